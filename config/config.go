@@ -1,0 +1,527 @@
+// Package config gathers frontdesk's settings from flags, FRONTDESK_*
+// environment variables and the config file, in that order of precedence,
+// and finds the account's PIN without ever putting it on a command line.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/frontdesk/frontdesk/transport"
+)
+
+// Defaults.
+const (
+	DefaultServer      = "https://hostedconnect.m5net.com/bobl/bobl"
+	DefaultHoldWarn    = 60 * time.Second
+	DefaultHistoryDays = 90
+)
+
+// Environment variable names.
+const (
+	EnvConfig      = "FRONTDESK_CONFIG"
+	EnvServer      = "FRONTDESK_SERVER"
+	EnvUser        = "FRONTDESK_USER"
+	EnvPIN         = "FRONTDESK_PIN"
+	EnvPINFile     = "FRONTDESK_PIN_FILE"
+	EnvEndpoint    = "FRONTDESK_ENDPOINT"
+	EnvCAFile      = "FRONTDESK_CA_FILE"
+	EnvAccount     = "FRONTDESK_ACCOUNT"
+	EnvLog         = "FRONTDESK_LOG"
+	EnvHoldWarn    = "FRONTDESK_HOLD_WARN"
+	EnvBell        = "FRONTDESK_BELL"
+	EnvQuiet       = "FRONTDESK_QUIET"
+	EnvDirectory   = "FRONTDESK_DIRECTORY"
+	EnvHistory     = "FRONTDESK_HISTORY"
+	EnvHistoryDays = "FRONTDESK_HISTORY_DAYS"
+)
+
+// PINSource says where the PIN came from (never what it is).
+type PINSource int
+
+const (
+	PINNone       PINSource = iota // not configured yet
+	PINEnv                         // FRONTDESK_PIN
+	PINFileFlag                    // --pin-file
+	PINFileEnv                     // FRONTDESK_PIN_FILE
+	PINFileConfig                  // pin_file in the config file
+	PINPrompt                      // typed at the terminal
+)
+
+// Config is the resolved set of settings.
+type Config struct {
+	// Path is the config file that was consulted; it may not exist.
+	Path string
+	// FileFound reports whether Path existed and was read.
+	FileFound bool
+
+	Server   string
+	User     string
+	Endpoint string
+	CAFile   string
+	// Account is the name of the [[account]] selected with --account or
+	// FRONTDESK_ACCOUNT; empty when the top-level settings are used.
+	Account string
+
+	// PIN is set by Load when FRONTDESK_PIN is set, otherwise by ReadPIN.
+	PIN       transport.Secret
+	PINSource PINSource
+	// PINFile is the file ReadPIN reads, when the PIN comes from a file.
+	PINFile string
+
+	LogFile     string
+	HoldWarn    time.Duration
+	Bell        bool
+	Quiet       bool
+	Directory   string
+	History     string
+	HistoryDays int
+
+	// Accounts are the [[account]] entries, for a server that maps SSH keys
+	// to accounts.
+	Accounts []Account
+
+	// Warnings are problems that do not stop frontdesk, for the caller to
+	// print before the console takes the screen.
+	Warnings []string
+}
+
+// Load reads the settings. getenv is os.Getenv outside tests. flags may be
+// nil when a command takes none of the shared flags.
+func Load(flags *Flags, getenv func(string) string) (*Config, error) {
+	if flags == nil {
+		flags = &Flags{}
+	}
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	home := homeDir(getenv)
+	configHome := xdgDir(getenv, "XDG_CONFIG_HOME", home, ".config")
+	stateHome := xdgDir(getenv, "XDG_STATE_HOME", home, filepath.Join(".local", "state"))
+
+	c := &Config{
+		Server:      DefaultServer,
+		HoldWarn:    DefaultHoldWarn,
+		Bell:        true,
+		HistoryDays: DefaultHistoryDays,
+		LogFile:     filepath.Join(stateHome, "frontdesk", "frontdesk.log"),
+		History:     filepath.Join(stateHome, "frontdesk", "history.db"),
+	}
+
+	// The config file.
+	explicit := false
+	switch {
+	case flags.config.set:
+		c.Path, explicit = expandHome(flags.config.v, home), true
+	case getenv(EnvConfig) != "":
+		c.Path, explicit = expandHome(getenv(EnvConfig), home), true
+	default:
+		c.Path = filepath.Join(configHome, "frontdesk", "config.toml")
+	}
+	f, err := readFile(c.Path, home)
+	switch {
+	case errors.Is(err, os.ErrNotExist) && !explicit:
+	case errors.Is(err, os.ErrNotExist):
+		return nil, fmt.Errorf("config file %s does not exist (named by %s)", c.Path, configOrigin(flags))
+	case err != nil:
+		return nil, err
+	default:
+		c.FileFound = true
+	}
+	pinFileFromConfig := ""
+	if f != nil {
+		c.Accounts = f.accounts
+		setStr(&c.Server, f.Server)
+		setStr(&c.User, f.User)
+		setStr(&c.Endpoint, f.Endpoint)
+		setStr(&c.CAFile, f.CAFile)
+		setStr(&c.LogFile, f.Log)
+		setStr(&c.Directory, f.Directory)
+		setStr(&c.History, f.History)
+		setStr(&pinFileFromConfig, f.PINFile)
+		if f.HoldWarn != nil {
+			c.HoldWarn = f.HoldWarn.d
+		}
+		if f.Bell != nil {
+			c.Bell = *f.Bell
+		}
+		if f.Quiet != nil {
+			c.Quiet = *f.Quiet
+		}
+		if f.HistoryDays != nil {
+			c.HistoryDays = *f.HistoryDays
+		}
+	}
+
+	// An [[account]] chosen by name stands in for the file's top-level
+	// account settings.
+	switch {
+	case flags.account.set:
+		c.Account = flags.account.v
+	case getenv(EnvAccount) != "":
+		c.Account = getenv(EnvAccount)
+	}
+	if c.Account != "" {
+		a, ok := c.findAccount(c.Account)
+		if !ok {
+			return nil, c.unknownAccount(c.Account)
+		}
+		c.User, c.Endpoint, pinFileFromConfig = a.User, a.Endpoint, a.PINFile
+		setStr(&c.Server, a.Server)
+	}
+
+	// Environment, then flags.
+	type strSetting struct {
+		dst  *string
+		env  string
+		flag optString
+		path bool
+	}
+	for _, s := range []strSetting{
+		{&c.Server, EnvServer, flags.server, false},
+		{&c.User, EnvUser, flags.user, false},
+		{&c.Endpoint, EnvEndpoint, flags.endpoint, false},
+		{&c.CAFile, EnvCAFile, flags.caFile, true},
+		{&c.LogFile, EnvLog, flags.log, true},
+		{&c.Directory, EnvDirectory, flags.directory, true},
+		{&c.History, EnvHistory, flags.history, true},
+	} {
+		v, ok := getenv(s.env), getenv(s.env) != ""
+		if s.flag.set {
+			v, ok = s.flag.v, true
+		}
+		if !ok {
+			continue
+		}
+		if s.path {
+			v = expandHome(v, home)
+		}
+		*s.dst = v
+	}
+	if v := getenv(EnvHoldWarn); v != "" {
+		d, err := parseDuration(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s=%q: %v", EnvHoldWarn, v, err)
+		}
+		c.HoldWarn = d
+	}
+	if flags.holdWarn.set {
+		c.HoldWarn = flags.holdWarn.v
+	}
+	for _, s := range []struct {
+		dst  *bool
+		env  string
+		flag optBool
+	}{
+		{&c.Bell, EnvBell, flags.bell},
+		{&c.Quiet, EnvQuiet, flags.quiet},
+	} {
+		if v := getenv(s.env); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return nil, fmt.Errorf("%s=%q: want true or false", s.env, v)
+			}
+			*s.dst = b
+		}
+		if s.flag.set {
+			*s.dst = s.flag.v
+		}
+	}
+	if v := getenv(EnvHistoryDays); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s=%q: want a whole number of days", EnvHistoryDays, v)
+		}
+		c.HistoryDays = n
+	}
+	if flags.historyDays.set {
+		c.HistoryDays = flags.historyDays.v
+	}
+
+	// The PIN: --pin-file, then FRONTDESK_PIN, then FRONTDESK_PIN_FILE,
+	// then pin_file in the config file. ReadPIN reads files and prompts.
+	switch {
+	case flags.pinFile.set:
+		c.PINSource, c.PINFile = PINFileFlag, expandHome(flags.pinFile.v, home)
+	case getenv(EnvPIN) != "":
+		pin, err := cleanPIN(getenv(EnvPIN))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", EnvPIN, err)
+		}
+		c.PINSource, c.PIN = PINEnv, transport.Secret(pin)
+	case getenv(EnvPINFile) != "":
+		c.PINSource, c.PINFile = PINFileEnv, expandHome(getenv(EnvPINFile), home)
+	case pinFileFromConfig != "":
+		c.PINSource, c.PINFile = PINFileConfig, pinFileFromConfig
+	}
+
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Config) validate() error {
+	u, err := url.Parse(c.Server)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("server %q is not an http(s) URL: set --server, %s or server in %s to the API URL, e.g. %s",
+			c.Server, EnvServer, c.Path, DefaultServer)
+	}
+	if u.User != nil {
+		return fmt.Errorf("server URL must not carry a user or password: set the DID with --user or %s and the PIN with %s or --pin-file",
+			EnvUser, EnvPIN)
+	}
+	if c.User != "" && !isDigits(c.User) {
+		return fmt.Errorf("user %q is not a DID: set it to the phone's full number, digits only, e.g. 6465551000", c.User)
+	}
+	if c.HoldWarn < 0 {
+		return fmt.Errorf("hold_warn %v is negative: use a duration such as 60s, or 0 to turn the warning off", c.HoldWarn)
+	}
+	if c.HistoryDays < 0 {
+		return fmt.Errorf("history_days %d is negative: use a number of days, or 0 to keep history forever", c.HistoryDays)
+	}
+	return nil
+}
+
+// RequireAccount returns a *NoAccountError when no DID is configured.
+func (c *Config) RequireAccount() error {
+	if c.User == "" {
+		return &NoAccountError{Path: c.Path, HavePIN: c.PINSource != PINNone}
+	}
+	return nil
+}
+
+// NoAccountError explains what to set when no account is configured.
+type NoAccountError struct {
+	Path    string
+	HavePIN bool
+}
+
+func (e *NoAccountError) Error() string {
+	var b strings.Builder
+	b.WriteString("no account configured: frontdesk needs the phone's DID and its PIN.\n")
+	fmt.Fprintf(&b, "  DID: set %s, or pass --user, or set user in %s\n", EnvUser, e.Path)
+	if !e.HavePIN {
+		fmt.Fprintf(&b, "  PIN: set %s, or pass --pin-file FILE, or set pin_file in %s\n", EnvPIN, e.Path)
+		b.WriteString("       (on a terminal, frontdesk asks for the PIN if none is set)\n")
+	}
+	b.WriteString("To try the console without an account, run: frontdesk demo")
+	return b.String()
+}
+
+// DescribePIN names where the PIN comes from, for messages.
+func (c *Config) DescribePIN() string {
+	switch c.PINSource {
+	case PINEnv:
+		return EnvPIN
+	case PINFileFlag:
+		return "--pin-file " + c.PINFile
+	case PINFileEnv:
+		return EnvPINFile + "=" + c.PINFile
+	case PINFileConfig:
+		return "pin_file " + c.PINFile + " (from " + c.Path + ")"
+	case PINPrompt:
+		return "the terminal"
+	}
+	return "nowhere"
+}
+
+// TransportAccount is the account for the transport clients. Call ReadPIN
+// first.
+func (c *Config) TransportAccount() transport.Account {
+	return transport.Account{Server: c.Server, User: c.User, PIN: c.PIN, Endpoint: c.Endpoint, CAFile: c.CAFile}
+}
+
+func (c *Config) findAccount(name string) (Account, bool) {
+	for _, a := range c.Accounts {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return Account{}, false
+}
+
+func (c *Config) unknownAccount(name string) error {
+	if len(c.Accounts) == 0 {
+		return fmt.Errorf("account %q: %s has no [[account]] entries; drop --account / %s or add the account to the file", name, c.Path, EnvAccount)
+	}
+	names := make([]string, len(c.Accounts))
+	for i, a := range c.Accounts {
+		names[i] = a.Name
+	}
+	return fmt.Errorf("account %q is not in %s (accounts there: %s)", name, c.Path, strings.Join(names, ", "))
+}
+
+func configOrigin(f *Flags) string {
+	if f.config.set {
+		return "--config"
+	}
+	return EnvConfig
+}
+
+func setStr(dst *string, v string) {
+	if v != "" {
+		*dst = v
+	}
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func homeDir(getenv func(string) string) string {
+	if h := getenv("HOME"); h != "" {
+		return h
+	}
+	h, _ := os.UserHomeDir()
+	return h
+}
+
+func xdgDir(getenv func(string) string, name, home, fallback string) string {
+	if d := getenv(name); d != "" && filepath.IsAbs(d) {
+		return d
+	}
+	return filepath.Join(home, fallback)
+}
+
+func expandHome(p, home string) string {
+	if p == "~" {
+		return home
+	}
+	if strings.HasPrefix(p, "~/") {
+		return filepath.Join(home, p[2:])
+	}
+	return p
+}
+
+func parseDuration(s string) (time.Duration, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, errors.New("not a duration: use e.g. 45s, 2m or 90 (seconds)")
+	}
+	return d, nil
+}
+
+// Flags are the settings' command-line flags, registered on one FlagSet.
+// A flag counts only when given, so that it can override the environment
+// and the file.
+type Flags struct {
+	config, server, user, pinFile, endpoint, caFile, account optString
+	log, directory, history                                  optString
+	holdWarn                                                 optDuration
+	bell, quiet                                              optBool
+	historyDays                                              optInt
+}
+
+// Group selects which flags a command takes.
+type Group int
+
+const (
+	// AccountFlags: --config --server --user --pin-file --endpoint --ca-file --account.
+	AccountFlags Group = 1 << iota
+	// ConsoleFlags: --log --hold-warn --bell --quiet --directory --history --history-days.
+	ConsoleFlags
+)
+
+// NewFlags registers the flags of the given groups on fs.
+func NewFlags(fs *flag.FlagSet, groups Group) *Flags {
+	f := &Flags{}
+	if groups&AccountFlags != 0 {
+		fs.Var(&f.config, "config", "config `file` (default $XDG_CONFIG_HOME/frontdesk/config.toml; env "+EnvConfig+")")
+		fs.Var(&f.server, "server", "API `URL` (env "+EnvServer+"; default "+DefaultServer+")")
+		fs.Var(&f.user, "user", "the phone's `DID` (env "+EnvUser+")")
+		fs.Var(&f.pinFile, "pin-file", "read the PIN from `file` (mode 0600); or set env "+EnvPIN)
+		fs.Var(&f.endpoint, "endpoint", "phone `MAC`, usually blank (env "+EnvEndpoint+")")
+		fs.Var(&f.caFile, "ca-file", "extra CA certificates, PEM `file` (env "+EnvCAFile+")")
+		fs.Var(&f.account, "account", "use the [[account]] called `name` in the config file (env "+EnvAccount+")")
+	}
+	if groups&ConsoleFlags != 0 {
+		fs.Var(&f.log, "log", "log `file` (env "+EnvLog+"; default $XDG_STATE_HOME/frontdesk/frontdesk.log)")
+		fs.Var(&f.holdWarn, "hold-warn", "flag calls on hold longer than `duration`, 0 = never (env "+EnvHoldWarn+"; default 60s)")
+		fs.Var(&f.bell, "bell", "ring the terminal bell for incoming calls (env "+EnvBell+"; default true)")
+		fs.Var(&f.quiet, "quiet", "no bell and no pop-up notices (env "+EnvQuiet+")")
+		fs.Var(&f.directory, "directory", "contacts `file`, .csv or .vcf (env "+EnvDirectory+")")
+		fs.Var(&f.history, "history", "call history database `file` (env "+EnvHistory+"; default $XDG_STATE_HOME/frontdesk/history.db)")
+		fs.Var(&f.historyDays, "history-days", "keep call history this many `days`, 0 = forever (env "+EnvHistoryDays+"; default 90)")
+	}
+	return f
+}
+
+type optString struct {
+	v   string
+	set bool
+}
+
+func (o *optString) String() string     { return o.v }
+func (o *optString) Set(s string) error { o.v, o.set = s, true; return nil }
+
+type optBool struct {
+	v   bool
+	set bool
+}
+
+func (o *optBool) String() string { return strconv.FormatBool(o.v) }
+func (o *optBool) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return errors.New("want true or false")
+	}
+	o.v, o.set = b, true
+	return nil
+}
+func (o *optBool) IsBoolFlag() bool { return true }
+
+type optDuration struct {
+	v   time.Duration
+	set bool
+}
+
+func (o *optDuration) String() string {
+	if !o.set {
+		return ""
+	}
+	return o.v.String()
+}
+func (o *optDuration) Set(s string) error {
+	d, err := parseDuration(s)
+	if err != nil {
+		return err
+	}
+	o.v, o.set = d, true
+	return nil
+}
+
+type optInt struct {
+	v   int
+	set bool
+}
+
+func (o *optInt) String() string {
+	if !o.set {
+		return ""
+	}
+	return strconv.Itoa(o.v)
+}
+func (o *optInt) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return errors.New("want a whole number")
+	}
+	o.v, o.set = n, true
+	return nil
+}

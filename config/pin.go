@@ -1,0 +1,142 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/frontdesk/frontdesk/transport"
+	"golang.org/x/term"
+)
+
+// maxPINFile bounds what ReadPIN reads: a PIN file holds a few digits.
+const maxPINFile = 256
+
+// Prompter asks for the PIN of user with hidden input.
+type Prompter func(user string) (string, error)
+
+// ErrNoTerminal is returned by TerminalPrompt when there is no terminal to
+// ask on.
+var ErrNoTerminal = errors.New("no terminal to ask for the PIN on")
+
+// ReadPIN makes sure c.PIN is set: it reads the PIN file, or, with no PIN
+// configured, asks with prompt (nil means TerminalPrompt). Errors name the
+// source, never the PIN.
+func (c *Config) ReadPIN(prompt Prompter) error {
+	switch c.PINSource {
+	case PINEnv, PINPrompt:
+		return nil
+	case PINFileFlag, PINFileEnv, PINFileConfig:
+		pin, warn, err := readPINFile(c.PINFile)
+		if err != nil {
+			return fmt.Errorf("PIN from %s: %v", c.DescribePIN(), err)
+		}
+		if warn != "" {
+			c.Warnings = append(c.Warnings, warn)
+		}
+		c.PIN = transport.Secret(pin)
+		return nil
+	}
+	if prompt == nil {
+		prompt = TerminalPrompt
+	}
+	pin, err := prompt(c.User)
+	if errors.Is(err, ErrNoTerminal) {
+		return fmt.Errorf("no PIN configured and no terminal to ask on: set %s, or pass --pin-file FILE, or set pin_file in %s", EnvPIN, c.Path)
+	}
+	if err != nil {
+		return fmt.Errorf("reading the PIN: %v", err)
+	}
+	pin, err = cleanPIN(pin)
+	if err != nil {
+		return fmt.Errorf("PIN typed at the terminal: %v", err)
+	}
+	c.PIN, c.PINSource = transport.Secret(pin), PINPrompt
+	return nil
+}
+
+// readPINFile reads a PIN file. A file others can read is refused; one its
+// group can read is accepted with a warning.
+func readPINFile(path string) (pin, warning string, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return "", "", errors.New("the file does not exist")
+		}
+		if errors.Is(err, os.ErrPermission) {
+			return "", "", errors.New("permission denied reading the file")
+		}
+		return "", "", errors.New("cannot open the file")
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "", "", errors.New("cannot stat the file")
+	}
+	if !st.Mode().IsRegular() {
+		return "", "", errors.New("not a regular file")
+	}
+	if runtime.GOOS != "windows" {
+		perm := st.Mode().Perm()
+		if perm&0o007 != 0 {
+			return "", "", fmt.Errorf("the file is open to other users (mode %04o): run chmod 600 %s", perm, path)
+		}
+		if perm&0o070 != 0 {
+			warning = fmt.Sprintf("PIN file %s is readable by its group (mode %04o); chmod 600 %s unless that is intended", path, perm, path)
+		}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxPINFile+1))
+	if err != nil {
+		return "", "", errors.New("cannot read the file")
+	}
+	if len(data) > maxPINFile {
+		return "", "", errors.New("the file is too large to be a PIN file: it should hold just the PIN")
+	}
+	pin, err = cleanPIN(string(data))
+	if err != nil {
+		return "", "", err
+	}
+	return pin, warning, nil
+}
+
+// cleanPIN trims a trailing newline and surrounding blanks and checks what
+// is left is one line. The PIN never appears in its errors.
+func cleanPIN(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", errors.New("the PIN is empty")
+	}
+	if strings.ContainsAny(s, "\r\n") {
+		return "", errors.New("the PIN must be a single line")
+	}
+	for _, r := range s {
+		if r < ' ' || r == 0x7f {
+			return "", errors.New("the PIN contains control characters")
+		}
+	}
+	return s, nil
+}
+
+// TerminalPrompt asks for the PIN on /dev/tty with echo off. It returns
+// ErrNoTerminal when the process has no controlling terminal.
+func TerminalPrompt(user string) (string, error) {
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return "", ErrNoTerminal
+	}
+	defer tty.Close()
+	fd := int(tty.Fd())
+	if !term.IsTerminal(fd) {
+		return "", ErrNoTerminal
+	}
+	fmt.Fprintf(tty, "PIN for %s: ", user)
+	b, err := term.ReadPassword(fd)
+	fmt.Fprintln(tty)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
