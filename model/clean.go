@@ -1,0 +1,142 @@
+package model
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Clean makes untrusted text safe to print on one terminal line: it removes
+// escape sequences (CSI, OSC, DCS and the other string controls, in their
+// 7-bit and 8-bit forms), every other C0 and C1 control character, bidi
+// overrides and isolates, and invisible format characters; line breaks and
+// tabs become spaces; invalid UTF-8 becomes U+FFFD; surrounding space is
+// trimmed. Printable non-ASCII text is kept. With max > 0 the result is at
+// most max runes, ending in "…" when it was cut.
+func Clean(s string, max int) string {
+	if plainASCII(s) {
+		return capRunes(strings.TrimSpace(s), max)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			b.WriteRune(utf8.RuneError)
+		case r == 0x1b: // ESC
+			i = skipEscape(s, i)
+		case r == 0x9b: // CSI
+			i = skipCSI(s, i)
+		case r == 0x90 || r == 0x98 || r == 0x9d || r == 0x9e || r == 0x9f: // DCS SOS OSC PM APC
+			i = skipString(s, i)
+		case r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' ||
+			r == 0x85 || r == 0x2028 || r == 0x2029:
+			b.WriteByte(' ')
+		case r < 0x20 || (r >= 0x7f && r < 0xa0):
+			// other C0/C1 controls and DEL
+		case unicode.Is(unicode.Cf, r) && r != 0x200c && r != 0x200d:
+			// format characters: bidi embeddings, overrides, isolates and
+			// marks, zero-width space, BOM... (the zero-width joiner and
+			// non-joiner are kept: scripts and emoji need them)
+		case unicode.IsSpace(r):
+			b.WriteByte(' ')
+		case !unicode.IsGraphic(r):
+			// private use, unassigned, surrogates
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return capRunes(strings.TrimSpace(b.String()), max)
+}
+
+// plainASCII reports whether s is printable ASCII only, which needs no
+// cleaning.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// capRunes cuts s to max runes, the last being "…" when it was cut.
+func capRunes(s string, max int) string {
+	if max <= 0 || len(s) <= max {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == max-1 {
+			if utf8.RuneCountInString(s[i:]) == 1 {
+				return s
+			}
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
+}
+
+// skipEscape skips what follows an ESC at s[i:], returning the index after
+// the sequence.
+func skipEscape(s string, i int) int {
+	if i >= len(s) {
+		return i
+	}
+	switch c := s[i]; {
+	case c == '[':
+		return skipCSI(s, i+1)
+	case c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_':
+		return skipString(s, i+1)
+	case c >= 0x20 && c <= 0x2f: // intermediates, then a final byte
+		for i < len(s) && s[i] >= 0x20 && s[i] <= 0x2f {
+			i++
+		}
+		if i < len(s) && s[i] >= 0x30 && s[i] <= 0x7e {
+			i++
+		}
+		return i
+	case c >= 0x30 && c <= 0x7e: // two-character escape such as ESC c
+		return i + 1
+	}
+	return i
+}
+
+// skipCSI skips a control sequence's parameters, intermediates and final
+// byte.
+func skipCSI(s string, i int) int {
+	for i < len(s) && s[i] >= 0x30 && s[i] <= 0x3f {
+		i++
+	}
+	for i < len(s) && s[i] >= 0x20 && s[i] <= 0x2f {
+		i++
+	}
+	if i < len(s) && s[i] >= 0x40 && s[i] <= 0x7e {
+		i++
+	}
+	return i
+}
+
+// skipString skips a control string (OSC, DCS...) up to and including its
+// terminator: BEL, ESC \ or the 8-bit ST. Another ESC ends it without
+// being consumed; an unterminated string runs to the end of s.
+func skipString(s string, i int) int {
+	for i < len(s) {
+		switch {
+		case s[i] == 0x07:
+			return i + 1
+		case s[i] == 0x1b:
+			if i+1 < len(s) && s[i+1] == '\\' {
+				return i + 2
+			}
+			return i
+		case s[i] == 0xc2 && i+1 < len(s) && s[i+1] == 0x9c: // U+009C ST
+			return i + 2
+		}
+		i++
+	}
+	return i
+}

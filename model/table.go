@@ -1,0 +1,414 @@
+package model
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// DefaultHistory is the history ring's size when NewTable gets 0 or less.
+const DefaultHistory = 200
+
+// recentDeleted is how many deleted call Ids the table remembers, so that a
+// late event for an ended call does not bring it back.
+const recentDeleted = 1024
+
+// Table is the live call table, keyed by call Id. It is not safe for
+// concurrent use: one owner (the tui's Update) applies events and reads it.
+type Table struct {
+	calls map[string]*entry
+
+	order []*entry // display order, valid while !dirty
+	dirty bool
+
+	counts  [StateDeleted + 1]int // live calls per state
+	version uint64
+	gen     uint64 // Reconcile generation
+
+	deleted recentSet
+	history ring
+	ended   []HistoryEntry
+	endCap  int
+}
+
+type entry struct {
+	Call
+	seen uint64 // the last Reconcile generation that listed the call
+}
+
+// NewTable makes an empty table that remembers the last historyCap ended
+// calls (DefaultHistory if historyCap <= 0).
+func NewTable(historyCap int) *Table {
+	if historyCap <= 0 {
+		historyCap = DefaultHistory
+	}
+	return &Table{
+		calls:   make(map[string]*entry),
+		deleted: newRecentSet(recentDeleted),
+		history: newRing(historyCap),
+		endCap:  max(historyCap, 1024),
+	}
+}
+
+// Apply applies one call event at now and reports whether the table
+// changed.
+//
+// DELETED removes the call and records it in the history. An event for an
+// Id deleted recently is dropped unless it is RINGING (a new ring). A state
+// the table does not know keeps the call listed as StateUnknown with its
+// RawState. Updates with a blank Id are dropped.
+func (t *Table) Apply(u Update, now time.Time) bool {
+	id := strings.TrimSpace(u.ID)
+	if id == "" {
+		return false
+	}
+	st := ParseState(u.State)
+	e, ok := t.calls[id]
+	if st == StateDeleted {
+		t.deleted.add(id)
+		if !ok {
+			return false
+		}
+		t.end(e, now)
+		return true
+	}
+	if !ok {
+		if st != StateRinging && t.deleted.has(id) {
+			return false
+		}
+		t.deleted.remove(id)
+		t.add(id, u, st, now)
+		return true
+	}
+	return t.update(e, u, st, now)
+}
+
+// Reconcile brings the table in line with a full listCalls result taken at
+// now: listed calls are added or updated, calls the snapshot does not list
+// have ended (into the history), and no call is ever listed twice. The
+// snapshot is the phone's own account of its calls, so it is believed even
+// for an Id the table saw deleted. Within the snapshot, the last item for
+// an Id wins.
+func (t *Table) Reconcile(snapshot []Update, now time.Time) {
+	t.gen++
+	for _, u := range snapshot {
+		id := strings.TrimSpace(u.ID)
+		if id == "" {
+			continue
+		}
+		st := ParseState(u.State)
+		e, ok := t.calls[id]
+		if st == StateDeleted {
+			t.deleted.add(id)
+			if ok {
+				t.end(e, now)
+			}
+			continue
+		}
+		if ok {
+			t.update(e, u, st, now)
+		} else {
+			t.deleted.remove(id)
+			e = t.add(id, u, st, now)
+		}
+		e.seen = t.gen
+	}
+	var gone []*entry
+	for _, e := range t.calls {
+		if e.seen != t.gen {
+			gone = append(gone, e)
+		}
+	}
+	if len(gone) == 0 {
+		return
+	}
+	// A stable order, so the history reads the same on every run.
+	slices.SortFunc(gone, func(a, b *entry) int {
+		if c := a.Began.Compare(b.Began); c != 0 {
+			return c
+		}
+		return compareIDs(a.ID, b.ID)
+	})
+	for _, e := range gone {
+		t.deleted.add(e.ID)
+		t.end(e, now)
+	}
+}
+
+// MarkIgnored records that an ignore was sent for the call, so that when it
+// ends without being answered its outcome is ignored rather than missed.
+func (t *Table) MarkIgnored(id string) {
+	if e, ok := t.calls[strings.TrimSpace(id)]; ok && !e.Ignored {
+		e.Ignored = true
+		t.version++
+	}
+}
+
+// Calls returns the live calls in display order: ringing (longest ringing
+// first), on hold (longest held first), connected, dialling, then unknown
+// states; ties by Id. The order depends only on the calls, never on the
+// clock, so it is stable between ticks. The slice is the caller's.
+func (t *Table) Calls() []Call {
+	order := t.sorted()
+	out := make([]Call, len(order))
+	for i, e := range order {
+		out[i] = e.Call
+	}
+	return out
+}
+
+// Get returns the live call with this Id.
+func (t *Table) Get(id string) (Call, bool) {
+	e, ok := t.calls[strings.TrimSpace(id)]
+	if !ok {
+		return Call{}, false
+	}
+	return e.Call, true
+}
+
+// Len is the number of live calls.
+func (t *Table) Len() int { return len(t.calls) }
+
+// Count is the number of live calls in state s.
+func (t *Table) Count(s State) int {
+	if s < 0 || int(s) >= len(t.counts) {
+		return 0
+	}
+	return t.counts[s]
+}
+
+// NeedsTick reports whether any call is live, i.e. whether the clocks on
+// screen are moving and the UI should keep ticking.
+func (t *Table) NeedsTick() bool { return len(t.calls) > 0 }
+
+// Version increases on every change to the table (calls, states, history),
+// so a view can tell whether it must rebuild.
+func (t *Table) Version() uint64 { return t.version }
+
+// History returns the remembered ended calls, newest first.
+func (t *Table) History() []HistoryEntry { return t.history.newestFirst() }
+
+// Ended returns the calls that ended since the last call of Ended, oldest
+// first, and forgets them (the history ring keeps its own copy). If nobody
+// drains it, it keeps only the most recent entries (at least 1024).
+func (t *Table) Ended() []HistoryEntry {
+	out := t.ended
+	t.ended = nil
+	return out
+}
+
+func (t *Table) add(id string, u Update, st State, now time.Time) *entry {
+	began := now.Add(-durationOf(u.Duration))
+	e := &entry{Call: Call{
+		ID:       id,
+		Ani:      u.Ani,
+		CLID:     u.CLID,
+		HasCLID:  u.HasCLID,
+		DID:      u.DID,
+		Endpoint: u.Endpoint,
+		Outbound: u.Originated,
+		State:    st,
+		RawState: u.State,
+		Began:    began,
+	}}
+	// How long the call has been in its state is known only for the states
+	// a call starts in; a call first seen connected has most likely been
+	// connected all along, one first seen on hold or in an unknown state is
+	// counted from now.
+	switch st {
+	case StateRinging, StatePending, StateConnected:
+		e.StateSince = began
+	default:
+		e.StateSince = now
+	}
+	if st == StateConnected || st == StateHolding {
+		e.ConnectedAt = began
+	}
+	reached(&e.Call, st)
+	t.calls[id] = e
+	t.counts[st]++
+	t.dirty = true
+	t.version++
+	return e
+}
+
+// update applies u to a live call and reports whether anything changed.
+func (t *Table) update(e *entry, u Update, st State, now time.Time) bool {
+	c := &e.Call
+	changed := false
+	if u.Ani != "" && u.Ani != c.Ani {
+		c.Ani, changed = u.Ani, true
+	}
+	if u.HasCLID && (!c.HasCLID || u.CLID != c.CLID) {
+		c.CLID, c.HasCLID, changed = u.CLID, true, true
+	}
+	if u.DID != "" && u.DID != c.DID {
+		c.DID, changed = u.DID, true
+	}
+	if u.Endpoint != "" && u.Endpoint != c.Endpoint {
+		c.Endpoint, changed = u.Endpoint, true
+	}
+	if u.Originated != c.Outbound {
+		c.Outbound, changed = u.Originated, true
+	}
+	newRaw := strings.TrimSpace(u.State) != strings.TrimSpace(c.RawState)
+	if st != c.State || (st == StateUnknown && newRaw) {
+		if c.State == StateHolding {
+			c.HoldTotal += since(c.StateSince, now)
+		}
+		t.counts[c.State]--
+		t.counts[st]++
+		c.State = st
+		c.StateSince = now
+		if c.ConnectedAt.IsZero() && (st == StateConnected || st == StateHolding) {
+			c.ConnectedAt = now
+		}
+		t.dirty = true
+		changed = true
+	}
+	if u.State != c.RawState {
+		c.RawState, changed = u.State, true
+	}
+	if reached(c, st) {
+		changed = true
+	}
+	if changed {
+		t.version++
+	}
+	return changed
+}
+
+// reached records the milestones of reaching st: rang here, answered.
+func reached(c *Call, st State) (changed bool) {
+	switch st {
+	case StateRinging:
+		if !c.Rang {
+			c.Rang, changed = true, true
+		}
+	case StateConnected, StateHolding:
+		if !c.Outbound && !c.Answered {
+			c.Answered, changed = true, true
+		}
+	}
+	return changed
+}
+
+// end removes a live call and records it in the history.
+func (t *Table) end(e *entry, now time.Time) {
+	h := entryFor(&e.Call, now)
+	t.history.add(h)
+	if len(t.ended) >= t.endCap {
+		n := copy(t.ended, t.ended[1:])
+		t.ended = t.ended[:n]
+	}
+	t.ended = append(t.ended, h)
+	delete(t.calls, e.ID)
+	t.counts[e.State]--
+	t.dirty = true
+	t.version++
+}
+
+// rank is a state's band in the display order.
+func rank(s State) int {
+	switch s {
+	case StateRinging:
+		return 0
+	case StateHolding:
+		return 1
+	case StateConnected:
+		return 2
+	case StatePending:
+		return 3
+	}
+	return 4
+}
+
+// sortKey is the time a call is ordered by within its band: ringing and
+// holding calls by when that started (longest waiting first), the rest by
+// when the call began.
+func sortKey(c *Call) time.Time {
+	if c.State == StateRinging || c.State == StateHolding {
+		return c.StateSince
+	}
+	return c.Began
+}
+
+func compareCalls(a, b *entry) int {
+	if c := cmp.Compare(rank(a.State), rank(b.State)); c != 0 {
+		return c
+	}
+	if c := sortKey(&a.Call).Compare(sortKey(&b.Call)); c != 0 {
+		return c
+	}
+	return compareIDs(a.ID, b.ID)
+}
+
+// sorted returns the calls in display order, sorting only after a change.
+func (t *Table) sorted() []*entry {
+	if !t.dirty && len(t.order) == len(t.calls) {
+		return t.order
+	}
+	t.order = t.order[:0]
+	for _, e := range t.calls {
+		t.order = append(t.order, e)
+	}
+	slices.SortFunc(t.order, compareCalls)
+	t.dirty = false
+	return t.order
+}
+
+// compareIDs orders numeric Ids by value ("9" before "10") and anything
+// else as text.
+func compareIDs(a, b string) int {
+	if isDigits(a) && isDigits(b) {
+		a, b = strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
+		if c := cmp.Compare(len(a), len(b)); c != 0 {
+			return c
+		}
+	}
+	return strings.Compare(a, b)
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// recentSet remembers the last n Ids added to it.
+type recentSet struct {
+	seq  uint64
+	m    map[string]uint64 // Id -> seq of its latest add
+	fifo []recentID
+	next int
+}
+
+type recentID struct {
+	id  string
+	seq uint64
+}
+
+func newRecentSet(n int) recentSet {
+	return recentSet{m: make(map[string]uint64), fifo: make([]recentID, n)}
+}
+
+func (r *recentSet) add(id string) {
+	r.seq++
+	if old := r.fifo[r.next]; old.id != "" && r.m[old.id] == old.seq {
+		delete(r.m, old.id)
+	}
+	r.fifo[r.next] = recentID{id, r.seq}
+	r.next = (r.next + 1) % len(r.fifo)
+	r.m[id] = r.seq
+}
+
+func (r *recentSet) has(id string) bool { _, ok := r.m[id]; return ok }
+
+func (r *recentSet) remove(id string) { delete(r.m, id) }
