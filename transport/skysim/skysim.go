@@ -1,0 +1,250 @@
+// Package skysim is an embedded simulator of the ShoreTel Sky Hosted API: a
+// real HTTP server on loopback that speaks the same API as the service, over
+// both transports the guide describes (one-shot GET requests and the
+// long-lived chunked POST stream), with a simulated phone per account.
+//
+// It backs the demo, the tests and the benchmarks, and offers a test and
+// fault API (Ring, SetState, Burst, InjectError, DropConnections, ...) for
+// driving a client through the situations the guide warns about.
+package skysim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Path is the resource the API is served at.
+const Path = "/bobl/bobl"
+
+// FirstCallID is the Id given to the first call when Config.FirstCallID is 0.
+const FirstCallID = 65885
+
+// DefaultDialConnectDelay is used when Config.DialConnectDelay is 0.
+const DefaultDialConnectDelay = 3 * time.Second
+
+// Account is one DID (the API's user) and its PIN (the password).
+type Account struct {
+	DID string
+	PIN string
+	// Endpoint is the MAC address of the account's phone; blank derives
+	// one from the DID.
+	Endpoint string
+}
+
+// String never shows the PIN.
+func (a Account) String() string { return "Account{DID:" + a.DID + " PIN:[redacted]}" }
+
+// GoString never shows the PIN.
+func (a Account) GoString() string { return a.String() }
+
+// Config describes a simulator.
+type Config struct {
+	Accounts []Account
+	// Seed makes the demo scenario (callers, ring and talk times) repeatable.
+	Seed int64
+	// DialConnectDelay is how long a dialled call stays PENDING before it
+	// is CONNECTED. 0 means DefaultDialConnectDelay; negative means never.
+	DialConnectDelay time.Duration
+	// RingRate is the number of random incoming callers per minute per
+	// account in the demo scenario; 0 means none.
+	RingRate float64
+	// Names makes the demo scenario's callers come mostly from the built-in
+	// directory (DemoContacts), so a console with that directory shows names.
+	Names bool
+	// Clock drives durations, timers and the rate limit; nil is the real clock.
+	Clock Clock
+	// FirstCallID is the numeric Id of the first call; 0 means FirstCallID.
+	FirstCallID int
+	// Logger receives one line per connection and command (never the PIN);
+	// nil discards.
+	Logger *slog.Logger
+}
+
+// Server is the simulator. Its methods are safe for concurrent use.
+type Server struct {
+	cfg   Config
+	clock Clock
+	log   *slog.Logger
+
+	mu         sync.Mutex
+	phones     map[string]*phone
+	order      []string // DIDs in configuration order
+	nextCallID int
+	rng        *rand.Rand // demo scenario randomness; guarded by mu
+	sessions   map[*session]struct{}
+	nextSessID int
+	listWindow time.Duration
+	closed     bool
+	stats      statsCounters
+	changed    chan struct{}  // closed and replaced on every observable change
+	pending    []pendingChunk // events waiting for flushLocked
+
+	splitWrites atomic.Int64
+
+	hs       *http.Server
+	ln       net.Listener
+	url      string
+	ctx      context.Context
+	cancel   context.CancelFunc
+	handlers sync.WaitGroup
+	serveErr chan error
+}
+
+type connKey struct{}
+
+// New returns a simulator for cfg. It does nothing until Start.
+func New(cfg Config) *Server {
+	s := &Server{
+		cfg:        cfg,
+		clock:      cfg.Clock,
+		log:        cfg.Logger,
+		phones:     make(map[string]*phone),
+		nextCallID: cfg.FirstCallID,
+		sessions:   make(map[*session]struct{}),
+		changed:    make(chan struct{}),
+		rng:        rand.New(rand.NewPCG(uint64(cfg.Seed), uint64(cfg.Seed)^0x5ca1ab1e)),
+	}
+	if s.clock == nil {
+		s.clock = realClock{}
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.nextCallID == 0 {
+		s.nextCallID = FirstCallID
+	}
+	s.stats.commands = make(map[string]int)
+	for _, a := range cfg.Accounts {
+		if _, dup := s.phones[a.DID]; dup {
+			continue
+		}
+		s.phones[a.DID] = newPhone(a)
+		s.order = append(s.order, a.DID)
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	return s
+}
+
+// Start listens on addr ("127.0.0.1:0" picks a free port) and serves the
+// API in the background. It returns the API URL, ending in /bobl/bobl.
+func (s *Server) Start(addr string) (string, error) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return "", errors.New("skysim: server is closed")
+	}
+	if s.hs != nil {
+		s.mu.Unlock()
+		return "", errors.New("skysim: server already started")
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		s.mu.Unlock()
+		return "", fmt.Errorf("skysim: listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc(Path, s.serveAPI)
+	s.hs = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return s.ctx },
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			return context.WithValue(ctx, connKey{}, c)
+		},
+		ConnState: func(_ net.Conn, st http.ConnState) {
+			if st == http.StateNew {
+				s.mu.Lock()
+				s.stats.tcpConns++
+				s.mu.Unlock()
+			}
+		},
+		ErrorLog: nil,
+	}
+	s.ln = ln
+	s.url = "http://" + ln.Addr().String() + Path
+	s.serveErr = make(chan error, 1)
+	hs := s.hs
+	s.startScenarioLocked()
+	s.mu.Unlock()
+	go func() { s.serveErr <- hs.Serve(ln) }()
+	s.log.Info("simulator listening", "url", s.url)
+	return s.url, nil
+}
+
+// URL returns the API URL once started, or "".
+func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.url
+}
+
+// Close stops the server: the listener, every connection (streaming ones
+// included), the timers and the scenario. It waits for the handlers to end.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	for _, p := range s.phones {
+		for _, c := range p.calls {
+			c.stopTimer()
+		}
+	}
+	hs := s.hs
+	sessions := make([]*session, 0, len(s.sessions))
+	for sess := range s.sessions {
+		sessions = append(sessions, sess)
+	}
+	s.notifyLocked()
+	s.mu.Unlock()
+
+	s.cancel()
+	var err error
+	if hs != nil {
+		err = hs.Close()
+		for _, sess := range sessions {
+			sess.drop()
+		}
+		if serr := <-s.serveErr; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+			err = serr
+		}
+	}
+	s.handlers.Wait()
+	return err
+}
+
+// afterLocked schedules f on the clock; Close cancels it. f runs with s.mu
+// held and is skipped once the server is closed.
+func (s *Server) afterLocked(d time.Duration, f func()) func() bool {
+	var stop func() bool
+	stop = s.clock.AfterFunc(d, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.closed {
+			return
+		}
+		f()
+		s.flushLocked()
+	})
+	return stop
+}
+
+// notifyLocked wakes every waiter (WaitFor and friends).
+func (s *Server) notifyLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+func randomID() string {
+	return fmt.Sprintf("%d", 100000000+rand.Int64N(900000000))
+}
