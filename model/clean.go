@@ -36,10 +36,12 @@ func Clean(s string, max int) string {
 			b.WriteByte(' ')
 		case r < 0x20 || (r >= 0x7f && r < 0xa0):
 			// other C0/C1 controls and DEL
-		case unicode.Is(unicode.Cf, r) && r != 0x200c && r != 0x200d:
-			// format characters: bidi embeddings, overrides, isolates and
-			// marks, zero-width space, BOM... (the zero-width joiner and
-			// non-joiner are kept: scripts and emoji need them)
+		case r == 0x200c || r == 0x200d:
+			// zero-width non-joiner and joiner: scripts and emoji need them
+			b.WriteRune(r)
+		case unicode.Is(unicode.Cf, r):
+			// other format characters: bidi embeddings, overrides, isolates
+			// and marks, zero-width space, BOM...
 		case unicode.IsSpace(r):
 			b.WriteByte(' ')
 		case !unicode.IsGraphic(r):
