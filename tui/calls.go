@@ -1,0 +1,358 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/frontdesk/frontdesk/model"
+	"github.com/frontdesk/frontdesk/theme"
+)
+
+// callList is the live call table: the calls in display order, the
+// selection (by call Id, so it follows the call as the order changes) and
+// the scroll offset. It renders only the rows that fit, one line each.
+type callList struct {
+	sh     *shared
+	calls  []model.Call
+	selID  string
+	selIdx int // index of selID in calls; -1 when nothing is selected
+	offset int // first visible row
+	width  int
+	height int // rows available for calls, title line excluded
+	cols   layout
+}
+
+func newCallList(sh *shared) callList {
+	return callList{sh: sh, selIdx: -1}
+}
+
+// setCalls replaces the calls. The selection stays on the same call; if that
+// call has gone, the next sensible row is selected: a ringing call if there
+// is one (it needs answering next), otherwise the row that took its place.
+func (l *callList) setCalls(calls []model.Call) {
+	l.calls = calls
+	if l.selID == "" {
+		l.selIdx = -1
+		l.clampOffset()
+		return
+	}
+	for i := range calls {
+		if calls[i].ID == l.selID {
+			l.selIdx = i
+			l.scrollTo()
+			return
+		}
+	}
+	// The selected call ended.
+	switch {
+	case len(calls) == 0:
+		l.selID, l.selIdx = "", -1
+	case calls[0].State == model.StateRinging:
+		l.selectIndex(0)
+	default:
+		l.selectIndex(min(max(l.selIdx, 0), len(calls)-1))
+	}
+	l.clampOffset()
+}
+
+// selected returns the selected call.
+func (l *callList) selected() (model.Call, bool) {
+	if l.selIdx < 0 || l.selIdx >= len(l.calls) {
+		return model.Call{}, false
+	}
+	return l.calls[l.selIdx], true
+}
+
+// selectID selects the call with this Id, if it is listed.
+func (l *callList) selectID(id string) {
+	for i := range l.calls {
+		if l.calls[i].ID == id {
+			l.selectIndex(i)
+			return
+		}
+	}
+}
+
+func (l *callList) selectIndex(i int) {
+	if len(l.calls) == 0 {
+		l.selID, l.selIdx = "", -1
+		return
+	}
+	i = min(max(i, 0), len(l.calls)-1)
+	l.selIdx, l.selID = i, l.calls[i].ID
+	l.scrollTo()
+}
+
+// move changes the selection by delta rows. With nothing selected, down
+// selects the first row and up the last.
+func (l *callList) move(delta int) {
+	if len(l.calls) == 0 {
+		return
+	}
+	if l.selIdx < 0 {
+		if delta > 0 {
+			l.selectIndex(0)
+		} else {
+			l.selectIndex(len(l.calls) - 1)
+		}
+		return
+	}
+	l.selectIndex(l.selIdx + delta)
+}
+
+func (l *callList) page() int { return max(1, l.height-1) }
+
+func (l *callList) setSize(w, h int) {
+	l.width, l.height = w, max(0, h)
+	l.cols = columnsFor(w)
+	l.scrollTo()
+}
+
+// scrollTo keeps the selection visible.
+func (l *callList) scrollTo() {
+	if l.selIdx >= 0 && l.height > 0 {
+		if l.selIdx < l.offset {
+			l.offset = l.selIdx
+		}
+		if l.selIdx >= l.offset+l.height {
+			l.offset = l.selIdx - l.height + 1
+		}
+	}
+	l.clampOffset()
+}
+
+func (l *callList) clampOffset() {
+	l.offset = min(l.offset, max(0, len(l.calls)-l.height))
+	l.offset = max(l.offset, 0)
+}
+
+// Column layout.
+
+// layout holds each column's width; 0 means the column is hidden.
+type layout struct {
+	state  int // state label after the marker and symbol
+	caller int
+	line   int
+	dir    int
+	time   int // time in state
+	total  int
+}
+
+const (
+	markerWidth = 3 // selection marker, state symbol, space
+	stateWidth  = 10
+	callerMin   = 16
+	callerWant  = 18
+	lineMin     = 10
+	lineWant    = 22
+	dirWidth    = 3
+	timeWidth   = 7
+)
+
+// columnsFor fits the columns into w cells. The caller and time columns are
+// always there; the rest are added while they fit, in order of importance:
+// state label, line (CLID), total, direction.
+func columnsFor(w int) layout {
+	c := layout{caller: callerMin, time: timeWidth}
+	used := markerWidth + c.caller + 1 + c.time
+	// Strict priority: once a column does not fit, none after it is added.
+	fits := true
+	add := func(col *int, width int) {
+		if fits && used+width+1 <= w {
+			*col = width
+			used += width + 1
+			return
+		}
+		fits = false
+	}
+	add(&c.state, stateWidth)
+	add(&c.line, lineMin)
+	add(&c.total, timeWidth)
+	add(&c.dir, dirWidth)
+	// Spare room widens the caller, then the line, then the caller again.
+	spare := w - used
+	grow := func(col *int, limit int) {
+		if *col == 0 || spare <= 0 {
+			return
+		}
+		d := min(spare, max(0, limit-*col))
+		*col += d
+		spare -= d
+	}
+	grow(&c.caller, callerWant)
+	grow(&c.line, lineWant)
+	grow(&c.caller, 40)
+	grow(&c.line, 60)
+	// Below the minimum, the caller column takes what is left.
+	if used > w {
+		c.caller = max(1, c.caller-(used-w))
+	}
+	return c
+}
+
+// titleLine renders the column headings, with the scroll position at the
+// right when not every call fits.
+func (l *callList) titleLine() string {
+	c := l.cols
+	var b strings.Builder
+	b.WriteString("   ")
+	cell := func(text string, w int, right bool) {
+		if w == 0 {
+			return
+		}
+		b.WriteString(pad(text, w, right))
+		b.WriteByte(' ')
+	}
+	cell("STATE", c.state, false)
+	cell("CALLER", c.caller, false)
+	cell("LINE", c.line, false)
+	cell("DIR", c.dir, false)
+	cell("TIME", c.time, true)
+	cell("TOTAL", c.total, true)
+	title := strings.TrimRight(b.String(), " ")
+	if n := len(l.calls); n > l.height && l.height > 0 {
+		pos := fmt.Sprintf(" %d–%d of %d", l.offset+1, min(n, l.offset+l.height), n)
+		pw := ansi.StringWidth(pos)
+		if ansi.StringWidth(title)+pw <= l.width {
+			title = pad(title, l.width-pw, false) + pos
+		}
+	}
+	return l.sh.styles.TableHeader.Render(ansi.Truncate(title, l.width, ""))
+}
+
+// rows renders the visible rows.
+func (l *callList) rows() []string {
+	end := min(len(l.calls), l.offset+l.height)
+	out := make([]string, 0, max(0, end-l.offset))
+	for i := l.offset; i < end; i++ {
+		out = append(out, l.row(&l.calls[i], i == l.selIdx))
+	}
+	return out
+}
+
+// row renders one call as exactly one line of l.width cells.
+func (l *callList) row(c *model.Call, selected bool) string {
+	st := l.sh.styles
+	now := l.sh.now
+	cols := l.cols
+
+	base := st.Row
+	stateStyle := stateStyleFor(st, c.State)
+	if c.State == model.StateRinging {
+		base = stateStyle
+	}
+	timeStyle := stateStyle
+	inState := c.InState(now)
+	if c.State == model.StateHolding && inState >= l.sh.holdWarn {
+		timeStyle = st.HoldWarning
+		stateStyle = st.HoldWarning
+	}
+	if selected {
+		sel := st.SelectedRow
+		base = base.Inherit(sel)
+		stateStyle = stateStyle.Inherit(sel)
+		timeStyle = timeStyle.Inherit(sel)
+	}
+
+	var b strings.Builder
+	b.Grow(l.width + 64)
+	marker := " "
+	if selected {
+		marker = "▸"
+	}
+	b.WriteString(base.Render(marker))
+	sym := c.State.Symbol()
+	label := c.State.Label()
+	if c.State == model.StateUnknown {
+		// Show what the server sent, so an odd state is plain to see.
+		if raw := model.Clean(c.RawState, 20); raw != "" {
+			label = raw
+		}
+	}
+	symCell := sym + " "
+	if cols.state > 0 {
+		symCell += pad(label, cols.state, false) + " "
+	}
+	b.WriteString(stateStyle.Render(symCell))
+	used := 1 + ansi.StringWidth(symCell)
+
+	text := func(s string, w int, right bool, style lipgloss.Style) {
+		if w == 0 {
+			return
+		}
+		b.WriteString(style.Render(pad(s, w, right) + " "))
+		used += w + 1
+	}
+	text(c.Caller(), cols.caller, false, base)
+	text(c.Line(), cols.line, false, base)
+	dir := "in"
+	if c.Outbound {
+		dir = "out"
+	}
+	text(dir, cols.dir, false, base)
+	text(clock(inState), cols.time, true, timeStyle)
+	text(clock(c.Total(now)), cols.total, true, base)
+	if rest := l.width - used; rest > 0 {
+		b.WriteString(base.Render(strings.Repeat(" ", rest)))
+	}
+	return ansi.Truncate(b.String(), l.width, "")
+}
+
+// stateStyleFor maps a call state to its style.
+func stateStyleFor(st theme.Styles, s model.State) lipgloss.Style {
+	switch s {
+	case model.StateRinging:
+		return st.Ringing
+	case model.StatePending:
+		return st.Pending
+	case model.StateConnected:
+		return st.Connected
+	case model.StateHolding:
+		return st.Holding
+	}
+	return st.Unknown
+}
+
+// pad truncates s to w cells (with …) and pads it with spaces to exactly w.
+func pad(s string, w int, right bool) string {
+	if w <= 0 {
+		return ""
+	}
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		s = ansi.Truncate(s, w, "…")
+		sw = ansi.StringWidth(s)
+	}
+	if sw == w {
+		return s
+	}
+	if right {
+		return strings.Repeat(" ", w-sw) + s
+	}
+	return s + strings.Repeat(" ", w-sw)
+}
+
+// clock formats a duration as m:ss, or h:mm:ss from an hour.
+func clock(d time.Duration) string {
+	s := int(d / time.Second)
+	if s < 0 {
+		s = 0
+	}
+	h, m, sec := s/3600, s/60%60, s%60
+	if h > 0 {
+		return strconv.Itoa(h) + ":" + two(m) + ":" + two(sec)
+	}
+	return strconv.Itoa(m) + ":" + two(sec)
+}
+
+func two(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}

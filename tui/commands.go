@@ -1,0 +1,107 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/frontdesk/frontdesk/model"
+	"github.com/frontdesk/frontdesk/transport"
+)
+
+// Commands do the I/O. None of them touches the Model: each captures the
+// values it needs and reports back with a typed message.
+
+// waitForEvent waits for the next stream event. Update re-arms it after
+// every eventMsg, so exactly one is outstanding at a time.
+func waitForEvent(events <-chan transport.Event) tea.Cmd {
+	return func() tea.Msg {
+		ev, ok := <-events
+		if !ok {
+			return streamClosedMsg{}
+		}
+		return eventMsg{ev}
+	}
+}
+
+// phoneCall runs one phone command with a timeout.
+func phoneCall(timeout time.Duration, do func(ctx context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return do(ctx)
+}
+
+// answer asks the phone to answer call id.
+func (m *Model) answer(id, who string) tea.Cmd {
+	p, d := m.opts.Phone, m.opts.CommandTimeout
+	return func() tea.Msg {
+		err := phoneCall(d, func(ctx context.Context) error { return p.Answer(ctx, id) })
+		return answeredMsg{result{id, who, err}}
+	}
+}
+
+// ignore asks the phone to stop ringing for call id.
+func (m *Model) ignore(id, who string) tea.Cmd {
+	p, d := m.opts.Phone, m.opts.CommandTimeout
+	return func() tea.Msg {
+		err := phoneCall(d, func(ctx context.Context) error { return p.Ignore(ctx, id) })
+		return ignoredMsg{result{id, who, err}}
+	}
+}
+
+// hold puts call id on hold.
+func (m *Model) hold(id, who string) tea.Cmd {
+	p, d := m.opts.Phone, m.opts.CommandTimeout
+	return func() tea.Msg {
+		err := phoneCall(d, func(ctx context.Context) error { return p.Hold(ctx, id) })
+		return heldMsg{result{id, who, err}}
+	}
+}
+
+// resume takes call id off hold.
+func (m *Model) resume(id, who string) tea.Cmd {
+	p, d := m.opts.Phone, m.opts.CommandTimeout
+	return func() tea.Msg {
+		err := phoneCall(d, func(ctx context.Context) error { return p.Resume(ctx, id) })
+		return resumedMsg{result{id, who, err}}
+	}
+}
+
+// release hangs up call id.
+func (m *Model) release(id, who string) tea.Cmd {
+	p, d := m.opts.Phone, m.opts.CommandTimeout
+	return func() tea.Msg {
+		err := phoneCall(d, func(ctx context.Context) error { return p.Release(ctx, id) })
+		return releasedMsg{result{id, who, err}}
+	}
+}
+
+// placeCall places a call to number (already validated: the API's digits).
+func (m *Model) placeCall(number, who string) tea.Cmd {
+	p, d := m.opts.Phone, m.opts.CommandTimeout
+	return func() tea.Msg {
+		err := phoneCall(d, func(ctx context.Context) error { return p.Dial(ctx, number) })
+		return dialedMsg{number: number, who: who, err: err}
+	}
+}
+
+// saveHistory hands ended calls to the history store.
+func saveHistory(store model.HistoryStore, entries []model.HistoryEntry) tea.Cmd {
+	return func() tea.Msg {
+		for _, e := range entries {
+			if err := store.Add(e); err != nil {
+				return historySavedMsg{n: len(entries), err: err}
+			}
+		}
+		return historySavedMsg{n: len(entries)}
+	}
+}
+
+// after delivers msg once d has passed: the timer every tick and fade uses.
+func after(d time.Duration, msg tea.Msg) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
+}
+
+// bell rings the terminal bell: a BEL written straight to the terminal.
+func bell() tea.Cmd { return tea.Raw("\a") }

@@ -1,0 +1,146 @@
+package tui
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/frontdesk/frontdesk/model"
+	"github.com/frontdesk/frontdesk/transport"
+)
+
+// connView is what the header knows about the connection.
+type connView struct {
+	known  bool // a ConnState has arrived
+	state  transport.ConnState
+	closed bool // the event stream ended
+}
+
+// text describes the connection for the receptionist, with a symbol so it
+// reads without colour, and the style to show it in.
+func (c connView) text(sh *shared) (string, lipgloss.Style) {
+	st := sh.styles
+	if c.closed {
+		if c.known && c.state.Status == transport.ConnFailed {
+			return failedText(c.state.Err), st.ConnFailed
+		}
+		return "✗ disconnected", st.ConnFailed
+	}
+	if !c.known {
+		return "◌ connecting…", st.ConnConnecting
+	}
+	s := c.state
+	switch s.Status {
+	case transport.ConnLive:
+		return "● live", st.ConnLive
+	case transport.ConnReconnecting:
+		wait := ""
+		if !s.NextTry.IsZero() {
+			if d := s.NextTry.Sub(sh.now); d > 0 {
+				wait = " in " + seconds(d)
+			}
+		}
+		if errors.Is(s.Err, transport.ErrPhoneNotLoggedIn) {
+			if wait == "" {
+				return "! phone not logged in · retrying…", st.ConnFailed
+			}
+			return "! phone not logged in · retry" + wait, st.ConnFailed
+		}
+		if wait == "" {
+			return "↻ reconnecting…", st.ConnReconnecting
+		}
+		return "↻ reconnecting" + wait, st.ConnReconnecting
+	case transport.ConnFailed:
+		return failedText(s.Err), st.ConnFailed
+	}
+	if errors.Is(s.Err, transport.ErrPhoneNotLoggedIn) {
+		return "! phone not logged in", st.ConnFailed
+	}
+	return "◌ connecting…", st.ConnConnecting
+}
+
+// failedText says why the stream stopped for good.
+func failedText(err error) string {
+	switch {
+	case errors.Is(err, transport.ErrAuth):
+		return "✗ wrong DID or PIN"
+	case errors.Is(err, transport.ErrPhoneNotLoggedIn):
+		return "✗ phone not logged in"
+	case err == nil:
+		return "✗ stopped"
+	}
+	return "✗ stopped: " + model.Clean(err.Error(), 60)
+}
+
+// seconds rounds d up to whole seconds: "5s", "2m05s".
+func seconds(d time.Duration) string {
+	s := int((d + time.Second - 1) / time.Second)
+	if s < 60 {
+		return strconv.Itoa(s) + "s"
+	}
+	return strconv.Itoa(s/60) + "m" + two(s%60) + "s"
+}
+
+// header renders the top bar: product, account, connection, clock. Parts
+// are dropped from the least important when the width is short; the bar is
+// always exactly w cells.
+func header(sh *shared, account string, conn connView, w int) string {
+	st := sh.styles
+	connText, connStyle := conn.text(sh)
+	clockText := sh.now.Format("15:04")
+	acct := model.Clean(account, 32)
+
+	type part struct {
+		text  string
+		style lipgloss.Style
+	}
+	build := func(title, showAcct, showClock bool) ([]part, []part) {
+		var left, right []part
+		if title {
+			left = append(left, part{" frontdesk ", st.HeaderTitle})
+		}
+		if showAcct && acct != "" {
+			left = append(left, part{" " + acct + " ", st.Account})
+		}
+		right = append(right, part{" " + connText + " ", connStyle})
+		if showClock {
+			right = append(right, part{" " + clockText + " ", st.Clock})
+		}
+		return left, right
+	}
+	width := func(ps []part) int {
+		n := 0
+		for _, p := range ps {
+			n += ansi.StringWidth(p.text)
+		}
+		return n
+	}
+	var left, right []part
+	for _, opt := range [][3]bool{
+		{true, true, true},
+		{false, true, true},
+		{false, true, false},
+		{false, false, false},
+	} {
+		left, right = build(opt[0], opt[1], opt[2])
+		if width(left)+width(right) <= w {
+			break
+		}
+	}
+	var b strings.Builder
+	for _, p := range left {
+		b.WriteString(p.style.Render(p.text))
+	}
+	gap := w - width(left) - width(right)
+	if gap > 0 {
+		b.WriteString(st.Header.Render(strings.Repeat(" ", gap)))
+	}
+	for _, p := range right {
+		b.WriteString(p.style.Render(p.text))
+	}
+	return ansi.Truncate(b.String(), w, "…")
+}

@@ -1,0 +1,93 @@
+package tui
+
+import (
+	"context"
+	"io"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/log/v2"
+
+	"github.com/frontdesk/frontdesk/model"
+	"github.com/frontdesk/frontdesk/theme"
+	"github.com/frontdesk/frontdesk/transport"
+)
+
+// Phone is what the console needs from the phone service: its event stream
+// and the call commands. *transport.Stream satisfies it; tests use a fake.
+type Phone interface {
+	Events() <-chan transport.Event
+	Answer(ctx context.Context, id string) error
+	Ignore(ctx context.Context, id string) error
+	Hold(ctx context.Context, id string) error
+	Resume(ctx context.Context, id string) error
+	Release(ctx context.Context, id string) error
+	Dial(ctx context.Context, number string) error
+}
+
+// Options configure one console session.
+type Options struct {
+	// Phone is the call stream and command channel. Required.
+	Phone Phone
+	// Account is the label shown in the header: the DID, never the PIN.
+	Account string
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Logger receives diagnostics; it must not write to the terminal the
+	// console draws on. Nil discards them.
+	Logger *log.Logger
+	// HoldWarn is how long a call may sit on hold before it is shown in the
+	// warning style; 60 s when zero.
+	HoldWarn time.Duration
+	// Bell rings the terminal bell when a new call starts ringing.
+	Bell bool
+	// NoColor turns colour off from the start (the client's NO_COLOR also
+	// does, when it arrives in tea.EnvMsg).
+	NoColor bool
+	// History, when set, receives every call that ends.
+	History model.HistoryStore
+	// CommandTimeout bounds each call command; 15 s when zero.
+	CommandTimeout time.Duration
+	// HistoryCap is how many ended calls the table remembers; 200 when zero.
+	HistoryCap int
+}
+
+const (
+	defaultHoldWarn       = 60 * time.Second
+	defaultCommandTimeout = 15 * time.Second
+	defaultHistoryCap     = 200
+)
+
+// shared is the context every component reads: size, styles, keys, logger
+// and the current time. One per session; never package-level.
+type shared struct {
+	width, height int
+	styles        theme.Styles
+	keys          KeyMap
+	log           *log.Logger
+	now           time.Time
+	holdWarn      time.Duration
+	isDark        bool
+	noColor       bool
+	// after schedules a message (ticks, fades); tests replace it.
+	after func(d time.Duration, msg tea.Msg) tea.Cmd
+}
+
+func (o Options) withDefaults() Options {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = log.New(io.Discard)
+	}
+	if o.HoldWarn <= 0 {
+		o.HoldWarn = defaultHoldWarn
+	}
+	if o.CommandTimeout <= 0 {
+		o.CommandTimeout = defaultCommandTimeout
+	}
+	if o.HistoryCap <= 0 {
+		o.HistoryCap = defaultHistoryCap
+	}
+	return o
+}
