@@ -193,12 +193,13 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 		s.readCommands(sess, r.Body)
 	}()
 	defer func() {
-		select {
-		case <-readerDone:
-		default:
+		sess.qmu.Lock()
+		ended := sess.ending // the reader saw the end of the body and is done
+		sess.qmu.Unlock()
+		if !ended {
 			sess.drop() // unblocks the reader
-			<-readerDone
 		}
+		<-readerDone
 	}()
 
 	for {
