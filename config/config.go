@@ -432,29 +432,40 @@ type Flags struct {
 type Group int
 
 const (
-	// AccountFlags: --config --server --user --pin-file --endpoint --ca-file --account.
-	AccountFlags Group = 1 << iota
-	// ConsoleFlags: --log --hold-warn --bell --quiet --directory --history --history-days.
-	ConsoleFlags
+	// ConfigFlag: --config.
+	ConfigFlag Group = 1 << iota
+	// AccountFlags: --server --user --pin-file --endpoint --ca-file --account.
+	AccountFlags
+	// DisplayFlags: --log --hold-warn --bell --quiet.
+	DisplayFlags
+	// DataFlags: --directory --history --history-days.
+	DataFlags
 )
+
+// AllFlags is every group.
+const AllFlags = ConfigFlag | AccountFlags | DisplayFlags | DataFlags
 
 // NewFlags registers the flags of the given groups on fs.
 func NewFlags(fs *flag.FlagSet, groups Group) *Flags {
 	f := &Flags{}
+	if groups&ConfigFlag != 0 {
+		fs.Var(&f.config, "config", "config `file` (env "+EnvConfig+"; default $XDG_CONFIG_HOME/frontdesk/config.toml)")
+	}
 	if groups&AccountFlags != 0 {
-		fs.Var(&f.config, "config", "config `file` (default $XDG_CONFIG_HOME/frontdesk/config.toml; env "+EnvConfig+")")
 		fs.Var(&f.server, "server", "API `URL` (env "+EnvServer+"; default "+DefaultServer+")")
 		fs.Var(&f.user, "user", "the phone's `DID` (env "+EnvUser+")")
-		fs.Var(&f.pinFile, "pin-file", "read the PIN from `file` (mode 0600); or set env "+EnvPIN)
-		fs.Var(&f.endpoint, "endpoint", "phone `MAC`, usually blank (env "+EnvEndpoint+")")
-		fs.Var(&f.caFile, "ca-file", "extra CA certificates, PEM `file` (env "+EnvCAFile+")")
+		fs.Var(&f.pinFile, "pin-file", "read the PIN from `file`, mode 0600 (or set env "+EnvPIN+")")
+		fs.Var(&f.endpoint, "endpoint", "the phone's `MAC`, usually blank (env "+EnvEndpoint+")")
+		fs.Var(&f.caFile, "ca-file", "extra trusted CA certificates, PEM `file` (env "+EnvCAFile+")")
 		fs.Var(&f.account, "account", "use the [[account]] called `name` in the config file (env "+EnvAccount+")")
 	}
-	if groups&ConsoleFlags != 0 {
+	if groups&DisplayFlags != 0 {
 		fs.Var(&f.log, "log", "log `file` (env "+EnvLog+"; default $XDG_STATE_HOME/frontdesk/frontdesk.log)")
-		fs.Var(&f.holdWarn, "hold-warn", "flag calls on hold longer than `duration`, 0 = never (env "+EnvHoldWarn+"; default 60s)")
+		fs.Var(&f.holdWarn, "hold-warn", "mark calls on hold longer than `duration`, 0 = never (env "+EnvHoldWarn+"; default 60s)")
 		fs.Var(&f.bell, "bell", "ring the terminal bell for incoming calls (env "+EnvBell+"; default true)")
-		fs.Var(&f.quiet, "quiet", "no bell and no pop-up notices (env "+EnvQuiet+")")
+		fs.Var(&f.quiet, "quiet", "no bell (env "+EnvQuiet+")")
+	}
+	if groups&DataFlags != 0 {
 		fs.Var(&f.directory, "directory", "contacts `file`, .csv or .vcf (env "+EnvDirectory+")")
 		fs.Var(&f.history, "history", "call history database `file` (env "+EnvHistory+"; default $XDG_STATE_HOME/frontdesk/history.db)")
 		fs.Var(&f.historyDays, "history-days", "keep call history this many `days`, 0 = forever (env "+EnvHistoryDays+"; default 90)")

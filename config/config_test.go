@@ -46,7 +46,7 @@ func write(t *testing.T, path, text string, mode os.FileMode) {
 func load(t *testing.T, e env, args ...string) (*Config, error) {
 	t.Helper()
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
-	f := NewFlags(fs, AccountFlags|ConsoleFlags)
+	f := NewFlags(fs, AllFlags)
 	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)
 	}

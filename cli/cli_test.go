@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"runtime/debug"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/frontdesk/frontdesk/transport"
+)
+
+type fakeLister struct {
+	calls []transport.Call
+	err   error
+}
+
+func (f fakeLister) ListCalls(context.Context) ([]transport.Call, error) { return f.calls, f.err }
+
+func TestCallsStripsControlCharacters(t *testing.T) {
+	evil := "6465551234\x1b]0;owned\x07\x1b[2J"
+	var b bytes.Buffer
+	err := Calls(context.Background(), fakeLister{calls: []transport.Call{{ID: "1\x1b[31m", Ani: evil, State: "CONN\x1bNECTED"}}}, &b, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(b.String(), "\x1b\x07") {
+		t.Errorf("control characters reached the output: %q", b.String())
+	}
+	if !strings.Contains(b.String(), "? ") {
+		t.Errorf("unknown state not marked: %q", b.String())
+	}
+	line := CallLine(time.Now(), transport.Call{ID: "2", Ani: evil, State: "RINGING"}, func(string) (string, bool) { return "Eve\x1b[5m", true })
+	if strings.ContainsAny(line, "\x1b\x07") {
+		t.Errorf("control characters in the watch line: %q", line)
+	}
+}
+
+func TestCallsJSONKeepsRawValues(t *testing.T) {
+	var b bytes.Buffer
+	err := Calls(context.Background(), fakeLister{calls: []transport.Call{{ID: "7", Ani: "1 (646) 555-1234", State: "CONNNECTED", Duration: 61}}}, &b, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []CallJSON
+	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Ani != "1 (646) 555-1234" || got[0].State != "CONNNECTED" || got[0].CLID != nil || got[0].Duration != 61 {
+		t.Errorf("JSON = %+v", got)
+	}
+}
+
+func TestCallsError(t *testing.T) {
+	want := errors.New("boom")
+	if err := Calls(context.Background(), fakeLister{err: want}, &bytes.Buffer{}, false, nil); !errors.Is(err, want) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestClock(t *testing.T) {
+	for d, want := range map[time.Duration]string{0: "0:00", 61 * time.Second: "1:01", 3725 * time.Second: "1:02:05", -time.Second: "0:00"} {
+		if got := clock(d); got != want {
+			t.Errorf("clock(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestConnLine(t *testing.T) {
+	now := time.Now()
+	got := ConnLine(transport.ConnState{Status: transport.ConnReconnecting, NextTry: now.Add(2 * time.Second), Attempt: 3, Err: errors.New("connection reset")}, now)
+	if got != "connection: reconnecting in 2s (attempt 3): connection reset" {
+		t.Errorf("ConnLine = %q", got)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	if got := Version("v1.2.3", nil); !strings.HasPrefix(got, "frontdesk v1.2.3 (go") {
+		t.Errorf("linked version: %q", got)
+	}
+	info := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"},
+		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef"}, {Key: "vcs.modified", Value: "true"}}}
+	if got := Version("", info); !strings.HasPrefix(got, "frontdesk devel-0123456789ab-dirty (go1.26.8 ") {
+		t.Errorf("vcs version: %q", got)
+	}
+	info = &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v0.4.0"}}
+	if got := Version("", info); !strings.HasPrefix(got, "frontdesk v0.4.0 ") {
+		t.Errorf("module version: %q", got)
+	}
+	if got := Version("", &debug.BuildInfo{GoVersion: "go1.26.8"}); !strings.HasPrefix(got, "frontdesk devel ") {
+		t.Errorf("no version: %q", got)
+	}
+}

@@ -1,0 +1,480 @@
+// Command frontdesk is a terminal receptionist console for the ShoreTel Sky
+// Hosted API. This file holds the command line, the settings and the
+// wiring; the work is done in the packages it imports.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/log/v2"
+
+	"github.com/frontdesk/frontdesk/cli"
+	"github.com/frontdesk/frontdesk/config"
+	"github.com/frontdesk/frontdesk/directory"
+	"github.com/frontdesk/frontdesk/transport"
+	"github.com/frontdesk/frontdesk/tui"
+)
+
+// version is set at link time: go build -ldflags "-X main.version=v1.2.3".
+var version string
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // something went wrong while running
+	exitUsage   = 2 // the command line or the settings are wrong
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], sys{getenv: os.Getenv, stdout: os.Stdout, stderr: os.Stderr, prompt: config.TerminalPrompt})
+	stop()
+	os.Exit(code)
+}
+
+// sys is the outside world a command sees; tests supply their own.
+type sys struct {
+	getenv func(string) string
+	stdout io.Writer
+	stderr io.Writer
+	prompt config.Prompter
+}
+
+// command is one sub-command.
+type command struct {
+	name    string
+	args    string // positional arguments, for the usage line
+	summary string
+	flags   func(fs *flag.FlagSet) func(ctx context.Context, pos []string, s sys) int
+}
+
+func commands() []command {
+	return []command{
+		{"", "", "the console, with the configured account", consoleCmd},
+		{"demo", "", "the console against the built-in simulator (no account needed)", demoCmd},
+		{"sim", "", "the simulator alone, on loopback, printing its URL and demo account", simCmd},
+		{"calls", "", "list the current calls once and exit", callsCmd},
+		{"dial", "NUMBER", "place a call and exit", dialCmd},
+		{"watch", "", "print call events as they arrive, one per line, until Ctrl-C", watchCmd},
+		{"version", "", "print the version", versionCmd},
+	}
+}
+
+// run runs frontdesk with args (without the program name) and returns the
+// exit code.
+func run(ctx context.Context, args []string, s sys) int {
+	name := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if name == "help" {
+		if len(args) == 0 {
+			usage(s.stdout)
+			return exitOK
+		}
+		name, args = args[0], []string{"--help"}
+	} else if name == "" && len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		// Plain "frontdesk --help" lists the commands too.
+		usage(s.stdout)
+		fmt.Fprintln(s.stdout)
+	}
+	for _, c := range commands() {
+		if c.name != name {
+			continue
+		}
+		fs := flag.NewFlagSet(commandName(c), flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		fs.Usage = func() {}
+		body := c.flags(fs)
+		pos, err := parse(fs, args)
+		if errors.Is(err, flag.ErrHelp) {
+			commandUsage(s.stdout, c, fs)
+			return exitOK
+		}
+		if err != nil {
+			fmt.Fprintf(s.stderr, "%s: %v\nRun '%s --help' for usage.\n", commandName(c), err, commandName(c))
+			return exitUsage
+		}
+		return body(ctx, pos, s)
+	}
+	fmt.Fprintf(s.stderr, "frontdesk: unknown command %q\nRun 'frontdesk help' for the commands.\n", name)
+	return exitUsage
+}
+
+func commandName(c command) string {
+	if c.name == "" {
+		return "frontdesk"
+	}
+	return "frontdesk " + c.name
+}
+
+// parse parses flags that may come before, between or after the
+// positional arguments ("dial 6465551234 --user 6465551000"). After "--"
+// everything is positional.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if i := len(args) - len(rest) - 1; i >= 0 && args[i] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "frontdesk: a terminal receptionist console for the ShoreTel Sky Hosted API")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, c := range commands() {
+		line := commandName(c)
+		if c.args != "" {
+			line += " " + c.args
+		}
+		fmt.Fprintf(tw, "  %s [flags]\t%s\n", line, c.summary)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'frontdesk COMMAND --help' for a command's flags.")
+	fmt.Fprintln(w, "Settings come from flags, then FRONTDESK_* environment variables, then")
+	fmt.Fprintln(w, "$XDG_CONFIG_HOME/frontdesk/config.toml. The PIN comes from FRONTDESK_PIN or a")
+	fmt.Fprintln(w, "--pin-file; on a terminal frontdesk asks for it.")
+}
+
+func commandUsage(w io.Writer, c command, fs *flag.FlagSet) {
+	line := commandName(c) + " [flags]"
+	if c.args != "" {
+		line += " " + c.args
+	}
+	fmt.Fprintf(w, "Usage: %s\n\n%s%s.\n", line, strings.ToUpper(c.summary[:1]), c.summary[1:])
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nFlags:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fs.VisitAll(func(f *flag.Flag) {
+		arg, text := flag.UnquoteUsage(f)
+		name := "--" + f.Name
+		if arg != "" {
+			name += " " + arg
+		}
+		if f.DefValue != "" && f.DefValue != "false" && !strings.Contains(text, "default") {
+			text += " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\n", name, text)
+	})
+	tw.Flush()
+}
+
+// usageError prints a usage problem and returns exitUsage.
+func usageError(s sys, cmd, format string, args ...any) int {
+	fmt.Fprintf(s.stderr, "%s: %s\n", cmd, fmt.Sprintf(format, args...))
+	return exitUsage
+}
+
+// failure prints a runtime problem and returns exitFailure.
+func failure(s sys, cmd string, err error) int {
+	fmt.Fprintf(s.stderr, "%s: %v\n", cmd, err)
+	return exitFailure
+}
+
+// loadAccount loads the settings for a command that talks to the API and
+// makes sure there is a DID and a PIN. It returns an exit code when the
+// command cannot go on.
+func loadAccount(cmd string, flags *config.Flags, s sys) (*config.Config, int) {
+	c, err := config.Load(flags, s.getenv)
+	if err != nil {
+		return nil, usageError(s, cmd, "%v", err)
+	}
+	if err := c.RequireAccount(); err != nil {
+		return nil, usageError(s, cmd, "%v", err)
+	}
+	if err := c.ReadPIN(s.prompt); err != nil {
+		return nil, usageError(s, cmd, "%v", err)
+	}
+	for _, w := range c.Warnings {
+		fmt.Fprintf(s.stderr, "%s: warning: %s\n", cmd, w)
+	}
+	return c, exitOK
+}
+
+func noArgs(cmd string, pos []string, s sys) int {
+	if len(pos) > 0 {
+		return usageError(s, cmd, "unexpected argument %q\nRun '%s --help' for usage.", pos[0], cmd)
+	}
+	return exitOK
+}
+
+// names returns a lookup in the configured directory, or nil.
+func names(c *config.Config, s sys, cmd string) cli.Names {
+	if c.Directory == "" {
+		return nil
+	}
+	d, _, err := directory.Load(c.Directory)
+	if err != nil {
+		fmt.Fprintf(s.stderr, "%s: warning: directory: %v\n", cmd, err)
+		return nil
+	}
+	return func(number string) (string, bool) {
+		ct, ok := d.Lookup(number)
+		return ct.Name, ok
+	}
+}
+
+func callsCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
+	flags := config.NewFlags(fs, config.ConfigFlag|config.AccountFlags)
+	asJSON := fs.Bool("json", false, "print a JSON array of calls")
+	return func(ctx context.Context, pos []string, s sys) int {
+		const cmd = "frontdesk calls"
+		if code := noArgs(cmd, pos, s); code != exitOK {
+			return code
+		}
+		c, code := loadAccount(cmd, flags, s)
+		if c == nil {
+			return code
+		}
+		client, err := transport.NewClient(c.TransportAccount())
+		if err != nil {
+			return usageError(s, cmd, "%v", err)
+		}
+		if err := cli.Calls(ctx, client, s.stdout, *asJSON, names(c, s, cmd)); err != nil {
+			return failure(s, cmd, err)
+		}
+		return exitOK
+	}
+}
+
+func dialCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
+	flags := config.NewFlags(fs, config.ConfigFlag|config.AccountFlags)
+	return func(ctx context.Context, pos []string, s sys) int {
+		const cmd = "frontdesk dial"
+		if len(pos) == 0 {
+			return usageError(s, cmd, "which number? Usage: frontdesk dial NUMBER")
+		}
+		// "dial 646 555 1234" is one number typed with spaces.
+		n, err := cli.ParseNumber(strings.Join(pos, " "))
+		if err != nil {
+			return usageError(s, cmd, "%v", err)
+		}
+		c, code := loadAccount(cmd, flags, s)
+		if c == nil {
+			return code
+		}
+		client, err := transport.NewClient(c.TransportAccount())
+		if err != nil {
+			return usageError(s, cmd, "%v", err)
+		}
+		if err := cli.Dial(ctx, client, n, s.stdout); err != nil {
+			return failure(s, cmd, err)
+		}
+		return exitOK
+	}
+}
+
+func watchCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
+	flags := config.NewFlags(fs, config.ConfigFlag|config.AccountFlags)
+	asJSON := fs.Bool("json", false, "print one JSON object per line")
+	return func(ctx context.Context, pos []string, s sys) int {
+		const cmd = "frontdesk watch"
+		if code := noArgs(cmd, pos, s); code != exitOK {
+			return code
+		}
+		c, code := loadAccount(cmd, flags, s)
+		if c == nil {
+			return code
+		}
+		stream, err := transport.NewStream(c.TransportAccount())
+		if err != nil {
+			return usageError(s, cmd, "%v", err)
+		}
+		if err := cli.Watch(ctx, stream, s.stdout, s.stderr, *asJSON, names(c, s, cmd)); err != nil {
+			return failure(s, cmd, err)
+		}
+		return exitOK
+	}
+}
+
+func simCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
+	listen := fs.String("listen", "127.0.0.1:0", "listen on `address` (port 0 picks a free port)")
+	seed := fs.Int64("seed", 0, "random seed for the callers, 0 = from the clock")
+	rate := fs.Float64("ring-rate", cli.DefaultRingRate, "random incoming callers per `minute`, 0 = none")
+	return func(ctx context.Context, pos []string, s sys) int {
+		const cmd = "frontdesk sim"
+		if code := noArgs(cmd, pos, s); code != exitOK {
+			return code
+		}
+		if err := cli.Sim(ctx, cli.SimOptions{Listen: *listen, Seed: *seed, RingRate: *rate}, s.stdout); err != nil {
+			return failure(s, cmd, err)
+		}
+		return exitOK
+	}
+}
+
+func versionCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
+	return func(_ context.Context, pos []string, s sys) int {
+		if code := noArgs("frontdesk version", pos, s); code != exitOK {
+			return code
+		}
+		info, _ := debug.ReadBuildInfo()
+		fmt.Fprintln(s.stdout, cli.Version(version, info))
+		return exitOK
+	}
+}
+
+func consoleCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
+	flags := config.NewFlags(fs, config.AllFlags)
+	return func(ctx context.Context, pos []string, s sys) int {
+		const cmd = "frontdesk"
+		if len(pos) > 0 {
+			return usageError(s, cmd, "unknown command %q\nRun 'frontdesk help' for the commands.", pos[0])
+		}
+		c, code := loadAccount(cmd, flags, s)
+		if c == nil {
+			return code
+		}
+		logger, closeLog, err := openLog(c.LogFile, s.getenv("FRONTDESK_LOG_LEVEL"))
+		if err != nil {
+			return failure(s, cmd, err)
+		}
+		defer closeLog()
+		stream, err := transport.NewStream(c.TransportAccount(), transport.WithLogger(slog.New(logger)))
+		if err != nil {
+			return usageError(s, cmd, "%v", err)
+		}
+		logger.Info("console starting", "user", c.User, "server", c.Server, "pin", c.DescribePIN())
+		return console(ctx, s, cmd, stream, consoleOptions{
+			account:  c.User,
+			logger:   logger,
+			holdWarn: c.HoldWarn,
+			bell:     c.Bell && !c.Quiet,
+		})
+	}
+}
+
+func demoCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
+	flags := config.NewFlags(fs, config.ConfigFlag|config.DisplayFlags)
+	seed := fs.Int64("seed", 0, "random seed for the callers, 0 = from the clock")
+	rate := fs.Float64("ring-rate", cli.DefaultRingRate, "random incoming callers per `minute`, 0 = none")
+	return func(ctx context.Context, pos []string, s sys) int {
+		const cmd = "frontdesk demo"
+		if code := noArgs(cmd, pos, s); code != exitOK {
+			return code
+		}
+		c, err := config.Load(flags, s.getenv)
+		if err != nil {
+			return usageError(s, cmd, "%v", err)
+		}
+		logger, closeLog, err := openLog(c.LogFile, s.getenv("FRONTDESK_LOG_LEVEL"))
+		if err != nil {
+			return failure(s, cmd, err)
+		}
+		defer closeLog()
+		srv, url, err := cli.StartSim(cli.SimOptions{Seed: *seed, RingRate: *rate, Logger: slog.New(logger.WithPrefix("skysim"))})
+		if err != nil {
+			return failure(s, cmd, err)
+		}
+		defer srv.Close()
+		stream, err := transport.NewStream(transport.Account{Server: url, User: cli.DemoDID, PIN: cli.DemoPIN},
+			transport.WithLogger(slog.New(logger)))
+		if err != nil {
+			return failure(s, cmd, err)
+		}
+		logger.Info("demo starting", "server", url)
+		return console(ctx, s, cmd, stream, consoleOptions{
+			account:  cli.DemoDID + " (demo)",
+			logger:   logger,
+			holdWarn: c.HoldWarn,
+			bell:     c.Bell && !c.Quiet,
+		})
+	}
+}
+
+type consoleOptions struct {
+	account  string
+	logger   *log.Logger
+	holdWarn time.Duration
+	bell     bool
+}
+
+// console runs the stream in the background and the console in the
+// foreground until the receptionist quits or ctx ends.
+func console(ctx context.Context, s sys, cmd string, stream *transport.Stream, o consoleOptions) int {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	runErr := make(chan error, 1)
+	go func() { runErr <- stream.Run(ctx) }()
+
+	m := tui.New(tui.Options{
+		Phone:    stream,
+		Account:  o.account,
+		Logger:   o.logger,
+		HoldWarn: o.holdWarn,
+		Bell:     o.bell,
+		NoColor:  s.getenv("NO_COLOR") != "",
+	})
+	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
+	cancel()
+	var streamErr error
+	select {
+	case streamErr = <-runErr:
+	case <-time.After(5 * time.Second):
+		o.logger.Warn("the stream did not stop within 5s")
+	}
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
+		o.logger.Error("console", "err", err)
+		return failure(s, cmd, err)
+	}
+	if streamErr != nil && !errors.Is(streamErr, context.Canceled) {
+		o.logger.Error("stream stopped", "err", streamErr)
+		return failure(s, cmd, streamErr)
+	}
+	return exitOK
+}
+
+// openLog opens the log file (mode 0600, its directory 0700) for a logger
+// that never writes to the screen.
+func openLog(path, level string) (*log.Logger, func(), error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, nil, fmt.Errorf("log directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("log file: %w", err)
+	}
+	l := log.NewWithOptions(f, log.Options{ReportTimestamp: true, TimeFormat: time.RFC3339, Level: log.InfoLevel})
+	if level != "" {
+		lv, err := log.ParseLevel(level)
+		if err != nil {
+			f.Close()
+			return nil, nil, fmt.Errorf("FRONTDESK_LOG_LEVEL=%q: want debug, info, warn or error", level)
+		}
+		l.SetLevel(lv)
+	}
+	l = l.With("pid", strconv.Itoa(os.Getpid()))
+	return l, func() { f.Close() }, nil
+}
