@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -195,8 +194,7 @@ func columnsFor(w int) layout {
 	return c
 }
 
-// titleLine renders the column headings, with the scroll position at the
-// right when not every call fits.
+// titleLine renders the column headings.
 func (l *callList) titleLine() string {
 	c := l.cols
 	var b strings.Builder
@@ -215,13 +213,6 @@ func (l *callList) titleLine() string {
 	cell("TIME", c.time, true)
 	cell("TOTAL", c.total, true)
 	title := strings.TrimRight(b.String(), " ")
-	if n := len(l.calls); n > l.height && l.height > 0 {
-		pos := fmt.Sprintf(" %d–%d of %d", l.offset+1, min(n, l.offset+l.height), n)
-		pw := ansi.StringWidth(pos)
-		if ansi.StringWidth(title)+pw <= l.width {
-			title = pad(title, l.width-pw, false) + pos
-		}
-	}
 	return l.sh.styles.TableHeader.Render(ansi.Truncate(title, l.width, ""))
 }
 

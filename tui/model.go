@@ -472,11 +472,13 @@ type frame struct {
 	status []string
 	dial   []string
 	footer string
-	rows   int // call rows
+	pos    string // scroll position, when not every call fits
+	rows   int    // call rows
 }
 
 // layoutFrame decides what goes where. Help shrinks to one line, and errors
-// to one line, before the table loses its last row.
+// to one line, before the table loses its last row. When not every call
+// fits, the footer's last line ends with the scroll position.
 func (m *Model) layoutFrame() frame {
 	w, h := m.sh.width, m.sh.height
 	var f frame
@@ -484,18 +486,45 @@ func (m *Model) layoutFrame() frame {
 	if m.focus == focusDial {
 		f.dial = m.dial.lines(w)
 	}
-	m.help.SetWidth(w)
-	f.footer = m.help.View(m.helpKeys())
+	keys := m.helpKeys()
+	full := m.help.ShowAll
+	footer := func(width int) string {
+		m.help.SetWidth(width)
+		var out string
+		if full {
+			out = m.help.FullHelpView(keys.FullHelp())
+		} else {
+			out = m.help.ShortHelpView(keys.ShortHelp())
+		}
+		// help can overrun its width when even the ellipsis does not fit.
+		lines := strings.Split(out, "\n")
+		for i, l := range lines {
+			lines[i] = ansi.Truncate(l, width, "")
+		}
+		return strings.Join(lines, "\n")
+	}
+	f.footer = footer(w)
 	fixed := func() int {
 		return 2 + len(f.dial) + len(f.status) + strings.Count(f.footer, "\n") + 1
 	}
-	if h-fixed() < 1 && m.help.ShowAll {
-		f.footer = m.help.ShortHelpView(m.helpKeys().ShortHelp())
+	if h-fixed() < 1 && full {
+		full = false
+		f.footer = footer(w)
 	}
 	if h-fixed() < 1 && len(f.status) > 1 {
 		f.status = f.status[:1]
 	}
 	f.rows = max(0, h-fixed())
+	if n := len(m.list.calls); n > f.rows && f.rows > 0 {
+		offset := min(m.list.offset, n-f.rows)
+		f.pos = " " + itoa(offset+1) + "–" + itoa(offset+f.rows) + " of " + itoa(n)
+		if pw := ansi.StringWidth(f.pos); w-pw >= 10 {
+			lines := strings.Split(footer(w-pw), "\n")
+			i := len(lines) - 1
+			lines[i] += strings.Repeat(" ", max(0, w-pw-ansi.StringWidth(lines[i]))) + m.sh.styles.Dim.Render(f.pos)
+			f.footer = strings.Join(lines, "\n")
+		}
+	}
 	return f
 }
 
@@ -539,8 +568,8 @@ func (m *Model) helpKeys() help.KeyMap {
 	}
 	k.Release.SetEnabled(applies(model.ActRelease))
 	n := len(m.list.calls)
-	k.Up.SetEnabled(n > 1)
-	k.Down.SetEnabled(n > 1)
+	k.Up.SetEnabled(n > 0)
+	k.Down.SetEnabled(n > 0)
 	k.Top.SetEnabled(n > 1)
 	k.Bottom.SetEnabled(n > 1)
 	k.PgUp.SetEnabled(n > m.list.height)
