@@ -225,12 +225,12 @@ func FormatNumber(raw string) string {
 	switch {
 	case len(d) == 4:
 		return "x" + d
+	case len(d) > 4 && strings.HasPrefix(d, "011") && d[3] != '0':
+		return "+" + groupIntl(d[3:])
 	case len(d) == 10:
 		return nanp(d)
 	case len(d) == 11 && d[0] == '1':
 		return nanp(d[1:])
-	case len(d) > 4 && strings.HasPrefix(d, "011") && d[3] != '0':
-		return "+" + groupIntl(d[3:])
 	}
 	return s
 }

@@ -279,17 +279,14 @@ func (t *Table) update(e *entry, u Update, st State, now time.Time) bool {
 	return changed
 }
 
-// reached records the milestones of reaching st: rang here, answered.
+// reached records the milestones of reaching st: rang here, answered (an
+// inbound call that has been connected).
 func reached(c *Call, st State) (changed bool) {
-	switch st {
-	case StateRinging:
-		if !c.Rang {
-			c.Rang, changed = true, true
-		}
-	case StateConnected, StateHolding:
-		if !c.Outbound && !c.Answered {
-			c.Answered, changed = true, true
-		}
+	if st == StateRinging && !c.Rang {
+		c.Rang, changed = true, true
+	}
+	if answered := !c.Outbound && !c.ConnectedAt.IsZero(); answered != c.Answered {
+		c.Answered, changed = answered, true
 	}
 	return changed
 }
