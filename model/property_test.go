@@ -13,7 +13,7 @@ import (
 // what the table must show.
 
 var (
-	genID = rapid.SampledFrom([]string{"1", "2", "3", "4", "5", " 3", "4\n", ""})
+	genID       = rapid.SampledFrom([]string{"1", "2", "3", "4", "5", " 3", "4\n", ""})
 	genRawState = rapid.SampledFrom([]string{
 		"RINGING", "PENDING", "CONNECTED", "HOLDING", "DELETED",
 		"ringing", " connected ", "Holding\n", "deleted",
