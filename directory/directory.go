@@ -1,0 +1,465 @@
+// Package directory holds the receptionist's contacts: it loads them from a
+// CSV or vCard file, names callers by their number and finds people by a
+// fuzzy search for dial-by-name.
+//
+// Number matching is deliberately simple. Every number is reduced to its
+// digits; an 11-digit North American number starting with 1 is matched
+// without the 1, and an international number written with 011 or 00 in front
+// is matched without that prefix. A contact is found by any of its numbers
+// and by its extension (up to six digits). So a contact with Extension 1234
+// and Number 646-555-1234 is found by "1234", "6465551234", "16465551234" and
+// "+1 646-555-1234". A full number is never guessed from an extension alone:
+// a contact listed only as x1234 is not found by 646-555-1234.
+package directory
+
+import (
+	"cmp"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sahilm/fuzzy"
+)
+
+// Contact is one person or organisation the receptionist deals with.
+type Contact struct {
+	Name       string
+	Number     string // as written in the file, e.g. "(646) 555-0101"
+	Extension  string // digits only
+	Department string // or company, for people outside the firm
+	Notes      string
+	// Other holds further numbers for the same contact (a vCard with several
+	// TEL lines, a spreadsheet with mobile and work columns). Lookup finds the
+	// contact by any of them.
+	Other []string
+}
+
+// RowError reports one record of a contacts file that was skipped.
+type RowError struct {
+	Line   int // 1-based line where the record starts
+	Reason string
+}
+
+func (e RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Reason) }
+
+// Match is one search result.
+type Match struct {
+	Contact Contact
+	Score   int
+	// Text is the string the query was matched against: the name, the
+	// department, the digits of each number and the extension, separated by
+	// spaces. Indexes are byte offsets into Text of the matched characters.
+	Text    string
+	Indexes []int
+}
+
+// NameIndexes returns the matched byte offsets that fall inside
+// Contact.Name (Text starts with the name), for highlighting.
+func (m Match) NameIndexes() []int {
+	n := len(m.Contact.Name)
+	var out []int
+	for _, i := range m.Indexes {
+		if i < n {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// Directory is an immutable, loaded set of contacts. It is safe for
+// concurrent use.
+type Directory struct {
+	contacts []Contact // sorted by name
+	haystack []string  // search text per contact, same order
+	words    []string  // the name and department part of each haystack
+	folded   []string  // haystack in ASCII lower case; "" when it has other bytes
+	byNumber map[string]int
+	byExt    map[string]int
+
+	path  string
+	stamp fileStamp
+}
+
+// New builds a directory from contacts, e.g. a demo list. Contacts without a
+// name or without any number are kept for search but cannot be looked up by
+// number. When two contacts share a number, the first in the list owns it.
+func New(contacts []Contact) *Directory {
+	n := len(contacts)
+	// Sort positions rather than contacts so that the file order is still
+	// known when indexing numbers. The sort is stable: people with the same
+	// name keep the file's order.
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	folded := make([]string, n)
+	for i, c := range contacts {
+		folded[i] = strings.ToLower(c.Name)
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(folded[a], folded[b]) })
+
+	d := &Directory{
+		contacts: make([]Contact, n),
+		haystack: make([]string, n),
+		words:    make([]string, n),
+		folded:   make([]string, n),
+		byNumber: make(map[string]int, n),
+		byExt:    make(map[string]int, n),
+	}
+	sortedAt := make([]int, n)
+	var sb strings.Builder
+	for i, o := range order {
+		c := contacts[o]
+		c.Other = slices.Clone(c.Other)
+		d.contacts[i] = c
+		sortedAt[o] = i
+
+		sb.Reset()
+		sb.WriteString(c.Name)
+		if c.Department != "" {
+			sb.WriteByte(' ')
+			sb.WriteString(c.Department)
+		}
+		wordsLen := sb.Len()
+		for _, num := range c.numbers() {
+			if dg := Digits(num); dg != "" {
+				sb.WriteByte(' ')
+				sb.WriteString(dg)
+			}
+		}
+		if c.Extension != "" {
+			sb.WriteByte(' ')
+			sb.WriteString(c.Extension)
+		}
+		d.haystack[i] = sb.String()
+		d.words[i] = d.haystack[i][:wordsLen]
+		d.folded[i] = foldASCII(d.haystack[i])
+	}
+	// Index in file order, so that the first contact in the file owns a
+	// number that several share.
+	for o := range contacts {
+		i := sortedAt[o]
+		c := d.contacts[i]
+		if ext := Digits(c.Extension); ext != "" {
+			addKey(d.byExt, ext, i)
+		}
+		for _, num := range c.numbers() {
+			k := numberKey(num)
+			switch {
+			case k == "":
+			case len(k) <= maxExtDigits:
+				addKey(d.byExt, k, i)
+			default:
+				addKey(d.byNumber, k, i)
+			}
+		}
+	}
+	return d
+}
+
+// numbers returns Number followed by Other.
+func (c Contact) numbers() []string {
+	if len(c.Other) == 0 {
+		return []string{c.Number}
+	}
+	return append([]string{c.Number}, c.Other...)
+}
+
+func addKey(m map[string]int, k string, i int) {
+	if _, taken := m[k]; !taken {
+		m[k] = i
+	}
+}
+
+// numberKey is the lookup key of a number: its digits, without the leading 1
+// of an 11-digit North American number and without an international 011 or
+// 00 prefix.
+func numberKey(raw string) string {
+	d := Digits(raw)
+	switch {
+	case len(d) == 11 && d[0] == '1':
+		return d[1:]
+	case len(d) > 11 && strings.HasPrefix(d, "011"):
+		return d[3:]
+	case len(d) > 10 && strings.HasPrefix(d, "00"):
+		return d[2:]
+	}
+	return d
+}
+
+// Len returns the number of contacts.
+func (d *Directory) Len() int {
+	if d == nil {
+		return 0
+	}
+	return len(d.contacts)
+}
+
+// Contacts returns every contact, sorted by name. The slice is a copy.
+func (d *Directory) Contacts() []Contact {
+	if d == nil {
+		return nil
+	}
+	return slices.Clone(d.contacts)
+}
+
+// Path returns the file the directory was loaded from ("" for New).
+func (d *Directory) Path() string {
+	if d == nil {
+		return ""
+	}
+	return d.path
+}
+
+// Lookup finds the contact for a caller's number as the phone system reports
+// it (any punctuation, with or without +1) or an extension. See the package
+// documentation for the rules.
+func (d *Directory) Lookup(raw string) (Contact, bool) {
+	if d == nil {
+		return Contact{}, false
+	}
+	k := numberKey(raw)
+	if k == "" {
+		return Contact{}, false
+	}
+	if len(k) <= maxExtDigits {
+		if i, ok := d.byExt[k]; ok {
+			return d.contacts[i], true
+		}
+		return Contact{}, false
+	}
+	if i, ok := d.byNumber[k]; ok {
+		return d.contacts[i], true
+	}
+	return Contact{}, false
+}
+
+// Search finds contacts whose name, department, numbers or extension match
+// query fuzzily (the query's characters in order, not necessarily adjacent),
+// best first; ties are broken by name. A query that looks like a phone number
+// ("646-555", "(646) 555") is matched by its digits. An empty query returns
+// every contact sorted by name. limit <= 0 means no limit.
+func (d *Directory) Search(query string, limit int) []Match {
+	if d == nil {
+		return nil
+	}
+	query = strings.TrimSpace(query)
+	if isPhoneLike(query) {
+		query = Digits(query)
+	}
+	if query == "" {
+		n := len(d.contacts)
+		if limit > 0 && limit < n {
+			n = limit
+		}
+		out := make([]Match, n)
+		for i := range out {
+			out[i] = Match{Contact: d.contacts[i], Text: d.haystack[i]}
+		}
+		return out
+	}
+	found := d.find(query)
+	// Sort positions, not the matches themselves (large structs with
+	// pointers). Contact positions are unique, so no stable sort is needed.
+	order := make([]int, len(found))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		if c := cmp.Compare(found[b].Score, found[a].Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(found[a].Index, found[b].Index)
+	})
+	if limit > 0 && len(order) > limit {
+		order = order[:limit]
+	}
+	out := make([]Match, len(order))
+	for i, o := range order {
+		m := found[o]
+		out[i] = Match{Contact: d.contacts[m.Index], Score: m.Score, Text: m.Str, Indexes: m.MatchedIndexes}
+	}
+	return out
+}
+
+// find runs the fuzzy matcher over the contacts that can match at all. A
+// query without digits is matched against names and departments only, which
+// is shorter to scan and ranks the same way. The candidates are chosen by a
+// cheap in-order byte scan of the ASCII-folded text; contacts with non-ASCII
+// text (where Unicode case folding applies) always go to the matcher.
+// Match.Index is the contact's position.
+func (d *Directory) find(query string) fuzzy.Matches {
+	texts := d.haystack
+	if Digits(query) == "" {
+		texts = d.words
+	}
+	fq := foldASCII(query)
+	candidates := make([]int, 0, 256)
+	for i := range texts {
+		if fq == "" || d.folded[i] == "" || subsequence(fq, d.folded[i][:len(texts[i])]) {
+			candidates = append(candidates, i)
+		}
+	}
+	found := fuzzy.FindFromNoSort(query, subset{texts, candidates})
+	for i := range found {
+		found[i].Index = candidates[found[i].Index]
+	}
+	return found
+}
+
+// subset is a fuzzy.Source over some of the texts.
+type subset struct {
+	texts []string
+	index []int
+}
+
+func (s subset) String(i int) string { return s.texts[s.index[i]] }
+func (s subset) Len() int            { return len(s.index) }
+
+// foldASCII lower-cases an all-ASCII string; it returns "" if s has any
+// other byte.
+func foldASCII(s string) string {
+	upper := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return ""
+		}
+		upper = upper || ('A' <= c && c <= 'Z')
+	}
+	if !upper {
+		return s
+	}
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// subsequence reports whether the bytes of p occur in s in order.
+func subsequence(p, s string) bool {
+	j := 0
+	for i := 0; i < len(s) && j < len(p); i++ {
+		if s[i] == p[j] {
+			j++
+		}
+	}
+	return j == len(p)
+}
+
+// isPhoneLike reports whether q has digits and otherwise only the
+// punctuation people type in phone numbers.
+func isPhoneLike(q string) bool {
+	digits := false
+	for _, r := range q {
+		switch {
+		case r >= '0' && r <= '9':
+			digits = true
+		case strings.ContainsRune("+-(). ", r):
+		default:
+			return false
+		}
+	}
+	return digits
+}
+
+// Load reads a contacts file. The format is chosen by the file's extension:
+// .vcf and .vcard are vCards, .csv, .tsv and .txt are delimited text; any
+// other name is sniffed (a file containing BEGIN:VCARD is a vCard). Records
+// that cannot be used are skipped and reported as row errors; the error is
+// non-nil only when the file cannot be read at all.
+func Load(path string) (*Directory, []RowError, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("contacts: %w", err)
+	}
+	if st.IsDir() {
+		return nil, nil, fmt.Errorf("contacts: %s is a directory", path)
+	}
+	if st.Size() > maxFileSize {
+		return nil, nil, fmt.Errorf("contacts: %s is too large (%d bytes, limit %d)", path, st.Size(), maxFileSize)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("contacts: %w", err)
+	}
+	d, rows, err := parse(b, formatFor(path, b))
+	if err != nil {
+		return nil, nil, fmt.Errorf("contacts: %s: %w", path, err)
+	}
+	d.path = path
+	d.stamp = stampOf(st)
+	return d, rows, nil
+}
+
+type format int
+
+const (
+	formatCSV format = iota
+	formatVCard
+)
+
+func formatFor(path string, b []byte) format {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".vcf", ".vcard":
+		return formatVCard
+	case ".csv", ".tsv", ".txt":
+		return formatCSV
+	}
+	if len(b) > 4096 {
+		b = b[:4096]
+	}
+	if strings.Contains(strings.ToUpper(string(b)), "BEGIN:VCARD") {
+		return formatVCard
+	}
+	return formatCSV
+}
+
+func parse(b []byte, f format) (*Directory, []RowError, error) {
+	text, err := decodeText(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	var cs []Contact
+	var rows []RowError
+	if f == formatVCard {
+		cs, rows = parseVCard(text)
+	} else {
+		cs, rows = parseCSV(text)
+	}
+	return New(cs), capRows(rows), nil
+}
+
+func capRows(rows []RowError) []RowError {
+	if len(rows) <= maxRowErrors {
+		return rows
+	}
+	more := len(rows) - maxRowErrors
+	rows = append(rows[:maxRowErrors:maxRowErrors], RowError{
+		Line:   rows[maxRowErrors].Line,
+		Reason: fmt.Sprintf("%d more records skipped from here on", more),
+	})
+	return rows
+}
+
+// ParseCSV reads delimited contacts from b (see Load).
+func ParseCSV(b []byte) (*Directory, []RowError, error) { return parse(b, formatCSV) }
+
+// ParseVCard reads vCard contacts from b (see Load).
+func ParseVCard(b []byte) (*Directory, []RowError, error) { return parse(b, formatVCard) }
+
+// fileStamp is what the watcher compares to notice a change.
+type fileStamp struct {
+	mod  time.Time
+	size int64
+}
+
+func stampOf(st os.FileInfo) fileStamp { return fileStamp{st.ModTime(), st.Size()} }
+
+func (s fileStamp) equal(o fileStamp) bool { return s.mod.Equal(o.mod) && s.size == o.size }

@@ -1,0 +1,269 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func testDirectory() *Directory {
+	return New([]Contact{
+		{Name: "Alice Adams", Number: "646-555-1234", Extension: "1234", Department: "Sales"},
+		{Name: "Bob Brown", Number: "+44 20 7946 0958", Department: "London office"},
+		{Name: "Carol Cho", Extension: "2208", Department: "Facilities"},
+		{Name: "Dan Dorsey", Number: "(917) 555-0102", Other: []string{"718-555-0111", "301"}},
+		{Name: "Acme Main Line", Number: "212-555-0150"},
+		{Name: "Acme Reception", Number: "212 555 0150"}, // shares the number: the first owns it
+	})
+}
+
+func TestLookup(t *testing.T) {
+	d := testDirectory()
+	tests := []struct {
+		raw, want string
+	}{
+		{"1234", "Alice Adams"},
+		{"6465551234", "Alice Adams"},
+		{"16465551234", "Alice Adams"},
+		{"+1 646-555-1234", "Alice Adams"},
+		{"(646) 555-1234", "Alice Adams"},
+		{"442079460958", "Bob Brown"},
+		{"011442079460958", "Bob Brown"},
+		{"00442079460958", "Bob Brown"},
+		{"2208", "Carol Cho"},
+		{"x2208", "Carol Cho"},
+		{"9175550102", "Dan Dorsey"},
+		{"17185550111", "Dan Dorsey"},
+		{"301", "Dan Dorsey"},
+		{"2125550150", "Acme Main Line"},
+		{"6465552208", ""}, // an extension is not a number suffix
+		{"5551234", ""},
+		{"", ""},
+		{"anonymous", ""},
+		{"12", ""},
+	}
+	for _, tt := range tests {
+		c, ok := d.Lookup(tt.raw)
+		if ok != (tt.want != "") || c.Name != tt.want {
+			t.Errorf("Lookup(%q) = %q, %v; want %q", tt.raw, c.Name, ok, tt.want)
+		}
+	}
+	var nilDir *Directory
+	if _, ok := nilDir.Lookup("1234"); ok || nilDir.Len() != 0 || nilDir.Search("a", 1) != nil {
+		t.Error("a nil directory is not empty")
+	}
+}
+
+func TestSearch(t *testing.T) {
+	d := testDirectory()
+	names := func(ms []Match) []string {
+		var out []string
+		for _, m := range ms {
+			out = append(out, m.Contact.Name)
+		}
+		return out
+	}
+	if got := names(d.Search("", 0)); strings.Join(got, "|") != "Acme Main Line|Acme Reception|Alice Adams|Bob Brown|Carol Cho|Dan Dorsey" {
+		t.Errorf("empty query = %v", got)
+	}
+	if got := d.Search("  ", 2); len(got) != 2 {
+		t.Errorf("empty query with limit 2 = %d results", len(got))
+	}
+	tests := []struct {
+		query string
+		first string
+		count int // -1: don't check
+	}{
+		{"alice", "Alice Adams", 1},
+		{"cc", "Carol Cho", -1},
+		{"facil", "Carol Cho", 1},
+		{"london", "Bob Brown", 1},
+		{"917-555", "Dan Dorsey", 1},
+		{"(917) 555 01", "Dan Dorsey", 1},
+		{"2208", "Carol Cho", 1},
+		{"zzz", "", 0},
+	}
+	for _, tt := range tests {
+		got := d.Search(tt.query, 0)
+		if tt.count >= 0 && len(got) != tt.count {
+			t.Errorf("Search(%q) = %v, want %d results", tt.query, names(got), tt.count)
+		}
+		if tt.first != "" && (len(got) == 0 || got[0].Contact.Name != tt.first) {
+			t.Errorf("Search(%q) = %v, want %s first", tt.query, names(got), tt.first)
+		}
+	}
+	m := d.Search("adams", 1)[0]
+	if idx := m.NameIndexes(); fmt.Sprint(idx) != "[6 7 8 9 10]" {
+		t.Errorf("NameIndexes = %v (text %q, indexes %v)", idx, m.Text, m.Indexes)
+	}
+	if got := d.Search("a", 2); len(got) != 2 {
+		t.Errorf("limit ignored: %d results", len(got))
+	}
+}
+
+func TestWatch(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "contacts.csv")
+	mtime := time.Now().Add(-time.Hour)
+	write := func(body string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		// Distinct modification times even on coarse file systems.
+		mtime = mtime.Add(time.Second)
+		if err := os.Chtimes(path, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := func(ch <-chan Reload) Reload {
+		t.Helper()
+		select {
+		case r, ok := <-ch:
+			if !ok {
+				t.Fatal("watch channel closed")
+			}
+			return r
+		case <-time.After(10 * time.Second):
+			t.Fatal("no reload within 10s")
+		}
+		return Reload{}
+	}
+
+	write("Name,Number\nAlice,6465550101\n")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	// Without a current directory the file is delivered at once.
+	r := next(Watch(ctx, path, 5*time.Millisecond, nil))
+	if r.Err != nil || r.Dir.Len() != 1 {
+		t.Fatalf("initial reload = %+v", r)
+	}
+
+	d, _, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := Watch(ctx, path, 5*time.Millisecond, d)
+
+	write("Name,Number\nAlice,6465550101\nBob,9175550102\nNobody,\n")
+	r = next(ch)
+	if r.Err != nil || r.Dir.Len() != 2 || len(r.Rows) != 1 || r.Rows[0].Line != 4 {
+		t.Fatalf("reload after change = %+v", r)
+	}
+	if _, ok := r.Dir.Lookup("9175550102"); !ok {
+		t.Error("new contact not found")
+	}
+
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if r = next(ch); r.Err == nil || r.Dir != nil {
+		t.Fatalf("reload after removal = %+v", r)
+	}
+
+	write("Name,Number\nCarol,2125550103\n")
+	if r = next(ch); r.Err != nil || r.Dir.Len() != 1 || r.Dir.Contacts()[0].Name != "Carol" {
+		t.Fatalf("reload after re-creation = %+v", r)
+	}
+
+	cancel()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case _, ok := <-ch:
+			if !ok {
+				return
+			}
+		case <-deadline:
+			t.Fatal("channel not closed after cancel")
+		}
+	}
+}
+
+func TestWatchNoChangeNoReload(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "contacts.csv")
+	if err := os.WriteFile(path, []byte("Name,Number\nAlice,6465550101\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d, _, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := Watch(ctx, path, time.Millisecond, d)
+	// Let it poll a number of times, then stop it: nothing may arrive.
+	timer := time.NewTimer(50 * time.Millisecond)
+	select {
+	case r := <-ch:
+		t.Fatalf("unexpected reload %+v", r)
+	case <-timer.C:
+	}
+	cancel()
+	for r := range ch {
+		t.Fatalf("unexpected reload %+v", r)
+	}
+}
+
+// genContacts makes n contacts with plausible names, departments and numbers.
+func genContacts(n int) []Contact {
+	first := []string{"Alice", "Bob", "Carol", "Dan", "Elena", "Frank", "Grace", "Hiro", "Ines", "Jamal", "Kofi", "Lena", "Marcus", "Nadia", "Omar", "Priya"}
+	last := []string{"Adams", "Brown", "Cho", "Dorsey", "Evans", "Fischer", "Garcia", "Hughes", "Ivanova", "Jones", "Kim", "Lopez", "Moreau", "Nguyen", "Okafor", "Patel"}
+	depts := []string{"Sales", "Accounts", "Legal", "IT Support", "Facilities", "Marketing", "Acme Corp", "Globex", "Initech", "Umbrella Ltd"}
+	r := rand.New(rand.NewPCG(1, 2))
+	cs := make([]Contact, n)
+	for i := range cs {
+		cs[i] = Contact{
+			Name:       first[r.IntN(len(first))] + " " + last[r.IntN(len(last))] + fmt.Sprintf(" %d", i),
+			Number:     fmt.Sprintf("(%03d) 555-%04d", 200+r.IntN(700), i),
+			Department: depts[r.IntN(len(depts))],
+		}
+		if i%3 == 0 {
+			cs[i].Extension = fmt.Sprintf("%d", 10000+i)
+		}
+	}
+	return cs
+}
+
+func BenchmarkLookup(b *testing.B) {
+	cs := genContacts(10000)
+	d := New(cs)
+	raws := make([]string, 0, 256)
+	for i := 0; i < 256; i++ {
+		raws = append(raws, "+1 "+cs[i*37%len(cs)].Number)
+	}
+	raws = append(raws, "6465550000", "10003")
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		d.Lookup(raws[i%len(raws)])
+	}
+}
+
+func BenchmarkSearch(b *testing.B) {
+	d := New(genContacts(10000))
+	// A receptionist typing a name: one search per keystroke.
+	keystrokes := []string{"m", "ma", "mar", "marc", "marcu", "marcus", "marcus o", "marcus ok"}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		d.Search(keystrokes[i%len(keystrokes)], 50)
+	}
+}
+
+func BenchmarkLoadCSV(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("Name,Number,Extension,Department\n")
+	for _, c := range genContacts(10000) {
+		fmt.Fprintf(&sb, "%s,%s,%s,%s\n", c.Name, c.Number, c.Extension, c.Department)
+	}
+	data := []byte(sb.String())
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, _, err := ParseCSV(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
