@@ -19,7 +19,7 @@ import (
 
 // Defaults.
 const (
-	DefaultServer      = "https://hostedconnect.m5net.com/bobl/bobl"
+	DefaultServer      = transport.DefaultServer
 	DefaultHoldWarn    = 60 * time.Second
 	DefaultHistoryDays = 90
 )
