@@ -4,7 +4,9 @@
 package transport
 
 import (
+	"bytes"
 	"encoding/xml"
+	"strconv"
 	"strings"
 )
 
@@ -98,4 +100,451 @@ type Error struct {
 	MajorErrorCode int    `xml:"MajorErrorCode"`
 	Message        string `xml:"Message"`
 	MinorErrorCode int    `xml:"MinorErrorCode"`
+}
+
+// NewCommand builds a command. Every argument is sent, blank ones included:
+// the API counts them.
+func NewCommand(name, user, password, id string, args ...string) Command {
+	c := Command{Name: name, User: user, Password: password, ID: id}
+	if len(args) > 0 {
+		c.Arguments = make([]Argument, len(args))
+		for i, a := range args {
+			c.Arguments[i] = Argument{Type: "ns3:" + TypeString, Value: a}
+		}
+	}
+	return c
+}
+
+// commandArgs returns the argument count the guide gives for a command, or
+// -1 for an unknown name.
+func commandArgs(name string) int {
+	switch name {
+	case CmdSubscribe:
+		return 0
+	case CmdIgnore, CmdRelease, CmdHold, CmdResume, CmdListCalls:
+		return 1
+	case CmdDial, CmdAnswer:
+		return 2
+	}
+	return -1
+}
+
+const xmlDecl = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
+
+// AppendXML appends the command as a document in the guide's exact layout
+// (declaration, two-space indent, the xsi:type and both namespace
+// declarations on every <Arguments>, <Id> last), ending with a newline.
+func (c Command) AppendXML(dst []byte) []byte {
+	b := bytes.NewBuffer(dst)
+	b.WriteString(xmlDecl)
+	b.WriteString("<Command>\n  <Name>")
+	escape(b, c.Name)
+	b.WriteString("</Name>\n  <User>")
+	escape(b, c.User)
+	b.WriteString("</User>\n  <Password>")
+	escape(b, c.Password)
+	b.WriteString("</Password>\n")
+	for _, a := range c.Arguments {
+		t := a.Type
+		if t == "" {
+			t = "ns3:" + TypeString
+		}
+		b.WriteString(`  <Arguments xsi:type="`)
+		escape(b, t)
+		b.WriteString(`" xmlns:ns3="` + nsXSD + "\"\nxmlns:xsi=\"" + nsXSI + `">`)
+		escape(b, a.Value)
+		b.WriteString("</Arguments>\n")
+	}
+	if c.ID != "" {
+		b.WriteString("  <Id>")
+		escape(b, c.ID)
+		b.WriteString("</Id>\n")
+	}
+	b.WriteString("</Command>\n")
+	return b.Bytes()
+}
+
+// Encode returns the command as a document; see AppendXML.
+func (c Command) Encode() []byte { return c.AppendXML(nil) }
+
+// AppendXML appends the response as a document in the guide's layout. It
+// exists for simulators and tests; the client only decodes responses.
+func (r *Response) AppendXML(dst []byte) []byte {
+	b := bytes.NewBuffer(dst)
+	b.WriteString(xmlDecl)
+	b.WriteString(`<org.m5.api.v1.Response xmlns:m5="http://www.m5net.com/org/m5/data/v2/cti"` + "\n" +
+		`xmlns:csta="http://www.ecma-international.org/standards/ecma-323/csta/ed5">` + "\n")
+	count := r.ErrorCount
+	if count < len(r.Errors) {
+		count = len(r.Errors)
+	}
+	b.WriteString("  <ErrorCount>" + strconv.Itoa(count) + "</ErrorCount>\n")
+	if len(r.Errors) > 0 {
+		b.WriteString("  <Errors>\n")
+		for _, e := range r.Errors {
+			b.WriteString(`    <item xsi:type="` + TypeError + `" xmlns:xsi="` + nsXSI + "\">\n")
+			b.WriteString("      <MajorErrorCode>" + strconv.Itoa(e.MajorErrorCode) + "</MajorErrorCode>\n      <Message>")
+			escape(b, e.Message)
+			b.WriteString("</Message>\n      <MinorErrorCode>" + strconv.Itoa(e.MinorErrorCode) + "</MinorErrorCode>\n    </item>\n")
+		}
+		b.WriteString("  </Errors>\n")
+	}
+	b.WriteString("  <Id>")
+	escape(b, r.ID)
+	b.WriteString("</Id>\n")
+	if res := r.Result; res != nil {
+		switch typ := res.Type; typ {
+		case TypeXMLList:
+			b.WriteString(`  <Result xsi:type="xmlList" xmlns:xsi="` + nsXSI + "\">\n")
+			for _, c := range res.Items {
+				c.appendXML(b, "    ")
+			}
+			b.WriteString("  </Result>\n")
+		default:
+			if typ == "" {
+				typ = TypeBoolean
+			}
+			b.WriteString(`  <Result xsi:type="ns5:`)
+			escape(b, typ)
+			b.WriteString(`" xmlns:ns5="` + nsXSD + "\"\nxmlns:xsi=\"" + nsXSI + `">`)
+			escape(b, res.Text)
+			b.WriteString("</Result>\n")
+		}
+	}
+	b.WriteString("</org.m5.api.v1.Response>\n")
+	return b.Bytes()
+}
+
+// Encode returns the response as a document; see AppendXML.
+func (r *Response) Encode() []byte { return r.AppendXML(nil) }
+
+func (c Call) appendXML(b *bytes.Buffer, indent string) {
+	b.WriteString(indent + `<item xsi:type="` + TypeCall + "\">\n")
+	field := func(name, v string) {
+		b.WriteString(indent + "  <" + name + ">")
+		escape(b, v)
+		b.WriteString("</" + name + ">\n")
+	}
+	field("Ani", c.Ani)
+	if c.CLID != nil {
+		field("CLID", *c.CLID)
+	}
+	field("DID", c.DID)
+	field("Duration", strconv.Itoa(c.Duration))
+	field("Endpoint", c.Endpoint)
+	field("Id", c.ID)
+	field("Originated", strconv.FormatBool(c.Originated))
+	field("State", c.State)
+	b.WriteString(indent + "</item>\n")
+}
+
+func escape(b *bytes.Buffer, s string) {
+	if strings.ContainsAny(s, "<>&'\"\r\n\t") || !isPlain(s) {
+		xml.EscapeText(b, []byte(s))
+		return
+	}
+	b.WriteString(s)
+}
+
+func isPlain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// localType strips a namespace prefix from an xsi:type value ("ns5:boolean"
+// -> "boolean").
+func localType(t string) string {
+	t = strings.TrimSpace(t)
+	if i := strings.LastIndexByte(t, ':'); i >= 0 {
+		return t[i+1:]
+	}
+	return t
+}
+
+func isTypeAttr(a xml.Attr) bool {
+	return a.Name.Local == "type" && (a.Name.Space == nsXSI || a.Name.Space == "xsi")
+}
+
+// parseBool is lenient: surrounding space, any case, 1/0.
+func parseBool(s string) (v, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "1", "yes":
+		return true, true
+	case "false", "0", "no":
+		return false, true
+	}
+	return false, false
+}
+
+// parseInt is lenient about surrounding space; ok is false for non-numbers.
+func parseInt(s string) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	return n, err == nil
+}
+
+// UnmarshalXML decodes a call leniently: unknown elements are skipped, a
+// missing <CLID> leaves CLID nil, an unreadable Duration is 0 and an
+// unreadable Originated is false. State is kept as sent (trimmed).
+func (c *Call) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	*c = Call{}
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if err := checkNested(t); err != nil {
+				return err
+			}
+			s, err := readText(d)
+			if err != nil {
+				return err
+			}
+			switch t.Name.Local {
+			case "Ani":
+				c.Ani = s
+			case "CLID":
+				c.CLID = &s
+			case "DID":
+				c.DID = s
+			case "Duration":
+				c.Duration, _ = parseInt(s)
+			case "Endpoint":
+				c.Endpoint = s
+			case "Id":
+				c.ID = s
+			case "Originated":
+				c.Originated, _ = parseBool(s)
+			case "State":
+				c.State = s
+			}
+		case xml.EndElement:
+			return nil
+		}
+	}
+}
+
+// errNested reports a new <org.m5.api.v1.Response> starting inside another
+// one: the outer document was cut short. The decoder is positioned just
+// after the new document's start tag.
+type errNested struct{ start xml.StartElement }
+
+func (e *errNested) Error() string { return "document cut short by the start of the next one" }
+
+const responseName = "org.m5.api.v1.Response"
+
+func checkNested(t xml.StartElement) error {
+	if t.Name.Local == responseName {
+		return &errNested{start: t.Copy()}
+	}
+	return nil
+}
+
+// readText returns the trimmed character data of the element whose start
+// tag was just read, skipping any child elements.
+func readText(d *xml.Decoder) (string, error) {
+	var text []byte
+	depth := 0
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return "", err
+		}
+		switch t := tok.(type) {
+		case xml.CharData:
+			if depth == 0 {
+				text = append(text, t...)
+			}
+		case xml.StartElement:
+			if err := checkNested(t); err != nil {
+				return "", err
+			}
+			depth++
+		case xml.EndElement:
+			if depth == 0 {
+				return strings.TrimSpace(string(text)), nil
+			}
+			depth--
+		}
+	}
+}
+
+// skipElement skips the rest of the element whose start tag was just read,
+// watching for a new document starting inside it.
+func skipElement(d *xml.Decoder) error {
+	_, err := readText(d)
+	return err
+}
+
+// UnmarshalXML decodes a result: its xsi:type with any prefix removed, its
+// trimmed text, and each <item> child as a call.
+func (r *Result) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	*r = Result{}
+	for _, a := range start.Attr {
+		if isTypeAttr(a) {
+			r.Type = localType(a.Value)
+		}
+	}
+	var text []byte
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.CharData:
+			text = append(text, t...)
+		case xml.StartElement:
+			if err := checkNested(t); err != nil {
+				return err
+			}
+			if t.Name.Local != "item" {
+				if err := skipElement(d); err != nil {
+					return err
+				}
+				continue
+			}
+			var c Call
+			if err := d.DecodeElement(&c, &t); err != nil {
+				return err
+			}
+			r.Items = append(r.Items, c)
+		case xml.EndElement:
+			r.Text = strings.TrimSpace(string(text))
+			return nil
+		}
+	}
+}
+
+// UnmarshalXML decodes an error item leniently.
+func (e *Error) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	*e = Error{}
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if err := checkNested(t); err != nil {
+				return err
+			}
+			s, err := readText(d)
+			if err != nil {
+				return err
+			}
+			switch t.Name.Local {
+			case "MajorErrorCode":
+				e.MajorErrorCode, _ = parseInt(s)
+			case "MinorErrorCode":
+				e.MinorErrorCode, _ = parseInt(s)
+			case "Message":
+				e.Message = s
+			}
+		case xml.EndElement:
+			return nil
+		}
+	}
+}
+
+// UnmarshalXML decodes a response leniently: unknown elements are skipped,
+// a missing <Id> leaves ID empty, an unreadable ErrorCount is 0.
+func (r *Response) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	*r = Response{XMLName: start.Name}
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if err := checkNested(t); err != nil {
+				return err
+			}
+			switch t.Name.Local {
+			case "ErrorCount":
+				s, err := readText(d)
+				if err != nil {
+					return err
+				}
+				r.ErrorCount, _ = parseInt(s)
+			case "Id":
+				s, err := readText(d)
+				if err != nil {
+					return err
+				}
+				r.ID = s
+			case "Result":
+				var res Result
+				if err := d.DecodeElement(&res, &t); err != nil {
+					return err
+				}
+				r.Result = &res
+			case "Errors":
+				if err := r.decodeErrors(d); err != nil {
+					return err
+				}
+			default:
+				if err := skipElement(d); err != nil {
+					return err
+				}
+			}
+		case xml.EndElement:
+			return nil
+		}
+	}
+}
+
+func (r *Response) decodeErrors(d *xml.Decoder) error {
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if err := checkNested(t); err != nil {
+				return err
+			}
+			if t.Name.Local != "item" {
+				if err := skipElement(d); err != nil {
+					return err
+				}
+				continue
+			}
+			var e Error
+			if err := d.DecodeElement(&e, &t); err != nil {
+				return err
+			}
+			r.Errors = append(r.Errors, e)
+		case xml.EndElement:
+			return nil
+		}
+	}
+}
+
+// IsCallList reports whether the result is an xmlList (of calls).
+func (r *Response) IsCallList() bool {
+	return r.Result != nil && (r.Result.Type == TypeXMLList || len(r.Result.Items) > 0)
+}
+
+// Bool interprets a boolean result.
+func (r *Result) Bool() (v, ok bool) {
+	if r == nil {
+		return false, false
+	}
+	return parseBool(r.Text)
+}
+
+// Int interprets an int result.
+func (r *Result) Int() (int, bool) {
+	if r == nil {
+		return 0, false
+	}
+	return parseInt(r.Text)
 }

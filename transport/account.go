@@ -1,0 +1,296 @@
+package transport
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+const redacted = "[redacted]"
+
+// Secret is the PIN. It prints as "[redacted]" with every fmt verb, so it can
+// sit in structs that get logged.
+type Secret string
+
+// String returns "[redacted]".
+func (Secret) String() string { return redacted }
+
+// GoString returns "[redacted]".
+func (Secret) GoString() string { return redacted }
+
+// Format prints "[redacted]" for every verb.
+func (Secret) Format(f fmt.State, _ rune) { io.WriteString(f, redacted) }
+
+// MarshalText keeps the PIN out of JSON, TOML and text encodings.
+func (Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }
+
+// Account is what the API needs to act for one DID.
+type Account struct {
+	Server   string // full URL ending /bobl/bobl
+	User     string // the DID
+	PIN      Secret
+	Endpoint string // the phone's MAC, usually blank
+	CAFile   string // optional PEM file of extra trusted CAs for https
+}
+
+// DefaultServer is the production API URL.
+const DefaultServer = "https://hostedconnect.m5net.com/bobl/bobl"
+
+// String describes the account without its PIN.
+func (a Account) String() string {
+	return fmt.Sprintf("Account{Server:%s User:%s PIN:%s Endpoint:%s CAFile:%s}", a.Server, a.User, redacted, a.Endpoint, a.CAFile)
+}
+
+// GoString describes the account without its PIN.
+func (a Account) GoString() string { return a.String() }
+
+// Format prints the account without its PIN for every verb.
+func (a Account) Format(f fmt.State, _ rune) { io.WriteString(f, a.String()) }
+
+// validate checks the account and returns the parsed server URL.
+func (a Account) validate() (*url.URL, error) {
+	if a.Server == "" {
+		return nil, errors.New("account: no server URL")
+	}
+	u, err := url.Parse(a.Server)
+	if err != nil {
+		// url.Parse quotes the input; the server URL carries no PIN, but keep
+		// the message short anyway.
+		return nil, fmt.Errorf("account: server URL %q is not a URL", a.Server)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopback(u.Hostname()) {
+			return nil, fmt.Errorf("account: refusing to send the PIN over plain http to %s; use https", u.Host)
+		}
+	default:
+		return nil, fmt.Errorf("account: server URL must start with https:// (got %q)", u.Scheme)
+	}
+	if u.Host == "" {
+		return nil, errors.New("account: server URL has no host")
+	}
+	if u.User != nil {
+		return nil, errors.New("account: server URL must not carry a user name or password")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, errors.New("account: server URL must not have a query or fragment")
+	}
+	if strings.TrimSpace(a.User) == "" {
+		return nil, errors.New("account: no DID (user)")
+	}
+	if a.PIN == "" {
+		return nil, errors.New("account: no PIN")
+	}
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// options configure a Stream or a Client. Options that only concern the
+// stream are ignored by the Client.
+type options struct {
+	httpClient   *http.Client
+	logger       *slog.Logger
+	now          func() time.Time
+	backoffMin   time.Duration
+	backoffMax   time.Duration
+	listMin      time.Duration
+	listMax      time.Duration
+	phoneRetry   time.Duration
+	cmdTimeout   time.Duration
+	connTimeout  time.Duration
+	eventBuffer  int
+	resyncAfter  time.Duration
+	stableAfter  time.Duration
+	maxDocument  int64
+	userAgent    string
+	resubscribes int
+}
+
+// Option configures a Stream or a Client.
+type Option func(*options)
+
+// StreamOption configures a Stream.
+type StreamOption = Option
+
+// ClientOption configures a Client.
+type ClientOption = Option
+
+func defaultOptions() options {
+	return options{
+		logger:       slog.New(slog.DiscardHandler),
+		now:          time.Now,
+		backoffMin:   500 * time.Millisecond,
+		backoffMax:   30 * time.Second,
+		listMin:      5 * time.Second,
+		listMax:      2 * time.Minute,
+		phoneRetry:   30 * time.Second,
+		cmdTimeout:   20 * time.Second,
+		connTimeout:  20 * time.Second,
+		eventBuffer:  256,
+		resyncAfter:  time.Second,
+		maxDocument:  1 << 20,
+		userAgent:    "frontdesk",
+		resubscribes: 3,
+	}
+}
+
+// WithHTTPClient uses c instead of the built-in client. The transport uses a
+// shallow copy with redirects refused and (for the stream) no overall
+// timeout; Account.CAFile is not applied to a client given this way.
+func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.httpClient = c } }
+
+// WithLogger logs to l (default: nothing is logged). The PIN is never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) {
+		if l != nil {
+			o.logger = l
+		}
+	}
+}
+
+// WithClock sets the time source for Event.At and ConnState.NextTry.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) {
+		if now != nil {
+			o.now = now
+		}
+	}
+}
+
+// WithBackoff sets the reconnect backoff: full jitter between 0 and
+// min·2^attempt, capped at max (default 0.5 s to 30 s).
+func WithBackoff(min, max time.Duration) Option {
+	return func(o *options) {
+		o.backoffMin, o.backoffMax = positive(min, o.backoffMin), positive(max, o.backoffMax)
+	}
+}
+
+// WithListCallsBackoff sets the backoff after listCalls is rate limited
+// (error 6); default 5 s to 2 min.
+func WithListCallsBackoff(min, max time.Duration) Option {
+	return func(o *options) { o.listMin, o.listMax = positive(min, o.listMin), positive(max, o.listMax) }
+}
+
+// WithPhoneRetry sets how often the stream retries while the phone is not
+// logged in (error 8); default 30 s.
+func WithPhoneRetry(d time.Duration) Option {
+	return func(o *options) { o.phoneRetry = positive(d, o.phoneRetry) }
+}
+
+// WithCommandTimeout bounds each command when its context has no earlier
+// deadline; default 20 s.
+func WithCommandTimeout(d time.Duration) Option {
+	return func(o *options) { o.cmdTimeout = positive(d, o.cmdTimeout) }
+}
+
+// WithConnectTimeout bounds connecting and subscribing; default 20 s.
+func WithConnectTimeout(d time.Duration) Option {
+	return func(o *options) { o.connTimeout = positive(d, o.connTimeout) }
+}
+
+// WithEventBuffer sets the capacity of the Events channel; default 256.
+func WithEventBuffer(n int) Option {
+	return func(o *options) {
+		if n >= 0 {
+			o.eventBuffer = n
+		}
+	}
+}
+
+// WithStableAfter sets how long a session must stay live before the
+// reconnect backoff starts again from its minimum; default: the backoff max.
+func WithStableAfter(d time.Duration) Option {
+	return func(o *options) { o.stableAfter = positive(d, o.stableAfter) }
+}
+
+func positive(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// buildHTTPClient returns the client for acct: the caller's (copied, with
+// redirects refused) or a fresh one speaking HTTP/1.1 only, with TLS
+// verification on and the optional extra CA file.
+func buildHTTPClient(acct Account, given *http.Client, stream bool) (*http.Client, error) {
+	refuseRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	if given != nil {
+		c := *given
+		c.CheckRedirect = refuseRedirect
+		if stream {
+			c.Timeout = 0
+		}
+		return &c, nil
+	}
+	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if acct.CAFile != "" {
+		pem, err := os.ReadFile(acct.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("account: reading CA file: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("account: no PEM certificates in CA file %s", acct.CAFile)
+		}
+		tlsConf.RootCAs = pool
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = tlsConf
+	tr.ForceAttemptHTTP2 = false
+	tr.DisableCompression = true // a gzip reader would hold back streamed events
+	var protos http.Protocols
+	protos.SetHTTP1(true) // the stream is HTTP/1.1 chunked by the API's design
+	tr.Protocols = &protos
+	tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+	if stream {
+		tr.MaxIdleConnsPerHost = 1
+	}
+	return &http.Client{Transport: tr, CheckRedirect: refuseRedirect}, nil
+}
+
+// netError rewrites an error from http.Client.Do so that it never shows the
+// request URL (the GET URL carries the PIN); the result keeps the cause for
+// errors.Is (timeouts, context cancellation).
+func netError(op string, safeURL string, err error, pin Secret) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return &redactedError{msg: redactPIN(fmt.Sprintf("%s %s: %v", op, safeURL, err), pin), err: err}
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// safeURL is the server URL without query, for messages.
+func safeURL(u *url.URL) string {
+	c := *u
+	c.RawQuery, c.Fragment, c.User = "", "", nil
+	return c.String()
+}

@@ -1,0 +1,760 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Stream is the long-lived session the guide describes: one HTTP/1.1 POST
+// with a chunked request body that stays open, carrying the subscription and
+// every command; replies and pushed call events come back on the response
+// body and are matched to requests by Id.
+//
+// Run connects, subscribes, lists the calls (EventSnapshot) and then
+// reports each pushed call update (EventCall), reconnecting with
+// exponential backoff and full jitter when the connection drops. Commands
+// may be issued from any goroutine while Run is running; several may be in
+// flight at once. A command issued while the stream is not live fails at
+// once with ErrNotConnected rather than waiting: a queued "release" with a
+// blank call Id sent after a reconnect could hang up a different call.
+//
+// Events must be drained: a consumer that stops reading stalls the stream
+// (and with it command replies) once the buffer is full.
+type Stream struct {
+	acct   Account
+	url    *url.URL
+	client *http.Client
+	opts   options
+	log    *slog.Logger
+	events chan Event
+
+	running atomic.Bool
+
+	mu    sync.Mutex
+	cur   *conn // the live connection; nil when not live
+	state ConnState
+	list  listGate
+}
+
+// listGate spaces out listCalls after the server rate-limits it (error 6).
+type listGate struct {
+	fails     int
+	notBefore time.Time
+}
+
+// NewStream checks the account and prepares a stream; Run starts it.
+func NewStream(acct Account, opts ...StreamOption) (*Stream, error) {
+	u, err := acct.validate()
+	if err != nil {
+		return nil, err
+	}
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.stableAfter <= 0 {
+		o.stableAfter = o.backoffMax
+	}
+	if o.backoffMax < o.backoffMin {
+		o.backoffMax = o.backoffMin
+	}
+	if o.listMax < o.listMin {
+		o.listMax = o.listMin
+	}
+	hc, err := buildHTTPClient(acct, o.httpClient, true)
+	if err != nil {
+		return nil, err
+	}
+	return &Stream{
+		acct:   acct,
+		url:    u,
+		client: hc,
+		opts:   o,
+		log:    o.logger,
+		events: make(chan Event, o.eventBuffer),
+		state:  ConnState{Status: ConnConnecting},
+	}, nil
+}
+
+// String describes the stream without its PIN.
+func (s *Stream) String() string {
+	return "transport.Stream{server=" + safeURL(s.url) + " user=" + s.acct.User + "}"
+}
+
+// GoString describes the stream without its PIN.
+func (s *Stream) GoString() string { return s.String() }
+
+// Format prints the stream without its PIN for every verb.
+func (s *Stream) Format(f fmt.State, _ rune) { io.WriteString(f, s.String()) }
+
+// Events returns the event channel. It is closed when Run returns.
+func (s *Stream) Events() <-chan Event { return s.events }
+
+// State returns the current connection state.
+func (s *Stream) State() ConnState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state
+}
+
+// Answer answers a ringing call ("" = the first ringing call).
+func (s *Stream) Answer(ctx context.Context, callID string) error {
+	return s.boolCmd(ctx, CmdAnswer, callID, callID, s.acct.Endpoint)
+}
+
+// Ignore stops a call ringing on the phone ("" = the first ringing call).
+func (s *Stream) Ignore(ctx context.Context, callID string) error {
+	return s.boolCmd(ctx, CmdIgnore, callID, callID)
+}
+
+// Hold holds an active call ("" = the first active call).
+func (s *Stream) Hold(ctx context.Context, callID string) error {
+	return s.boolCmd(ctx, CmdHold, callID, callID)
+}
+
+// Resume resumes a held call ("" = the first held call).
+func (s *Stream) Resume(ctx context.Context, callID string) error {
+	return s.boolCmd(ctx, CmdResume, callID, callID)
+}
+
+// Release hangs up a call ("" = the first active call).
+func (s *Stream) Release(ctx context.Context, callID string) error {
+	return s.boolCmd(ctx, CmdRelease, callID, callID)
+}
+
+// Dial places an outbound call to number.
+func (s *Stream) Dial(ctx context.Context, number string) error {
+	if strings.TrimSpace(number) == "" {
+		return errors.New("dial: no number")
+	}
+	return s.boolCmd(ctx, CmdDial, number, number, s.acct.Endpoint)
+}
+
+// ListCalls returns the calls on the phone now. A successful listCalls also
+// puts an EventSnapshot on the event stream, in stream order. While the
+// server's rate limit is being respected it fails at once with an error
+// matching ErrRateLimited.
+func (s *Stream) ListCalls(ctx context.Context) ([]Call, error) {
+	c, err := s.live(CmdListCalls)
+	if err != nil {
+		return nil, err
+	}
+	if wait := s.listWait(); wait > 0 {
+		return nil, fmt.Errorf("listCalls: %w; next try in %s", ErrRateLimited, wait.Round(time.Second))
+	}
+	resp, err := c.call(ctx, CmdListCalls, nil, s.acct.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	return listResult(resp, s.acct.PIN)
+}
+
+func (s *Stream) boolCmd(ctx context.Context, name, target string, args ...string) error {
+	c, err := s.live(name)
+	if err != nil {
+		return err
+	}
+	resp, err := c.call(ctx, name, nil, args...)
+	if err != nil {
+		return err
+	}
+	return boolResult(name, target, resp, s.acct.PIN)
+}
+
+// live returns the live connection or an ErrNotConnected error.
+func (s *Stream) live(name string) (*conn, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur != nil {
+		return s.cur, nil
+	}
+	st := s.state
+	switch st.Status {
+	case ConnReconnecting:
+		return nil, fmt.Errorf("%s: %w (reconnecting at %s)", ShortName(name), ErrNotConnected, st.NextTry.Format("15:04:05"))
+	case ConnFailed:
+		return nil, fmt.Errorf("%s: %w (stopped: %v)", ShortName(name), ErrNotConnected, st.Err)
+	}
+	return nil, fmt.Errorf("%s: %w (%s)", ShortName(name), ErrNotConnected, st.Status)
+}
+
+func (s *Stream) listWait() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return time.Until(s.list.notBefore)
+}
+
+// listLimited records an error 6 on listCalls and returns the wait.
+func (s *Stream) listLimited() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.list.fails++
+	d := s.opts.listMin << min(s.list.fails-1, 20)
+	if d > s.opts.listMax || d <= 0 {
+		d = s.opts.listMax
+	}
+	// Equal jitter: never sooner than half the window.
+	d = d/2 + rand.N(d/2+1)
+	s.list.notBefore = time.Now().Add(d)
+	return d
+}
+
+func (s *Stream) listOK() {
+	s.mu.Lock()
+	s.list.fails = 0
+	s.mu.Unlock()
+}
+
+func (s *Stream) setConn(c *conn) {
+	s.mu.Lock()
+	s.cur = c
+	s.mu.Unlock()
+}
+
+// emit delivers an event unless ctx ends first.
+func (s *Stream) emit(ctx context.Context, ev Event) {
+	ev.At = s.opts.now()
+	select {
+	case s.events <- ev:
+	case <-ctx.Done():
+	}
+}
+
+func (s *Stream) emitConn(ctx context.Context, st ConnState) {
+	s.mu.Lock()
+	s.state = st
+	if st.Status != ConnLive {
+		s.cur = nil
+	}
+	s.mu.Unlock()
+	s.log.Info("stream "+st.Status.String(), "attempt", st.Attempt, "next_try", st.NextTry, "err", st.Err)
+	s.emit(ctx, Event{Kind: EventConn, Conn: st})
+}
+
+// backoff returns a full-jitter delay for the attempt (1-based).
+func (s *Stream) backoff(attempt int) time.Duration {
+	ceil := s.opts.backoffMin << min(attempt-1, 30)
+	if ceil > s.opts.backoffMax || ceil <= 0 {
+		ceil = s.opts.backoffMax
+	}
+	return rand.N(ceil + 1)
+}
+
+// Run keeps the stream connected until ctx ends (it then returns nil) or
+// the server refuses the DID/PIN (error 5: it reports ConnFailed and returns
+// that error). It may be called once; the Events channel is closed when it
+// returns.
+func (s *Stream) Run(ctx context.Context) error {
+	if !s.running.CompareAndSwap(false, true) {
+		return errors.New("stream: Run called more than once")
+	}
+	defer close(s.events)
+	attempt := 0
+	for {
+		s.emitConn(ctx, ConnState{Status: ConnConnecting, Attempt: attempt})
+		liveFor, err := s.session(ctx, attempt)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if liveFor >= s.opts.stableAfter {
+			attempt = 0
+		}
+		if errors.Is(err, ErrAuth) {
+			s.emitConn(ctx, ConnState{Status: ConnFailed, Attempt: attempt, Err: err})
+			return err
+		}
+		attempt++
+		delay := s.backoff(attempt)
+		if errors.Is(err, ErrPhoneNotLoggedIn) {
+			delay = s.opts.phoneRetry
+		}
+		s.emitConn(ctx, ConnState{Status: ConnReconnecting, Attempt: attempt, NextTry: s.opts.now().Add(delay), Err: err})
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+var (
+	errConnectTimeout = errors.New("timed out connecting and subscribing")
+	errSessionEnded   = errors.New("stream session ended")
+	errServerClosed   = errors.New("the server closed the stream")
+	errTooMalformed   = errors.New("too many malformed documents in a row")
+)
+
+const maxMalformedInARow = 16
+
+// session runs one connection: connect, subscribe, snapshot, then serve
+// until the connection fails. It returns how long the session was live.
+func (s *Stream) session(parent context.Context, attempt int) (time.Duration, error) {
+	ctx, cancel := context.WithCancelCause(parent)
+	defer cancel(errSessionEnded)
+	pr, pw := io.Pipe()
+	c := newConn(s, ctx)
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); c.writeLoop(pw) }()
+	var liveAt time.Time
+	defer func() {
+		// Tear down without ending the chunked body cleanly: closing the pipe
+		// with an error aborts the request instead of sending a 0-length chunk.
+		s.setConn(nil)
+		cancel(errSessionEnded)
+		pw.CloseWithError(errSessionEnded)
+		wg.Wait()
+		c.failPending()
+	}()
+
+	connectTimer := time.AfterFunc(s.opts.connTimeout, func() { cancel(errConnectTimeout) })
+	defer connectTimer.Stop()
+
+	// The subscribe is queued before the request starts: it becomes the
+	// first chunk, written as soon as the transport reads the body.
+	subReply := c.start(ctx, CmdSubscribe, func(r *Response) {
+		if subscribeResult(r, s.acct.PIN) == nil {
+			// Live from here: commands are accepted and events flow.
+			s.setConn(c)
+			s.emitConn(ctx, ConnState{Status: ConnLive})
+		}
+	})
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url.String(), pr)
+	if err != nil {
+		return 0, fmt.Errorf("building the stream request: %w", err)
+	}
+	req.Header.Set("Content-Type", "text/xml; charset=UTF-8")
+	req.Header.Set("User-Agent", s.opts.userAgent)
+	s.log.Info("stream connecting", "server", safeURL(s.url), "attempt", attempt)
+	resp, err := s.client.Do(req)
+	if err != nil {
+		if cause := context.Cause(ctx); cause != nil && parent.Err() == nil {
+			return 0, cause
+		}
+		return 0, netError("connecting to", safeURL(s.url), err, s.acct.PIN)
+	}
+	if resp.StatusCode != http.StatusOK {
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+		return 0, fmt.Errorf("server %s answered %s", safeURL(s.url), resp.Status)
+	}
+	wg.Add(1)
+	go func() { defer wg.Done(); defer resp.Body.Close(); c.readLoop(resp.Body) }()
+
+	// Subscribe; retry a few times if the server unsubscribes at once.
+	for try := 1; ; try++ {
+		r, err := c.wait(ctx, subReply)
+		if err != nil {
+			return 0, c.sessionErr(ctx, err)
+		}
+		err = subscribeResult(r, s.acct.PIN)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, ErrUnsubscribed) || try >= s.opts.resubscribes {
+			return 0, err
+		}
+		subReply = c.start(ctx, CmdSubscribe, subReply.hook)
+	}
+	connectTimer.Stop()
+	liveAt = time.Now()
+	liveFor := func() time.Duration { return time.Since(liveAt) }
+
+	// Snapshot: listCalls right after subscribing (the subscription only
+	// reports changes). When rate limited, retry on the listCalls backoff.
+	listTimer := time.NewTimer(0)
+	listTimer.Stop()
+	c.needSnapshot.Store(true)
+	snapshot := func() error {
+		if !c.needSnapshot.Load() {
+			return nil
+		}
+		if wait := s.listWait(); wait > 0 {
+			listTimer.Reset(wait)
+			return nil
+		}
+		r, err := c.call(ctx, CmdListCalls, nil, s.acct.Endpoint)
+		if err != nil {
+			return c.sessionErr(ctx, err)
+		}
+		_, err = listResult(r, s.acct.PIN)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, ErrPhoneNotLoggedIn), errors.Is(err, ErrAuth):
+			return err
+		case errors.Is(err, ErrRateLimited):
+			// listLimited ran in the reader when the reply arrived.
+			s.emitConn(ctx, ConnState{Status: ConnLive, Err: err})
+		default:
+			s.log.Warn("listCalls failed; retrying later", "err", err)
+			s.listLimited()
+		}
+		listTimer.Reset(max(s.listWait(), s.opts.listMin/10))
+		return nil
+	}
+	if err := snapshot(); err != nil {
+		return liveFor(), err
+	}
+
+	for {
+		select {
+		case <-ctx.Done():
+			return liveFor(), context.Cause(ctx)
+		case <-c.done:
+			return liveFor(), c.sessionErr(ctx, c.err)
+		case err := <-c.fatal:
+			return liveFor(), err
+		case <-listTimer.C:
+			if err := snapshot(); err != nil {
+				return liveFor(), err
+			}
+		case <-c.resub:
+			if err := c.resubscribe(ctx); err != nil {
+				return liveFor(), err
+			}
+			if c.needSnapshot.Load() {
+				if err := snapshot(); err != nil {
+					return liveFor(), err
+				}
+			}
+		}
+	}
+}
+
+func subscribeResult(r *Response, pin Secret) error {
+	if err := r.apiError(CmdSubscribe, pin); err != nil {
+		return err
+	}
+	if n, ok := r.Result.Int(); ok && n != 0 {
+		return fmt.Errorf("subscribe: %w: result %d", ErrUnexpectedReply, n)
+	}
+	return nil
+}
+
+// conn is one stream connection: the Id counter, the in-flight requests and
+// the goroutines that write commands and read replies.
+type conn struct {
+	s      *Stream
+	ctx    context.Context
+	nextID atomic.Int64
+	writes chan *pending
+
+	mu      sync.Mutex
+	pending map[string]*pending
+	closed  bool
+
+	done  chan struct{} // closed when the reader stops
+	err   error         // why the reader stopped
+	resub chan struct{} // error 17 seen
+	fatal chan error    // error 5 seen
+
+	needSnapshot atomic.Bool
+}
+
+type pending struct {
+	id    string
+	name  string
+	doc   []byte
+	ctx   context.Context
+	hook  func(*Response) // run by the reader, in stream order
+	reply chan *Response
+}
+
+func newConn(s *Stream, ctx context.Context) *conn {
+	return &conn{
+		s:       s,
+		ctx:     ctx,
+		writes:  make(chan *pending, 64),
+		pending: make(map[string]*pending),
+		done:    make(chan struct{}),
+		resub:   make(chan struct{}, 1),
+		fatal:   make(chan error, 1),
+	}
+}
+
+// start registers and queues a command; wait collects its reply.
+func (c *conn) start(ctx context.Context, name string, hook func(*Response), args ...string) *pending {
+	id := strconv.FormatInt(c.nextID.Add(1), 10)
+	s := c.s
+	p := &pending{
+		id:    id,
+		name:  name,
+		doc:   NewCommand(name, s.acct.User, string(s.acct.PIN), id, args...).Encode(),
+		ctx:   ctx,
+		hook:  hook,
+		reply: make(chan *Response, 1),
+	}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		close(p.reply)
+		return p
+	}
+	c.pending[id] = p
+	c.mu.Unlock()
+	select {
+	case c.writes <- p:
+	case <-ctx.Done():
+		c.forget(id)
+	case <-c.done:
+	}
+	return p
+}
+
+// call sends a command and waits for its reply, bounded by ctx and the
+// command timeout.
+func (c *conn) call(ctx context.Context, name string, hook func(*Response), args ...string) (*Response, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.s.opts.cmdTimeout)
+	defer cancel()
+	p := c.start(ctx, name, hook, args...)
+	return c.wait(ctx, p)
+}
+
+func (c *conn) wait(ctx context.Context, p *pending) (*Response, error) {
+	short := ShortName(p.name)
+	select {
+	case r, ok := <-p.reply:
+		if !ok {
+			return nil, fmt.Errorf("%s: %w", short, ErrConnectionLost)
+		}
+		return r, nil
+	case <-c.done:
+		select {
+		case r, ok := <-p.reply:
+			if ok {
+				return r, nil
+			}
+		default:
+		}
+		return nil, fmt.Errorf("%s: %w", short, ErrConnectionLost)
+	case <-ctx.Done():
+		// The entry stays registered: a late reply is still read and, for
+		// listCalls, still becomes a snapshot.
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("%s: no reply in time: %w", short, ctx.Err())
+		}
+		return nil, fmt.Errorf("%s: %w", short, context.Cause(ctx))
+	}
+}
+
+func (c *conn) forget(id string) {
+	c.mu.Lock()
+	delete(c.pending, id)
+	c.mu.Unlock()
+}
+
+// failPending ends every waiting command with ErrConnectionLost.
+func (c *conn) failPending() {
+	c.mu.Lock()
+	c.closed = true
+	ps := c.pending
+	c.pending = map[string]*pending{}
+	c.mu.Unlock()
+	for _, p := range ps {
+		close(p.reply)
+	}
+}
+
+// sessionErr prefers the reason the session ended over a command's error.
+func (c *conn) sessionErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	select {
+	case <-c.done:
+		if c.err != nil {
+			return c.err
+		}
+	default:
+	}
+	return err
+}
+
+// writeLoop writes each queued command as one write on the request body,
+// which net/http sends as one chunk. It never writes zero bytes and never
+// closes the body.
+func (c *conn) writeLoop(w io.Writer) {
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case p := <-c.writes:
+			if p.ctx.Err() != nil {
+				c.forget(p.id) // the caller gave up before it was sent
+				continue
+			}
+			c.s.log.Debug("stream command", "command", ShortName(p.name), "id", p.id)
+			if _, err := w.Write(p.doc); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// readLoop decodes replies and events until the body fails.
+func (c *conn) readLoop(body io.Reader) {
+	defer close(c.done)
+	dec := NewResponseDecoder(body, c.s.opts.maxDocument)
+	bad := 0
+	for {
+		r, err := dec.Next()
+		if err != nil {
+			var me *MalformedError
+			if errors.As(err, &me) {
+				bad++
+				c.s.log.Warn("skipped a malformed document", "err", cleanText(me.Error(), 200))
+				if bad >= maxMalformedInARow {
+					c.err = errTooMalformed
+					return
+				}
+				continue
+			}
+			if errors.Is(err, io.EOF) {
+				err = errServerClosed
+			} else {
+				err = netError("reading the stream from", safeURL(c.s.url), err, c.s.acct.PIN)
+			}
+			c.err = err
+			return
+		}
+		bad = 0
+		c.dispatch(r)
+	}
+}
+
+// dispatch routes one response: the reply to a request in flight (matched
+// by Id), or a pushed call event. The server reuses the subscribe's Id for
+// events, so a call list carrying a subscribe's Id is an event too.
+func (c *conn) dispatch(r *Response) {
+	s := c.s
+	c.mu.Lock()
+	p := c.pending[r.ID]
+	if p != nil && p.name == CmdSubscribe && r.IsCallList() && r.apiError(CmdSubscribe, "") == nil {
+		p = nil // an event with the subscribe's Id, before its own reply
+	}
+	if p != nil {
+		delete(c.pending, r.ID)
+	}
+	c.mu.Unlock()
+
+	if p != nil {
+		c.afterReply(p.name, r)
+		if p.hook != nil {
+			p.hook(r)
+		}
+		p.reply <- r
+		return
+	}
+	if r.IsCallList() && r.apiError("", "") == nil {
+		for _, call := range r.Result.Items {
+			s.emit(c.ctx, Event{Kind: EventCall, Call: call})
+		}
+		return
+	}
+	err := r.apiError("stream", s.acct.PIN)
+	switch {
+	case err == nil:
+		s.log.Debug("reply for no request in flight", "id", r.ID)
+	case errors.Is(err, ErrUnsubscribed):
+		c.requestResubscribe()
+	case errors.Is(err, ErrAuth):
+		c.setFatal(err)
+	default:
+		s.log.Warn("server error for no request in flight", "id", r.ID, "err", err)
+	}
+}
+
+// afterReply does what a reply means for the stream as a whole, in stream
+// order: listCalls results become snapshots and drive the rate-limit gate;
+// error 5 stops the stream.
+func (c *conn) afterReply(name string, r *Response) {
+	s := c.s
+	err := r.apiError(name, s.acct.PIN)
+	if errors.Is(err, ErrAuth) {
+		c.setFatal(err)
+		return
+	}
+	if errors.Is(err, ErrUnsubscribed) && name != CmdSubscribe {
+		c.requestResubscribe()
+	}
+	if name != CmdListCalls {
+		return
+	}
+	switch {
+	case err == nil && r.IsCallList():
+		s.listOK()
+		c.needSnapshot.Store(false)
+		calls := r.Result.Items
+		if calls == nil {
+			calls = []Call{}
+		}
+		s.emit(c.ctx, Event{Kind: EventSnapshot, Calls: calls})
+		if st := s.State(); st.Status == ConnLive && st.Err != nil {
+			s.emitConn(c.ctx, ConnState{Status: ConnLive})
+		}
+	case errors.Is(err, ErrRateLimited):
+		wait := s.listLimited()
+		s.log.Warn("listCalls rate limited", "retry_in", wait)
+	}
+}
+
+func (c *conn) requestResubscribe() {
+	c.s.log.Info("server dropped the subscription; subscribing again")
+	select {
+	case c.resub <- struct{}{}:
+	default:
+	}
+}
+
+func (c *conn) setFatal(err error) {
+	select {
+	case c.fatal <- err:
+	default:
+	}
+}
+
+// resubscribe answers error 17: subscribe again without telling the user.
+// A prompt resubscribe needs no new snapshot; one that took retries or more
+// than a second asks for one, since events may have been missed.
+func (c *conn) resubscribe(ctx context.Context) error {
+	began := time.Now()
+	for try := 1; ; try++ {
+		r, err := c.call(ctx, CmdSubscribe, nil)
+		if err != nil {
+			return c.sessionErr(ctx, err)
+		}
+		err = subscribeResult(r, c.s.acct.PIN)
+		if err == nil {
+			if try > 1 || time.Since(began) > c.s.opts.resyncAfter {
+				c.needSnapshot.Store(true)
+			}
+			return nil
+		}
+		if !errors.Is(err, ErrUnsubscribed) || try >= c.s.opts.resubscribes {
+			return err
+		}
+		t := time.NewTimer(c.s.opts.backoffMin * time.Duration(try))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return context.Cause(ctx)
+		case <-t.C:
+		}
+	}
+}
