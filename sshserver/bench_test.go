@@ -1,0 +1,280 @@
+package sshserver
+
+import (
+	"bufio"
+	"crypto/ed25519"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// The benchmark's SSH clients run in a child process (this test binary,
+// re-executed), so the CPU and memory measured in the benchmark are the
+// server's: sshd side, consoles, hub, stream and the idle simulator.
+const benchChildEnv = "FRONTDESK_BENCH_CLIENTS"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(benchChildEnv) != "" {
+		if err := benchClients(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench clients:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+const benchCalls = 20
+
+// BenchmarkSessions runs n concurrent SSH consoles on one DID with 20 live
+// calls and measures, while only the on-screen timers change: server CPU
+// (rusage delta over the window), memory per session (heap and RSS growth
+// from opening the sessions, divided by n) and the bytes each session
+// receives per second.
+func BenchmarkSessions(b *testing.B) {
+	for _, n := range []int{50, 200} {
+		b.Run(fmt.Sprintf("sessions=%d", n), func(b *testing.B) { benchSessions(b, n) })
+	}
+}
+
+func benchSessions(b *testing.B, n int) {
+	s, acct, _ := sim(b)
+	h := newHarness(b, harnessOptions{open: openStream, keyNames: []string{"desk"}}, realConsole)
+	h.setDefault(&acct)
+
+	// 20 live calls: ringing, connected and on hold.
+	for i := range benchCalls {
+		id := s.Ring(did, fmt.Sprintf("21255501%02d", i), nil)
+		switch {
+		case i < 10:
+			s.SetState(did, id, "CONNECTED")
+		case i < 14:
+			s.SetState(did, id, "HOLDING")
+		}
+	}
+
+	keyPath := filepath.Join(h.dir, "client_key")
+	writePrivateKey(b, keyPath, h.privs["desk"])
+	hostKey := string(gossh.MarshalAuthorizedKey(h.srv.HostKey()))
+
+	heap0, rss0 := memNow()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(),
+		benchChildEnv+"=1",
+		"FRONTDESK_BENCH_ADDR="+h.addr,
+		"FRONTDESK_BENCH_KEY="+keyPath,
+		"FRONTDESK_BENCH_HOSTKEY="+hostKey,
+		"FRONTDESK_BENCH_N="+strconv.Itoa(n),
+		fmt.Sprintf("FRONTDESK_BENCH_MARK=555-01%02d", benchCalls-1),
+	)
+	cmd.Stderr = os.Stderr
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		fmt.Fprintln(stdin, "quit")
+		cmd.Wait()
+	}()
+	lines := bufio.NewScanner(stdout)
+	ask := func(q string) int64 {
+		fmt.Fprintln(stdin, q)
+		if !lines.Scan() {
+			b.Fatalf("client process: %v", lines.Err())
+		}
+		v, err := strconv.ParseInt(strings.TrimSpace(lines.Text()), 10, 64)
+		if err != nil {
+			b.Fatalf("client process said %q", lines.Text())
+		}
+		return v
+	}
+	if got := ask("ready"); got != int64(n) {
+		b.Fatalf("%d of %d consoles ready", got, n)
+	}
+	if st := s.Stats(); st.Subscribes != 1 || st.ListCalls != 1 {
+		b.Fatalf("%d consoles: subscribes=%d listCalls=%d", n, st.Subscribes, st.ListCalls)
+	}
+	heap1, rss1 := memNow()
+
+	// Let the first frames settle, then measure whole seconds of timers.
+	const window = 3 * time.Second
+	time.Sleep(time.Second)
+	b.ResetTimer()
+	var cpu time.Duration
+	var bytes int64
+	for range b.N {
+		cpu0, bytes0, t0 := cpuNow(), ask("bytes"), time.Now()
+		time.Sleep(window)
+		cpu1, bytes1, t1 := cpuNow(), ask("bytes"), time.Now()
+		scale := float64(window) / float64(t1.Sub(t0))
+		cpu += time.Duration(float64(cpu1-cpu0) * scale)
+		bytes += int64(float64(bytes1-bytes0) * scale)
+	}
+	b.StopTimer()
+	secs := window.Seconds() * float64(b.N)
+	b.ReportMetric(cpu.Seconds()/secs*100, "cpu-%")
+	b.ReportMetric(float64(cpu.Microseconds())/secs/float64(n), "cpu-µs/session/s")
+	b.ReportMetric(float64(heap1-heap0)/float64(n)/1024, "heap-KiB/session")
+	b.ReportMetric(float64(rss1-rss0)/float64(n)/1024, "rss-KiB/session")
+	b.ReportMetric(float64(bytes)/secs/float64(n), "B/session/s")
+	b.ReportMetric(0, "ns/op")
+}
+
+// memNow returns the live heap after a collection and the process RSS.
+func memNow() (heap, rss uint64) {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	if data, err := os.ReadFile("/proc/self/statm"); err == nil {
+		if f := strings.Fields(string(data)); len(f) > 1 {
+			pages, _ := strconv.ParseUint(f[1], 10, 64)
+			rss = pages * uint64(os.Getpagesize())
+		}
+	}
+	return ms.HeapAlloc, rss
+}
+
+// cpuNow is this process's user+system CPU time.
+func cpuNow() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func writePrivateKey(b testing.TB, path string, priv ed25519.PrivateKey) {
+	b.Helper()
+	block, err := gossh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// benchClients is the child process: it opens N consoles, says how many
+// are ready once each shows the last call, then answers byte counts.
+func benchClients() error {
+	n, _ := strconv.Atoi(os.Getenv("FRONTDESK_BENCH_N"))
+	keyPEM, err := os.ReadFile(os.Getenv("FRONTDESK_BENCH_KEY"))
+	if err != nil {
+		return err
+	}
+	signer, err := gossh.ParsePrivateKey(keyPEM)
+	if err != nil {
+		return err
+	}
+	hostKey, _, _, _, err := gossh.ParseAuthorizedKey([]byte(os.Getenv("FRONTDESK_BENCH_HOSTKEY")))
+	if err != nil {
+		return err
+	}
+	cfg := &gossh.ClientConfig{
+		User:            "bench",
+		Auth:            []gossh.AuthMethod{gossh.PublicKeys(signer)},
+		HostKeyCallback: gossh.FixedHostKey(hostKey),
+		Timeout:         30 * time.Second,
+	}
+	mark := os.Getenv("FRONTDESK_BENCH_MARK")
+	var total atomic.Int64
+	var ready sync.WaitGroup
+	var readyN atomic.Int64
+	var mu sync.Mutex
+	var clients []*gossh.Client
+	errs := make(chan error, n)
+	for range n {
+		ready.Add(1)
+		go func() {
+			c, err := gossh.Dial("tcp", os.Getenv("FRONTDESK_BENCH_ADDR"), cfg)
+			if err != nil {
+				errs <- err
+				ready.Done()
+				return
+			}
+			mu.Lock()
+			clients = append(clients, c)
+			mu.Unlock()
+			sess, err := c.NewSession()
+			if err == nil {
+				err = sess.RequestPty("xterm-256color", 40, 100, gossh.TerminalModes{})
+			}
+			var out io.Reader
+			if err == nil {
+				out, err = sess.StdoutPipe()
+			}
+			if err == nil {
+				_, err = sess.StdinPipe()
+			}
+			if err == nil {
+				err = sess.Shell()
+			}
+			if err != nil {
+				errs <- err
+				ready.Done()
+				return
+			}
+			var seen strings.Builder
+			buf := make([]byte, 32*1024)
+			isReady := false
+			for {
+				k, err := out.Read(buf)
+				total.Add(int64(k))
+				if !isReady {
+					seen.Write(buf[:k])
+					if strings.Contains(ansi.Strip(seen.String()), mark) {
+						isReady = true
+						seen = strings.Builder{}
+						readyN.Add(1)
+						ready.Done()
+					}
+				}
+				if err != nil {
+					if !isReady {
+						ready.Done()
+					}
+					return
+				}
+			}
+		}()
+	}
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		switch in.Text() {
+		case "ready":
+			done := make(chan struct{})
+			go func() { ready.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(2 * time.Minute):
+			case err := <-errs:
+				return err
+			}
+			fmt.Println(readyN.Load())
+		case "bytes":
+			fmt.Println(total.Load())
+		case "quit":
+			mu.Lock()
+			for _, c := range clients {
+				c.Close()
+			}
+			mu.Unlock()
+			return nil
+		}
+	}
+	return nil
+}

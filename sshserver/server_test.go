@@ -1,0 +1,411 @@
+package sshserver
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/frontdesk/frontdesk/hub"
+	"github.com/frontdesk/frontdesk/transport"
+	"github.com/frontdesk/frontdesk/transport/skysim"
+	"github.com/frontdesk/frontdesk/tui"
+)
+
+const (
+	did  = "6465551000"
+	did2 = "6465552000"
+	pin  = "4321"
+)
+
+// sim runs a simulator for two DIDs on loopback.
+func sim(t testing.TB) (*skysim.Server, transport.Account, transport.Account) {
+	t.Helper()
+	s := skysim.New(skysim.Config{
+		Accounts:         []skysim.Account{{DID: did, PIN: pin}, {DID: did2, PIN: pin}},
+		DialConnectDelay: -1,
+	})
+	url, err := s.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, transport.Account{Server: url, User: did, PIN: pin}, transport.Account{Server: url, User: did2, PIN: pin}
+}
+
+func openStream(acct transport.Account) (hub.Upstream, error) {
+	return transport.NewStream(acct, transport.WithBackoff(10*time.Millisecond, 100*time.Millisecond))
+}
+
+// realConsole is the frontdesk console, as `frontdesk serve` builds it.
+func realConsole(s Session) tea.Model {
+	return tui.New(tui.Options{Phone: s.Phone, Account: s.Account.User, Logger: s.Logger})
+}
+
+func ctxT(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestConsoleOverSSH(t *testing.T) {
+	s, acct, _ := sim(t)
+	h := newHarness(t, harnessOptions{open: openStream}, realConsole)
+	h.mapKey("alice", acct)
+
+	tm := h.open("alice", 100, 30)
+	tm.waitFor(did)
+	id := s.Ring(did, "6465550199", nil)
+	tm.waitFor("555-0199")
+
+	tm.send("a")
+	ctx := ctxT(t)
+	if err := s.WaitFor(ctx, func(st skysim.Stats) bool {
+		for _, r := range st.Log {
+			if r.Name == transport.CmdAnswer && len(r.Args) > 0 && r.Args[0] == id {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		t.Fatalf("no answer for call %s reached the simulator: %v\n%s", id, err, tm.screen())
+	}
+	if err := s.WaitCalls(ctx, did, func(cs []transport.Call) bool { return len(cs) == 1 && cs[0].State == "CONNECTED" }); err != nil {
+		t.Fatal(err)
+	}
+
+	// q quits the console and ends the session cleanly.
+	tm.send("q")
+	if err := tm.wait(); err != nil {
+		t.Fatalf("session ended with %v", err)
+	}
+	waitUntil(t, "the session log", func() bool {
+		return strings.Contains(h.log.String(), "session ended")
+	}, h.log.String)
+	logText := h.log.String()
+	fp := gossh.FingerprintSHA256(h.keys["alice"].PublicKey())
+	for _, want := range []string{"session started", fp, did, "127.0.0.1"} {
+		if !strings.Contains(logText, want) {
+			t.Errorf("server log lacks %q:\n%s", want, logText)
+		}
+	}
+	if strings.Contains(logText, pin) {
+		t.Errorf("server log contains the PIN:\n%s", logText)
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	_, acct, _ := sim(t)
+	h := newHarness(t, harnessOptions{open: openStream}, realConsole)
+	h.mapKey("alice", acct)
+
+	// A key that is not in authorized_keys.
+	if c, err := h.dial(h.stranger); err == nil {
+		c.Close()
+		t.Fatal("unknown key was let in")
+	}
+	// A password, and keyboard-interactive: neither is offered.
+	if c, err := gossh.Dial("tcp", h.addr, h.clientConfig(gossh.Password(pin))); err == nil {
+		c.Close()
+		t.Fatal("password login was let in")
+	} else if !strings.Contains(err.Error(), "unable to authenticate") {
+		t.Fatalf("password login: %v", err)
+	}
+	ki := gossh.KeyboardInteractive(func(string, string, []string, []bool) ([]string, error) {
+		t.Error("server asked a keyboard-interactive question")
+		return nil, nil
+	})
+	if c, err := gossh.Dial("tcp", h.addr, h.clientConfig(ki)); err == nil {
+		c.Close()
+		t.Fatal("keyboard-interactive login was let in")
+	}
+
+	// An authorized key with no PTY gets one line and exit status 1.
+	c, err := h.dial(h.keys["alice"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := sess.CombinedOutput("")
+	if exitStatus(err) != 1 || !strings.Contains(string(out), "needs a terminal") || strings.Count(strings.TrimSpace(string(out)), "\n") != 0 {
+		t.Fatalf("no-PTY session: status %d, output %q", exitStatus(err), out)
+	}
+
+	// An authorized key with no account, and no default account.
+	c2, err := h.dial(h.keys["bob"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	tm, err := startTerm(t, c2, 80, 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := exitStatus(tm.wait()); st != 1 {
+		t.Fatalf("unmapped key: exit status %d", st)
+	}
+	if !strings.Contains(tm.errOut.String(), "not mapped to a phone account") {
+		t.Fatalf("unmapped key told %q", tm.errOut.String())
+	}
+	waitUntil(t, "refusal in the log", func() bool {
+		return strings.Contains(h.log.String(), "session refused")
+	}, h.log.String)
+
+	// With a default account, the same key gets a console.
+	h.setDefault(&acct)
+	tm2 := h.open("bob", 80, 24)
+	tm2.waitFor(did)
+}
+
+// Two sessions on one DID share one subscription; both see a new call; a
+// third makes no listCalls; the last leaving closes the upstream after the
+// grace period.
+func TestSessionsShareUpstream(t *testing.T) {
+	s, acct, acct2 := sim(t)
+	const grace = 200 * time.Millisecond
+	h := newHarness(t, harnessOptions{open: openStream, grace: grace}, realConsole)
+	h.mapKey("alice", acct)
+	h.mapKey("bob", acct)
+	h.mapKey("carol", acct2)
+	ctx := ctxT(t)
+
+	a := h.open("alice", 100, 30)
+	b := h.open("bob", 100, 30)
+	a.waitFor(did)
+	b.waitFor(did)
+	if err := s.WaitSubscribed(ctx, did, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WaitFor(ctx, func(st skysim.Stats) bool { return st.ListCalls == 1 }); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Stats(); st.Subscribes != 1 || st.Streams != 1 {
+		t.Fatalf("two sessions: subscribes=%d streams=%d, want 1, 1", st.Subscribes, st.Streams)
+	}
+
+	s.Ring(did, "2125550143", nil)
+	a.waitFor("555-0143")
+	b.waitFor("555-0143")
+
+	// A third console on the same DID gets the call from the hub.
+	c := h.open("alice", 100, 30)
+	c.waitFor("555-0143")
+	if st := s.Stats(); st.ListCalls != 1 || st.Subscribes != 1 {
+		t.Fatalf("third session: listCalls=%d subscribes=%d, want 1, 1", st.ListCalls, st.Subscribes)
+	}
+
+	// A session on another DID has its own.
+	d := h.open("carol", 100, 30)
+	d.waitFor(did2)
+	if err := s.WaitSubscribed(ctx, did2, 1); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(d.screen(), "555-0143") {
+		t.Fatal("another DID's console shows the call")
+	}
+
+	for _, tm := range []*term{a, b, d} {
+		tm.send("q")
+		tm.wait()
+	}
+	if st := s.Stats(); st.Subscribers[did] != 1 {
+		t.Fatalf("subscribers while a console remains = %d", st.Subscribers[did])
+	}
+	c.send("q")
+	c.wait()
+	left := time.Now()
+	if err := s.WaitFor(ctx, func(st skysim.Stats) bool { return st.Subscribers[did] == 0 }); err != nil {
+		t.Fatal(err)
+	}
+	if gone := time.Since(left); gone < grace-20*time.Millisecond {
+		t.Fatalf("upstream closed %v after the last session, before the %v grace", gone, grace)
+	}
+}
+
+func TestShutdownSaysGoodbye(t *testing.T) {
+	_, acct, _ := sim(t)
+	h := newHarness(t, harnessOptions{open: openStream}, realConsole)
+	h.mapKey("alice", acct)
+	tm := h.open("alice", 80, 24)
+	tm.waitFor(did)
+
+	ctx := ctxT(t)
+	if err := h.srv.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := exitStatus(tm.wait()); st != 0 {
+		t.Fatalf("exit status %d", st)
+	}
+	out := tm.out.String()
+	i := strings.LastIndex(out, "server is shutting down")
+	if i < 0 {
+		t.Fatalf("no goodbye:\n%q", out)
+	}
+	// The goodbye comes after the console gave the screen back.
+	if j := strings.LastIndex(out, "\x1b[?1049l"); j < 0 || j > i {
+		t.Fatalf("goodbye before the alternate screen was left:\n%q", out)
+	}
+	if _, err := h.dial(h.keys["alice"]); err == nil {
+		t.Fatal("connected after shutdown")
+	}
+	if err := h.hub.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMaxSessionsAndIdle(t *testing.T) {
+	_, acct, _ := sim(t)
+	h := newHarness(t, harnessOptions{open: openStream, maxSessions: 1, idle: 300 * time.Millisecond}, realConsole)
+	h.setDefault(&acct)
+
+	a := h.open("alice", 80, 24)
+	a.waitFor(did)
+	c, err := h.dial(h.keys["bob"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	b, err := startTerm(t, c, 80, 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := exitStatus(b.wait()); st != 1 || !strings.Contains(b.errOut.String(), "limit of 1") {
+		t.Fatalf("second session: status %d, %q", st, b.errOut.String())
+	}
+
+	// Typing keeps the first alive; then silence ends it.
+	start := time.Now()
+	for time.Since(start) < 500*time.Millisecond {
+		a.send("j")
+		select {
+		case err := <-a.done:
+			t.Fatalf("session ended while typing: %v", err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	a.wait()
+	if !strings.Contains(a.screen(), "no keyboard input for 300ms") {
+		t.Fatalf("no idle goodbye:\n%s", a.screen())
+	}
+	waitUntil(t, "the slot to free", func() bool { return h.srv.Sessions() == 0 }, nil)
+	h.open("bob", 80, 24).waitFor(did)
+}
+
+func TestClientEnvironmentAndSize(t *testing.T) {
+	_, acct, _ := sim(t)
+	got := make(chan Session, 1)
+	h := newHarness(t, harnessOptions{open: openStream}, func(s Session) tea.Model {
+		got <- s
+		return realConsole(s)
+	})
+	h.setDefault(&acct)
+	tm := h.open("alice", 120, 40, "NO_COLOR", "1")
+	tm.waitFor(did)
+	s := <-got
+	env := strings.Join(s.Environ, " ")
+	if !strings.Contains(env, "NO_COLOR=1") || !strings.Contains(env, "TERM=xterm-256color") {
+		t.Fatalf("console environment %q", env)
+	}
+	// NO_COLOR from the client: no colour escapes once the console settles.
+	waitUntil(t, "a colourless frame", func() bool { return !hasColour(tm.out.String()) }, nil)
+	n := tm.out.Len()
+	if err := tm.sess.WindowChange(30, 100); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "a redraw after resize", func() bool { return tm.out.Len() > n }, nil)
+	if hasColour(tm.out.String()) {
+		t.Fatalf("colour escapes despite NO_COLOR:\n%q", tm.out.String())
+	}
+}
+
+// hasColour reports SGR foreground/background colour parameters.
+func hasColour(s string) bool {
+	for _, p := range []string{"[38;", "[48;", ";38;", ";48;", "[3", "[4", "[9"} {
+		for i := 0; ; {
+			j := strings.Index(s[i:], "\x1b"+p)
+			if j < 0 {
+				break
+			}
+			k := i + j + 1 + len(p)
+			// A colour SGR ends in 'm' within a few bytes; cursor moves do not.
+			end := strings.IndexAny(s[k:], "mABCDEFGHJKSTXdfhlr")
+			if end >= 0 && s[k+end] == 'm' {
+				return true
+			}
+			i = k
+		}
+	}
+	return false
+}
+
+func TestHostKeyPersistsAndAuthorizedKeysReload(t *testing.T) {
+	_, acct, _ := sim(t)
+	h := newHarness(t, harnessOptions{open: openStream}, realConsole)
+	h.setDefault(&acct)
+	keyPath := filepath.Join(h.dir, "state", "frontdesk", "ssh_host_ed25519")
+	st, err := os.Stat(keyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("host key mode %o", st.Mode().Perm())
+	}
+	if dst, _ := os.Stat(filepath.Dir(keyPath)); dst.Mode().Perm() != 0o700 {
+		t.Fatalf("host key dir mode %o", dst.Mode().Perm())
+	}
+	// A second server on the same path has the same host key.
+	again, err := New(Config{HostKeyPath: keyPath, AuthorizedKeysPath: h.srv.cfg.AuthorizedKeysPath,
+		Accounts: h.resolve, Hub: h.hub, NewConsole: realConsole, Logger: h.srv.log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(again.HostKey().Marshal()) != string(h.srv.HostKey().Marshal()) {
+		t.Fatal("host key changed between starts")
+	}
+	// A host key others can read is refused.
+	os.Chmod(keyPath, 0o644)
+	if _, err := New(Config{HostKeyPath: keyPath, AuthorizedKeysPath: h.srv.cfg.AuthorizedKeysPath,
+		Accounts: h.resolve, Hub: h.hub, NewConsole: realConsole}); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Fatalf("world-readable host key: %v", err)
+	}
+	os.Chmod(keyPath, 0o600)
+
+	// The stranger's key added to authorized_keys works without a restart;
+	// alice removed is refused.
+	ak := h.srv.cfg.AuthorizedKeysPath
+	data, _ := os.ReadFile(ak)
+	var kept []string
+	alice := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(h.keys["alice"].PublicKey())))
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if !strings.HasPrefix(line, alice) {
+			kept = append(kept, line)
+		}
+	}
+	kept = append(kept, "not a key line", strings.TrimSpace(string(gossh.MarshalAuthorizedKey(h.stranger.PublicKey()))))
+	if err := os.WriteFile(ak, []byte(strings.Join(kept, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	future := time.Now().Add(2 * time.Second)
+	os.Chtimes(ak, future, future) // a different mtime even on coarse clocks
+	c, err := h.dial(h.stranger)
+	if err != nil {
+		t.Fatalf("added key refused: %v", err)
+	}
+	c.Close()
+	if c, err := h.dial(h.keys["alice"]); err == nil {
+		c.Close()
+		t.Fatal("removed key still accepted")
+	}
+	if !strings.Contains(h.log.String(), "skipping a line") {
+		t.Fatalf("bad line not logged:\n%s", h.log.String())
+	}
+}

@@ -1,0 +1,284 @@
+package sshserver
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/log/v2"
+	"charm.land/ssh"
+	bm "charm.land/wish/v2/bubbletea"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/frontdesk/frontdesk/hub"
+	"github.com/frontdesk/frontdesk/transport"
+)
+
+// console is the server's record of one SSH session.
+type console struct {
+	sess        ssh.Session
+	start       time.Time
+	fingerprint string
+	log         *log.Logger
+	lastInput   atomic.Int64 // unix nanoseconds of the last keyboard input
+
+	// Set by the console middleware before the program starts.
+	acct   transport.Account
+	client *hub.Client
+	idle   *time.Timer
+
+	mu      sync.Mutex
+	program *tea.Program
+	cancel  context.CancelFunc // the program's context
+	reason  string             // why the server ended the session; shown as a goodbye
+	ending  bool
+}
+
+// killAfter is how long a program may take to quit after its connection
+// closed before its context is cancelled.
+const killAfter = 2 * time.Second
+
+// programContext ties the program's lifetime to the connection. When the
+// connection closes, the bubbletea middleware quits the program gracefully;
+// the context is cancelled only if that has not worked within killAfter, so
+// an ordinary disconnect is not reported as a killed program. The context
+// is cancelled for good when the session handler returns.
+func (c *console) programContext(conn context.Context) context.Context {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(conn))
+	context.AfterFunc(conn, func() {
+		t := time.AfterFunc(killAfter, cancel)
+		context.AfterFunc(ctx, func() { t.Stop() })
+	})
+	c.mu.Lock()
+	c.cancel = cancel
+	c.mu.Unlock()
+	return ctx
+}
+
+// end asks the console to quit, remembering why. The first reason wins.
+func (c *console) end(reason string) {
+	c.mu.Lock()
+	if c.reason == "" {
+		c.reason = reason
+	}
+	c.ending = true
+	p := c.program
+	c.mu.Unlock()
+	if p != nil {
+		// Quit blocks until the program reads it (or has ended).
+		go p.Quit()
+	}
+}
+
+func (c *console) goodbye() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reason
+}
+
+// touch records keyboard input, for the idle timeout.
+func (c *console) touch() { c.lastInput.Store(time.Now().UnixNano()) }
+
+// inputTracker is the session as the program sees it: reads mark activity.
+type inputTracker struct {
+	ssh.Session
+	c *console
+}
+
+func (t inputTracker) Read(p []byte) (int, error) {
+	n, err := t.Session.Read(p)
+	if n > 0 {
+		t.c.touch()
+	}
+	return n, err
+}
+
+// watchIdle ends the console once it has had no input for the timeout.
+func (s *Server) watchIdle(c *console) {
+	d := s.cfg.IdleTimeout
+	var check func()
+	check = func() {
+		idle := time.Since(time.Unix(0, c.lastInput.Load()))
+		if idle >= d {
+			c.log.Info("closing idle console", "idle", idle.Round(time.Second))
+			c.end(fmt.Sprintf("no keyboard input for %s", d))
+			return
+		}
+		c.mu.Lock()
+		if !c.ending {
+			c.idle = time.AfterFunc(d-idle, check)
+		}
+		c.mu.Unlock()
+	}
+	c.mu.Lock()
+	c.idle = time.AfterFunc(d, check)
+	c.mu.Unlock()
+}
+
+func (c *console) stopIdle() {
+	c.mu.Lock()
+	c.ending = true
+	if c.idle != nil {
+		c.idle.Stop()
+	}
+	c.mu.Unlock()
+}
+
+// logMiddleware records the session and logs who connected (key fingerprint,
+// account DID, address), and how long they stayed. It never logs a PIN.
+func (s *Server) logMiddleware(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		c := &console{sess: sess, start: time.Now()}
+		c.touch()
+		if k := sess.PublicKey(); k != nil {
+			c.fingerprint = gossh.FingerprintSHA256(k)
+		}
+		c.log = s.log.With("fingerprint", c.fingerprint, "remote", sess.RemoteAddr().String())
+
+		s.mu.Lock()
+		s.sessions[sess] = c
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			delete(s.sessions, sess)
+			if s.closing && len(s.sessions) == 0 {
+				closeOnce(s.drained)
+			}
+			s.mu.Unlock()
+		}()
+
+		next(sess)
+		if c.client != nil {
+			reason := c.goodbye()
+			switch {
+			case reason != "":
+			case sess.Context().Err() != nil:
+				reason = "connection closed"
+			default:
+				reason = "quit"
+			}
+			c.log.Info("session ended", "duration", time.Since(c.start).Round(time.Millisecond), "reason", reason)
+		}
+	}
+}
+
+// consoleMiddleware admits the session (limits, account), attaches it to the
+// account's upstream, runs the console (next), then detaches and says
+// goodbye when the server ended the session.
+func (s *Server) consoleMiddleware(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		s.mu.Lock()
+		c := s.sessions[sess]
+		refuse := ""
+		switch {
+		case c == nil:
+			refuse = "internal error"
+		case s.closing:
+			refuse = "the server is shutting down"
+		case s.cfg.MaxSessions > 0 && s.active >= s.cfg.MaxSessions:
+			refuse = fmt.Sprintf("the server is at its limit of %d consoles; try again later", s.cfg.MaxSessions)
+		default:
+			s.active++
+		}
+		s.mu.Unlock()
+		if refuse != "" {
+			if c != nil {
+				c.log.Warn("session refused", "reason", refuse)
+			}
+			fmt.Fprintf(sess.Stderr(), "frontdesk: %s.\n", refuse)
+			_ = sess.Exit(1)
+			return
+		}
+		defer func() {
+			s.mu.Lock()
+			s.active--
+			s.mu.Unlock()
+		}()
+
+		key := sess.PublicKey()
+		if key == nil {
+			c.log.Warn("session refused", "reason", "no public key")
+			fmt.Fprintln(sess.Stderr(), "frontdesk: log in with a public key.")
+			_ = sess.Exit(1)
+			return
+		}
+		acct, err := s.cfg.Accounts(key)
+		if err != nil {
+			c.log.Warn("session refused", "reason", err)
+			fmt.Fprintf(sess.Stderr(), "frontdesk: %v (key %s).\n", err, c.fingerprint)
+			_ = sess.Exit(1)
+			return
+		}
+		client, err := s.cfg.Hub.Attach(sess.Context(), acct)
+		if err != nil {
+			c.log.Error("session refused", "did", acct.User, "reason", err)
+			fmt.Fprintf(sess.Stderr(), "frontdesk: cannot reach the phone account %s: %v.\n", acct.User, err)
+			_ = sess.Exit(1)
+			return
+		}
+		c.acct, c.client = acct, client
+		c.log = c.log.With("did", acct.User)
+		pty, _, _ := sess.Pty()
+		c.log.Info("session started", "user", sess.User(), "term", pty.Term,
+			"width", pty.Window.Width, "height", pty.Window.Height, "client", sess.Context().ClientVersion())
+		if s.cfg.IdleTimeout > 0 {
+			s.watchIdle(c)
+		}
+
+		next(sess)
+
+		c.stopIdle()
+		c.mu.Lock()
+		if c.cancel != nil {
+			c.cancel()
+		}
+		c.mu.Unlock()
+		client.Close()
+		if reason := c.goodbye(); reason != "" {
+			fmt.Fprintf(sess, "\nfrontdesk: %s. Goodbye.\n", reason)
+		}
+		// Exit here rather than after the outer middlewares return: once this
+		// session is off the books a shutting-down server closes the
+		// connection, and the exit status must be on the wire before that.
+		_ = sess.Exit(0)
+	}
+}
+
+// program builds the session's Bubble Tea program: the client's terminal
+// size, environment and colour profile (MakeOptions), the connection's
+// context, and no signal handling of its own (the server owns SIGINT and
+// SIGTERM).
+func (s *Server) program(sess ssh.Session) *tea.Program {
+	s.mu.Lock()
+	c := s.sessions[sess]
+	s.mu.Unlock()
+	if c == nil || c.client == nil {
+		return nil
+	}
+	pty, _, _ := sess.Pty()
+	model := s.cfg.NewConsole(Session{
+		Phone:       c.client,
+		Account:     c.acct,
+		Fingerprint: c.fingerprint,
+		User:        sess.User(),
+		Remote:      sess.RemoteAddr(),
+		Environ:     append(sess.Environ(), "TERM="+pty.Term),
+		Logger:      c.log,
+	})
+	opts := append(bm.MakeOptions(inputTracker{Session: sess, c: c}),
+		tea.WithContext(c.programContext(sess.Context())),
+		tea.WithoutSignalHandler(),
+	)
+	p := tea.NewProgram(model, opts...)
+	c.mu.Lock()
+	c.program = p
+	ending := c.ending && c.reason != ""
+	c.mu.Unlock()
+	if ending {
+		go p.Quit()
+	}
+	return p
+}
