@@ -349,6 +349,8 @@ func TestFileErrors(t *testing.T) {
 	}
 }
 
+const otherKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILbXAnJgfQ8ncHfpSWx7y5kQe95WFyxV4yPV+B4n2G+9 bob@desk"
+
 const edKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDQDH1pmY5ElCFBRHuFeItW6v9nTGx2xC+2EyPL3p3Vi alice@desk"
 
 func TestAccounts(t *testing.T) {
@@ -382,6 +384,18 @@ server = "https://other.example/bobl/bobl"
 	}
 	if a, ok := c.AccountForKey(pk); !ok || a.Name != "front" || a.PINFile != filepath.Join(dir, "front.pin") {
 		t.Errorf("AccountForKey = %+v, %v", a, ok)
+	}
+
+	acct, err := c.KeyAccount(pk)
+	if err != nil || acct.User != "6465551000" || string(acct.PIN) != testPIN || acct.Server != DefaultServer {
+		t.Errorf("KeyAccount = %v, %v", acct, err)
+	}
+	other, _, _, _, err := ssh.ParseAuthorizedKey([]byte(otherKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.KeyAccount(other); !errors.Is(err, ErrUnknownKey) {
+		t.Errorf("KeyAccount(unlisted key) = %v", err)
 	}
 
 	c, err = load(t, e, "--account", "front")

@@ -13,6 +13,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/frontdesk/frontdesk/transport"
 )
 
 // Account is one [[account]] entry: a phone that a server can hand to the
@@ -40,6 +42,32 @@ func (c *Config) AccountForKey(key ssh.PublicKey) (Account, bool) {
 		}
 	}
 	return Account{}, false
+}
+
+// ErrUnknownKey is returned by KeyAccount for a key no account lists.
+var ErrUnknownKey = errors.New("no [[account]] lists this SSH key")
+
+// KeyAccount returns the API account for an SSH user's key: the [[account]]
+// that lists the key, with its PIN read from its pin_file (read on every
+// call, so a changed PIN file takes effect for the next session). The
+// server and CA file default to the top-level settings.
+func (c *Config) KeyAccount(key ssh.PublicKey) (transport.Account, error) {
+	a, ok := c.AccountForKey(key)
+	if !ok {
+		return transport.Account{}, ErrUnknownKey
+	}
+	if a.PINFile == "" {
+		return transport.Account{}, fmt.Errorf("account %q in %s has no pin_file", a.Name, c.Path)
+	}
+	pin, _, err := readPINFile(a.PINFile)
+	if err != nil {
+		return transport.Account{}, fmt.Errorf("account %q: PIN file %s: %v", a.Name, a.PINFile, err)
+	}
+	server := a.Server
+	if server == "" {
+		server = c.Server
+	}
+	return transport.Account{Server: server, User: a.User, PIN: transport.Secret(pin), Endpoint: a.Endpoint, CAFile: c.CAFile}, nil
 }
 
 // fileConfig is config.toml's layout.
