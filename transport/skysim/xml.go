@@ -134,6 +134,9 @@ type frame struct {
 type framer struct {
 	buf      []byte
 	skipping bool
+	// waiting is set when the buffer held only part of a document; until a
+	// '>' arrives it cannot hold a whole one, so it is not parsed again.
+	waiting bool
 }
 
 var (
@@ -142,7 +145,12 @@ var (
 	utf8BOM    = []byte("\xef\xbb\xbf")
 )
 
-func (f *framer) feed(p []byte) { f.buf = append(f.buf, p...) }
+func (f *framer) feed(p []byte) {
+	f.buf = append(f.buf, p...)
+	if bytes.IndexByte(p, '>') >= 0 {
+		f.waiting = false
+	}
+}
 
 // next returns the next complete frame, if the buffer holds one. At end of
 // input (eof) whatever is left that is not whitespace is a malformed frame.
@@ -162,6 +170,9 @@ func (f *framer) next(eof bool) (frame, bool) {
 			f.buf = nil
 			return frame{}, false
 		}
+		if f.waiting && !eof {
+			return frame{}, false
+		}
 		if f.buf[0] != '<' {
 			f.skipping = true
 			return frame{err: errors.New("content is not allowed in prolog")}, true
@@ -171,16 +182,21 @@ func (f *framer) next(eof bool) (frame, bool) {
 		case err == nil:
 			doc := f.buf[:end:end]
 			f.buf = f.buf[end:]
+			if end > maxDocument {
+				return frame{err: errTooLarge}, true
+			}
 			return frame{doc: doc}, true
 		case errors.Is(err, errIncomplete):
+			f.waiting = true
 			if eof {
 				f.buf = nil
 				return frame{err: errors.New("premature end of file")}, true
 			}
 			if len(f.buf) > maxDocument {
+				f.waiting = false
 				f.buf = f.buf[1:]
 				f.skipping = true
-				return frame{err: errors.New("document is larger than " + strconv.Itoa(maxDocument) + " bytes")}, true
+				return frame{err: errTooLarge}, true
 			}
 			return frame{}, false
 		default:
@@ -214,7 +230,10 @@ func (f *framer) resync() bool {
 	return false
 }
 
-var errIncomplete = errors.New("incomplete document")
+var (
+	errIncomplete = errors.New("incomplete document")
+	errTooLarge   = errors.New("document is larger than " + strconv.Itoa(maxDocument) + " bytes")
+)
 
 // documentEnd finds where the first document in b ends: after the end tag
 // of its root element. It returns errIncomplete if b holds only part of it.
