@@ -2,6 +2,7 @@ package model
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -272,4 +273,41 @@ func FuzzParseDial(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) { checkDial(t, s) })
+}
+
+// The display order repaired after a batch of changes, small or large, is
+// the order a full sort gives.
+func TestOrderRepairProperties(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		tb := NewTable(4)
+		now := t0
+		var buf []Call
+		for range rapid.IntRange(1, 6).Draw(t, "batches") {
+			for range rapid.IntRange(0, 120).Draw(t, "batch") {
+				u := Update{
+					ID:    strconv.Itoa(rapid.IntRange(0, 80).Draw(t, "id")),
+					State: genRawState.Draw(t, "state"),
+				}
+				now = now.Add(time.Duration(rapid.IntRange(0, 2).Draw(t, "step")) * time.Second)
+				tb.Apply(u, now)
+			}
+			buf = tb.AppendCalls(buf[:0])
+			want := slices.Clone(buf)
+			slices.SortFunc(want, func(a, b Call) int { return compareCalls(&entry{Call: a}, &entry{Call: b}) })
+			if !slices.Equal(ids(buf), ids(want)) {
+				t.Fatalf("order %v\nwant  %v", ids(buf), ids(want))
+			}
+			if len(buf) != tb.Len() {
+				t.Fatalf("AppendCalls gave %d calls, table has %d", len(buf), tb.Len())
+			}
+			for i, c := range buf {
+				if tb.Index(c.ID) != i {
+					t.Fatalf("Index(%s) = %d, want %d", c.ID, tb.Index(c.ID), i)
+				}
+			}
+		}
+		if tb.Index("nope") != -1 {
+			t.Fatal("Index of an absent call should be -1")
+		}
+	})
 }

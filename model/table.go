@@ -19,7 +19,11 @@ const recentDeleted = 1024
 type Table struct {
 	calls map[string]*entry
 
-	order []*entry // display order, valid while !dirty
+	// order is the display order as of the last sort. Since then, moved
+	// calls were added or changed state and gone calls ended; dirty says
+	// there is anything to repair.
+	order []*entry
+	moved []*entry
 	dirty bool
 
 	counts  [StateDeleted + 1]int // live calls per state
@@ -34,7 +38,10 @@ type Table struct {
 
 type entry struct {
 	Call
-	seen uint64 // the last Reconcile generation that listed the call
+	seen  uint64 // the last Reconcile generation that listed the call
+	pos   int    // index in Table.order after the last sort
+	moved bool   // in Table.moved
+	gone  bool   // ended
 }
 
 // NewTable makes an empty table that remembers the last historyCap ended
@@ -158,6 +165,25 @@ func (t *Table) Calls() []Call {
 	return out
 }
 
+// AppendCalls appends the live calls to dst in display order (see Calls)
+// and returns the extended slice, so a view can reuse one buffer.
+func (t *Table) AppendCalls(dst []Call) []Call {
+	for _, e := range t.sorted() {
+		dst = append(dst, e.Call)
+	}
+	return dst
+}
+
+// Index is the position of the call with this Id in display order, or -1.
+func (t *Table) Index(id string) int {
+	e, ok := t.calls[strings.TrimSpace(id)]
+	if !ok {
+		return -1
+	}
+	t.sorted()
+	return e.pos
+}
+
 // Get returns the live call with this Id.
 func (t *Table) Get(id string) (Call, bool) {
 	e, ok := t.calls[strings.TrimSpace(id)]
@@ -228,7 +254,7 @@ func (t *Table) add(id string, u Update, st State, now time.Time) *entry {
 	reached(&e.Call, st)
 	t.calls[id] = e
 	t.counts[st]++
-	t.dirty = true
+	t.move(e)
 	t.version++
 	return e
 }
@@ -264,7 +290,7 @@ func (t *Table) update(e *entry, u Update, st State, now time.Time) bool {
 		if c.ConnectedAt.IsZero() && (st == StateConnected || st == StateHolding) {
 			c.ConnectedAt = now
 		}
-		t.dirty = true
+		t.move(e)
 		changed = true
 	}
 	if u.State != c.RawState {
@@ -302,6 +328,7 @@ func (t *Table) end(e *entry, now time.Time) {
 	t.ended = append(t.ended, h)
 	delete(t.calls, e.ID)
 	t.counts[e.State]--
+	e.gone = true
 	t.dirty = true
 	t.version++
 }
@@ -341,16 +368,54 @@ func compareCalls(a, b *entry) int {
 	return compareIDs(a.ID, b.ID)
 }
 
-// sorted returns the calls in display order, sorting only after a change.
+// move notes that e is new or its place in the display order changed.
+func (t *Table) move(e *entry) {
+	t.dirty = true
+	if !e.moved {
+		e.moved = true
+		t.moved = append(t.moved, e)
+	}
+}
+
+// sorted returns the calls in display order. Apply only marks what moved;
+// the order is repaired here, when someone reads it: a few moved calls are
+// taken out and put back in place by binary search, many mean a full sort.
 func (t *Table) sorted() []*entry {
-	if !t.dirty && len(t.order) == len(t.calls) {
+	if !t.dirty {
 		return t.order
 	}
-	t.order = t.order[:0]
-	for _, e := range t.calls {
-		t.order = append(t.order, e)
+	if len(t.moved) > 32 && len(t.moved) > len(t.order)/8 {
+		t.order = t.order[:0]
+		for _, e := range t.calls {
+			t.order = append(t.order, e)
+		}
+		slices.SortFunc(t.order, compareCalls)
+		for _, e := range t.moved {
+			e.moved = false
+		}
+	} else {
+		kept := t.order[:0]
+		for _, e := range t.order {
+			if !e.moved && !e.gone {
+				kept = append(kept, e)
+			}
+		}
+		clear(t.order[len(kept):])
+		t.order = kept
+		for _, e := range t.moved {
+			e.moved = false
+			if e.gone {
+				continue
+			}
+			i, _ := slices.BinarySearchFunc(t.order, e, compareCalls)
+			t.order = slices.Insert(t.order, i, e)
+		}
 	}
-	slices.SortFunc(t.order, compareCalls)
+	clear(t.moved)
+	t.moved = t.moved[:0]
+	for i, e := range t.order {
+		e.pos = i
+	}
 	t.dirty = false
 	return t.order
 }

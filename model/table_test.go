@@ -426,3 +426,53 @@ func TestHugeDuration(t *testing.T) {
 		t.Fatalf("negative Duration gave %v", got)
 	}
 }
+
+func TestEndedIsBoundedWhenNotDrained(t *testing.T) {
+	tb := NewTable(2)
+	for i := range tb.endCap + 10 {
+		id := itoa(i)
+		tb.Apply(in(id, "RINGING"), at(i))
+		tb.Apply(in(id, "DELETED"), at(i))
+	}
+	e := tb.Ended()
+	if len(e) != tb.endCap || e[0].CallID != "10" || e[len(e)-1].CallID != itoa(tb.endCap+9) {
+		t.Fatalf("Ended kept %d entries from %s to %s", len(e), e[0].CallID, e[len(e)-1].CallID)
+	}
+}
+
+func TestTextOfEnums(t *testing.T) {
+	for o, want := range map[Outcome]string{
+		OutcomeAnswered: "answered", OutcomeMissed: "missed", OutcomeIgnored: "ignored",
+		OutcomeOutbound: "outbound", OutcomeUnknown: "unknown", Outcome(9): "unknown",
+	} {
+		if o.String() != want {
+			t.Errorf("Outcome %d = %q, want %q", int(o), o.String(), want)
+		}
+	}
+	for a, want := range map[Action]string{
+		ActAnswer: "answer", ActIgnore: "ignore", ActHold: "hold", ActResume: "resume", ActRelease: "hang up",
+	} {
+		if a.String() != want {
+			t.Errorf("Action %d = %q, want %q", int(a), a.String(), want)
+		}
+	}
+	for k, want := range map[NumberKind]string{
+		Extension: "extension", Domestic: "domestic", International: "international", NumberKind(0): "none",
+	} {
+		if k.String() != want {
+			t.Errorf("NumberKind %d = %q, want %q", int(k), k.String(), want)
+		}
+	}
+	n, _ := ParseDial("6465551234")
+	if n.String() != "(646) 555-1234" {
+		t.Errorf("Number.String = %q", n.String())
+	}
+	h := HistoryEntry{Ani: "6465551234", Start: at(0), End: at(90)}
+	if h.Direction() != "in" || h.Caller() != "(646) 555-1234" || h.Duration() != 90*time.Second {
+		t.Errorf("entry: %s %s %v", h.Direction(), h.Caller(), h.Duration())
+	}
+	h = HistoryEntry{Outbound: true, Ani: "\x1b[2J"}
+	if h.Direction() != "out" || h.Caller() != "unknown caller" {
+		t.Errorf("entry: %s %q", h.Direction(), h.Caller())
+	}
+}
