@@ -177,6 +177,9 @@ func (h *harness) resolve(key gossh.PublicKey) (transport.Account, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if a, ok := h.accounts[string(key.Marshal())]; ok {
+		if a.User == "" {
+			return a, errors.New("account \"front\": PIN file /etc/frontdesk/front.pin: permission denied")
+		}
 		return a, nil
 	}
 	if h.defAcct != nil {

@@ -160,6 +160,24 @@ func TestRefusals(t *testing.T) {
 		return strings.Contains(h.log.String(), "session refused")
 	}, h.log.String)
 
+	// An account that fails to load: the client is not told server paths.
+	h.mapKey("carol", transport.Account{})
+	c3, err := h.dial(h.keys["carol"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c3.Close()
+	tm3, err := startTerm(t, c3, 80, 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := exitStatus(tm3.wait()); st != 1 || strings.Contains(tm3.errOut.String(), "/etc/") || !strings.Contains(tm3.errOut.String(), "could not load") {
+		t.Fatalf("failed account: status %d, told %q", st, tm3.errOut.String())
+	}
+	waitUntil(t, "the reason in the log", func() bool {
+		return strings.Contains(h.log.String(), "front.pin")
+	}, h.log.String)
+
 	// With a default account, the same key gets a console.
 	h.setDefault(&acct)
 	tm2 := h.open("bob", 80, 24)

@@ -2,6 +2,7 @@ package sshserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -208,7 +209,13 @@ func (s *Server) consoleMiddleware(next ssh.Handler) ssh.Handler {
 		acct, err := s.cfg.Accounts(key)
 		if err != nil {
 			c.log.Warn("session refused", "reason", err)
-			fmt.Fprintf(sess.Stderr(), "frontdesk: %v (key %s).\n", err, c.fingerprint)
+			// Other failures (an unreadable PIN file, say) name server
+			// paths: the client is told only where to look.
+			msg := "the server could not load the phone account for this key; its log says why"
+			if errors.Is(err, ErrNoAccount) {
+				msg = err.Error()
+			}
+			fmt.Fprintf(sess.Stderr(), "frontdesk: %s (key %s).\n", msg, c.fingerprint)
 			_ = sess.Exit(1)
 			return
 		}
