@@ -37,7 +37,9 @@ type Styles struct {
 	SelectedRow lipgloss.Style
 	Empty       lipgloss.Style
 
-	// Call states.
+	// Call states. HoldWarning is for a call on hold longer than it should
+	// be; the table also marks its timer with "!", so it reads without
+	// colour.
 	Ringing     lipgloss.Style
 	Pending     lipgloss.Style
 	Connected   lipgloss.Style
@@ -210,7 +212,7 @@ func plain(isDark bool) Styles {
 		Pending:     st,
 		Connected:   st,
 		Holding:     st,
-		HoldWarning: st.Bold(true).Underline(true),
+		HoldWarning: st.Bold(true),
 		Unknown:     st,
 
 		StatusOK:      st,

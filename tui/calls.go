@@ -239,7 +239,8 @@ func (l *callList) row(c *model.Call, selected bool) string {
 	}
 	timeStyle := stateStyle
 	inState := c.InState(now)
-	if c.State == model.StateHolding && inState >= l.sh.holdWarn {
+	warn := c.State == model.StateHolding && inState >= l.sh.holdWarn
+	if warn {
 		timeStyle = st.HoldWarning
 		stateStyle = st.HoldWarning
 	}
@@ -286,7 +287,11 @@ func (l *callList) row(c *model.Call, selected bool) string {
 		dir = "out"
 	}
 	text(dir, cols.dir, false, base)
-	text(clock(inState), cols.time, true, timeStyle)
+	held := clock(inState)
+	if warn {
+		held = "!" + held
+	}
+	text(held, cols.time, true, timeStyle)
 	text(clock(c.Total(now)), cols.total, true, base)
 	if rest := l.width - used; rest > 0 {
 		b.WriteString(base.Render(strings.Repeat(" ", rest)))

@@ -20,6 +20,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/frontdesk/frontdesk/model"
@@ -105,7 +106,7 @@ func (m *Model) Init() tea.Cmd {
 // restyle rebuilds every style from the current background and colour
 // settings.
 func (m *Model) restyle() {
-	m.sh.styles = theme.New(m.sh.isDark, m.sh.noColor)
+	m.sh.styles = theme.New(m.sh.isDark, m.sh.noColor || m.sh.monochrome)
 	st := m.sh.styles
 	m.help.Styles = help.Styles{
 		Ellipsis:       st.HelpSep,
@@ -131,6 +132,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.BackgroundColorMsg:
 		m.sh.isDark = msg.IsDark()
 		m.restyle()
+	case tea.ColorProfileMsg:
+		// A terminal without colour gets the no-colour palette, which marks
+		// the header, selection and states with reverse video and bold.
+		if mono := msg.Profile <= colorprofile.ASCII; mono != m.sh.monochrome {
+			m.sh.monochrome = mono
+			m.restyle()
+		}
 	case tea.EnvMsg:
 		if v, ok := msg.LookupEnv("NO_COLOR"); ok && v != "" && !m.sh.noColor {
 			m.sh.noColor = true
@@ -611,8 +619,11 @@ func (m *Model) render() string {
 	}
 	st := m.sh.styles
 	if m.tooSmall() {
-		msg := "Terminal too small: need " + itoa(minWidth) + "×" + itoa(minHeight) + " · q quits"
-		return st.Warning.Render(ansi.Truncate(msg, w, "…"))
+		lines := []string{"Terminal too small", "need " + itoa(minWidth) + "×" + itoa(minHeight) + " · q quits"}
+		for i, l := range lines {
+			lines[i] = st.Warning.Render(ansi.Truncate(l, w, "…"))
+		}
+		return strings.Join(lines[:min(len(lines), h)], "\n")
 	}
 	f := m.layoutFrame()
 	lines := make([]string, 0, h)

@@ -410,7 +410,7 @@ func TestHoldWarning(t *testing.T) {
 	h := newHarness(t, 80, 24, func(o *Options) { o.HoldWarn = 30 * time.Second })
 	h.call("101", "6465551234", "HOLDING")
 	h.call("102", "6465551235", "RINGING") // takes the selection
-	warn := strings.Split(h.m.sh.styles.HoldWarning.Render("x"), "x")[0] + "   0:31"
+	warn := strings.Split(h.m.sh.styles.HoldWarning.Render("x"), "x")[0] + "  !0:31"
 	heldRow := func() string {
 		for _, l := range strings.Split(h.m.View().Content, "\n") {
 			if strings.Contains(ansi.Strip(l), "on hold") {

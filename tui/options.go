@@ -68,7 +68,8 @@ type shared struct {
 	now           time.Time
 	holdWarn      time.Duration
 	isDark        bool
-	noColor       bool
+	noColor       bool // NO_COLOR or Options.NoColor
+	monochrome    bool // the terminal shows no colour (ASCII profile)
 	// after schedules a message (ticks, fades); tests replace it.
 	after func(d time.Duration, msg tea.Msg) tea.Cmd
 }

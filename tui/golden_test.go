@@ -1,0 +1,264 @@
+package tui
+
+import (
+	"bytes"
+	"image/color"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/frontdesk/frontdesk/transport"
+)
+
+// probe wraps the console so a test can see each frame as the program
+// draws it, without touching the model from another goroutine.
+type probe struct {
+	*Model
+	mu    sync.Mutex
+	frame string
+}
+
+func (p *probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := p.Model.Update(msg)
+	content := p.Model.View().Content
+	p.mu.Lock()
+	p.frame = content
+	p.mu.Unlock()
+	return p, cmd
+}
+
+func (p *probe) current() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.frame
+}
+
+// program is a console running in a real Bubble Tea program (teatest) with
+// a fake phone and a fixed clock.
+type program struct {
+	t     *testing.T
+	tm    *teatest.TestModel
+	p     *probe
+	phone *fakePhone
+	clock *testClock
+	prof  colorprofile.Profile
+}
+
+func startProgram(t *testing.T, w, h int, prof colorprofile.Profile, env []string, mod ...func(*Options)) *program {
+	t.Helper()
+	ph := newFakePhone()
+	clk := newClock()
+	opts := Options{Phone: ph, Account: "6465550100", Now: clk.Now, Bell: true}
+	for _, f := range mod {
+		f(&opts)
+	}
+	p := &probe{Model: New(opts)}
+	tm := teatest.NewTestModel(t, p,
+		teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(tea.WithColorProfile(prof), tea.WithEnvironment(env)),
+	)
+	pr := &program{t: t, tm: tm, p: p, phone: ph, clock: clk, prof: prof}
+	t.Cleanup(func() { _ = tm.Quit() })
+	return pr
+}
+
+// waitFor polls the latest frame until it contains every one of subs.
+func (pr *program) waitFor(subs ...string) {
+	pr.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		frame := ansi.Strip(pr.p.current())
+		ok := true
+		for _, s := range subs {
+			if !strings.Contains(frame, s) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			pr.t.Fatalf("timed out waiting for %q; last frame:\n%s", subs, frame)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func (pr *program) event(ev transport.Event) { pr.phone.events <- ev }
+
+func (pr *program) call(id, ani, state string, clidText ...string) {
+	c := transport.Call{ID: id, Ani: ani, State: state, DID: "6465550100"}
+	if len(clidText) > 0 {
+		c.CLID = clid(clidText[0])
+	}
+	pr.event(transport.Event{Kind: transport.EventCall, Call: c})
+}
+
+func (pr *program) key(s string) { pr.tm.Send(keyPress(s)) }
+
+// golden quits and compares the final frame, as the forced colour profile
+// would print it, with testdata/<test>.golden.
+func (pr *program) golden() {
+	pr.t.Helper()
+	if err := pr.tm.Quit(); err != nil {
+		pr.t.Fatal(err)
+	}
+	final := pr.tm.FinalModel(pr.t, teatest.WithFinalTimeout(5*time.Second)).(*probe)
+	var buf bytes.Buffer
+	w := &colorprofile.Writer{Forward: &buf, Profile: pr.prof}
+	if _, err := w.Write([]byte(final.View().Content)); err != nil {
+		pr.t.Fatal(err)
+	}
+	golden.RequireEqual(pr.t, buf.Bytes())
+}
+
+func (pr *program) live() {
+	pr.event(transport.Event{Kind: transport.EventConn, Conn: transport.ConnState{Status: transport.ConnLive}})
+	pr.waitFor("● live")
+}
+
+// several puts a representative set of calls on the phone, each with its
+// own age.
+func (pr *program) several() {
+	pr.live()
+	pr.call("301", "6465551234", "HOLDING")
+	pr.waitFor("(646) 555-1234")
+	pr.clock.Advance(40 * time.Second)
+	pr.call("302", "12125550199", "CONNECTED", "6465551000")
+	pr.call("303", "+442079460958", "HOLDING")
+	pr.call("304", "4410", "PENDING")
+	pr.waitFor("x4410")
+	pr.clock.Advance(35 * time.Second)
+	pr.call("305", "3125550111", "RINGING", "6465551000")
+	pr.call("306", "9995550000", "CONNNECTED")
+	pr.waitFor("(312) 555-0111", "CONNNECTED")
+	pr.clock.Advance(12 * time.Second)
+	pr.call("307", "", "RINGING")
+	pr.waitFor("unknown caller")
+}
+
+func TestGoldenEmpty(t *testing.T) {
+	pr := startProgram(t, 80, 24, colorprofile.ASCII, nil)
+	pr.live()
+	pr.waitFor("No calls.")
+	pr.golden()
+}
+
+func TestGoldenConnecting(t *testing.T) {
+	pr := startProgram(t, 80, 24, colorprofile.ASCII, nil)
+	pr.tm.Send(nil)
+	pr.waitFor("Connecting to the phone service")
+	pr.golden()
+}
+
+func TestGoldenRinging(t *testing.T) {
+	pr := startProgram(t, 80, 24, colorprofile.TrueColor, nil)
+	pr.live()
+	pr.call("101", "16465551234", "RINGING", "6465551000")
+	pr.waitFor("☎ ringing")
+	pr.golden()
+}
+
+func TestGoldenSeveralCalls(t *testing.T) {
+	pr := startProgram(t, 80, 24, colorprofile.ASCII, nil)
+	pr.several()
+	pr.golden()
+}
+
+func TestGoldenSeveralCallsTrueColor(t *testing.T) {
+	pr := startProgram(t, 80, 24, colorprofile.TrueColor, nil)
+	pr.several()
+	pr.golden()
+}
+
+func TestGoldenSeveralCallsLight(t *testing.T) {
+	pr := startProgram(t, 80, 24, colorprofile.TrueColor, nil)
+	pr.tm.Send(tea.BackgroundColorMsg{Color: color.White})
+	pr.several()
+	pr.golden()
+}
+
+func TestGoldenNarrow(t *testing.T) {
+	pr := startProgram(t, 40, 12, colorprofile.ASCII, nil)
+	pr.several()
+	pr.golden()
+}
+
+func TestGoldenManyCallsScrolled(t *testing.T) {
+	pr := startProgram(t, 80, 16, colorprofile.ASCII, nil)
+	pr.live()
+	calls := make([]transport.Call, 40)
+	for i := range calls {
+		calls[i] = transport.Call{ID: itoa(500 + i), Ani: "64655510" + two(i), State: "CONNECTED"}
+	}
+	pr.event(transport.Event{Kind: transport.EventSnapshot, Calls: calls})
+	pr.waitFor("of 40")
+	pr.key("G")
+	pr.key("k")
+	pr.waitFor("29–40 of 40")
+	pr.golden()
+}
+
+func TestGoldenHelp(t *testing.T) {
+	pr := startProgram(t, 80, 24, colorprofile.ASCII, nil)
+	pr.live()
+	pr.call("101", "6465551234", "CONNECTED")
+	pr.waitFor("(646) 555-1234")
+	pr.key("?")
+	pr.waitFor("↑/k")
+	pr.golden()
+}
+
+func TestGoldenDialValid(t *testing.T) {
+	pr := startProgram(t, 80, 24, colorprofile.ASCII, nil)
+	pr.live()
+	pr.key("d")
+	pr.waitFor("Dial:")
+	pr.tm.Type("1 646 555 1234")
+	pr.waitFor("→ (646) 555-1234")
+	pr.golden()
+}
+
+func TestGoldenDialInvalid(t *testing.T) {
+	pr := startProgram(t, 80, 24, colorprofile.ASCII, nil)
+	pr.live()
+	pr.key("d")
+	pr.waitFor("Dial:")
+	pr.tm.Type("555-12")
+	pr.key("enter")
+	pr.waitFor("Dial: 555-12", "✗")
+	pr.golden()
+}
+
+func TestGoldenTooSmall(t *testing.T) {
+	pr := startProgram(t, 25, 6, colorprofile.ASCII, nil)
+	pr.event(transport.Event{Kind: transport.EventConn, Conn: transport.ConnState{Status: transport.ConnLive}})
+	pr.call("101", "6465551234", "RINGING")
+	pr.waitFor("Terminal too small")
+	pr.golden()
+}
+
+func TestGoldenNoColor(t *testing.T) {
+	pr := startProgram(t, 80, 24, colorprofile.TrueColor, []string{"TERM=xterm-256color", "NO_COLOR=1"})
+	pr.several()
+	pr.golden()
+}
+
+func TestGoldenActionError(t *testing.T) {
+	pr := startProgram(t, 80, 24, colorprofile.ASCII, nil)
+	pr.phone.failWith("answer", &transport.APIError{Command: "answer", Major: 8, Message: "Phone not found"})
+	pr.live()
+	pr.call("101", "6465551234", "RINGING")
+	pr.waitFor("☎ ringing")
+	pr.key("a")
+	pr.waitFor("Could not answer")
+	pr.golden()
+}
