@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -333,8 +335,7 @@ func TestClientEnvironmentAndSize(t *testing.T) {
 	if !strings.Contains(env, "NO_COLOR=1") || !strings.Contains(env, "TERM=xterm-256color") {
 		t.Fatalf("console environment %q", env)
 	}
-	// NO_COLOR from the client: no colour escapes once the console settles.
-	waitUntil(t, "a colourless frame", func() bool { return !hasColour(tm.out.String()) }, nil)
+	// NO_COLOR from the client: no colour escapes at all.
 	n := tm.out.Len()
 	if err := tm.sess.WindowChange(30, 100); err != nil {
 		t.Fatal(err)
@@ -343,23 +344,31 @@ func TestClientEnvironmentAndSize(t *testing.T) {
 	if hasColour(tm.out.String()) {
 		t.Fatalf("colour escapes despite NO_COLOR:\n%q", tm.out.String())
 	}
+	// Without NO_COLOR, the same console is in colour.
+	col := h.open("alice", 120, 40)
+	col.waitFor(did)
+	<-got
+	waitUntil(t, "colour", func() bool { return hasColour(col.out.String()) }, nil)
 }
 
-// hasColour reports SGR foreground/background colour parameters.
+// sgrRE matches Select Graphic Rendition sequences.
+var sgrRE = regexp.MustCompile(`\x1b\[([0-9;:]*)m`)
+
+// hasColour reports whether any SGR sequence sets a foreground or
+// background colour.
 func hasColour(s string) bool {
-	for _, p := range []string{"[38;", "[48;", ";38;", ";48;", "[3", "[4", "[9"} {
-		for i := 0; ; {
-			j := strings.Index(s[i:], "\x1b"+p)
-			if j < 0 {
-				break
+	for _, m := range sgrRE.FindAllStringSubmatch(s, -1) {
+		params := strings.Split(m[1], ";")
+		for i := 0; i < len(params); i++ {
+			p := strings.SplitN(params[i], ":", 2)[0]
+			n, err := strconv.Atoi(p)
+			if err != nil {
+				continue
 			}
-			k := i + j + 1 + len(p)
-			// A colour SGR ends in 'm' within a few bytes; cursor moves do not.
-			end := strings.IndexAny(s[k:], "mABCDEFGHJKSTXdfhlr")
-			if end >= 0 && s[k+end] == 'm' {
+			switch {
+			case n >= 30 && n <= 38, n >= 40 && n <= 48, n >= 90 && n <= 97, n >= 100 && n <= 107:
 				return true
 			}
-			i = k
 		}
 	}
 	return false
