@@ -280,7 +280,11 @@ func (m *Model) holdAction() model.Action {
 func (m *Model) act(a model.Action) tea.Cmd {
 	id, err := m.table.Target(m.list.selID, a)
 	if err != nil {
-		return m.status.set(statusError, sentence(err.Error()))
+		msg := sentence(err.Error())
+		if (a == model.ActAnswer || a == model.ActIgnore) && m.list.selID != "" && m.table.Count(model.StateRinging) > 0 {
+			msg += "; the ringing call is at the top (g)"
+		}
+		return m.status.set(statusError, msg)
 	}
 	c, _ := m.table.Get(id)
 	who := c.Caller()

@@ -1,0 +1,160 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/frontdesk/frontdesk/transport"
+	"github.com/frontdesk/frontdesk/transport/skysim"
+)
+
+// TestEndToEnd runs the console in a real program against the simulator
+// over loopback, through the real stream: every action must reach the
+// server naming the right call.
+func TestEndToEnd(t *testing.T) {
+	const did, pin = "6465550100", "2468"
+	srv := skysim.New(skysim.Config{
+		Accounts:         []skysim.Account{{DID: did, PIN: pin}},
+		DialConnectDelay: -1, // a dialled call stays PENDING
+	})
+	url, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+
+	stream, err := transport.NewStream(transport.Account{Server: url, User: did, PIN: transport.Secret(pin)},
+		transport.WithBackoff(10*time.Millisecond, 200*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	runDone := make(chan error, 1)
+	go func() { runDone <- stream.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-runDone:
+		case <-time.After(5 * time.Second):
+			t.Error("stream did not stop")
+		}
+	})
+
+	p := &probe{Model: New(Options{Phone: stream, Account: did})}
+	tm := teatest.NewTestModel(t, p,
+		teatest.WithInitialTermSize(100, 30),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII)),
+	)
+	pr := &program{t: t, tm: tm, p: p}
+	t.Cleanup(func() { _ = tm.Quit() })
+
+	pr.waitFor("● live")
+	if strings.Contains(ansi.Strip(p.current()), pin) {
+		t.Fatal("the PIN is on screen")
+	}
+
+	waitServer := func(what string, cond func([]transport.Call) bool) {
+		t.Helper()
+		wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
+		defer wcancel()
+		if err := srv.WaitCalls(wctx, did, cond); err != nil {
+			t.Fatalf("server never saw %s: %v (calls %+v)", what, err, srv.Calls(did))
+		}
+	}
+	state := func(id, want string) func([]transport.Call) bool {
+		return func(calls []transport.Call) bool {
+			for _, c := range calls {
+				if c.ID == id {
+					return c.State == want
+				}
+			}
+			return want == "gone"
+		}
+	}
+
+	// A second call, already connected, so the actions must pick the
+	// right one by Id rather than by luck.
+	other := srv.Ring(did, "3125550111", nil)
+	pr.waitFor("(312) 555-0111")
+	pr.key("a")
+	waitServer("the first call answered", state(other, "CONNECTED"))
+	pr.waitFor("● connected")
+
+	id := srv.Ring(did, "16465551234", nil)
+	pr.waitFor("☎ ringing", "(646) 555-1234")
+
+	// The answered call keeps the selection; answering it again is refused
+	// without a command, and the ringing call is at the top.
+	pr.key("a")
+	pr.waitFor("is already connected")
+	pr.key("g")
+	pr.key("a")
+	waitServer("answer", state(id, "CONNECTED"))
+	pr.waitFor("✓ Answered (646) 555-1234")
+
+	pr.key("h")
+	waitServer("hold", state(id, "HOLDING"))
+	pr.waitFor("‖ on hold", "h/F3 resume")
+
+	pr.key("h")
+	waitServer("resume", state(id, "CONNECTED"))
+	pr.waitFor("✓ Resumed (646) 555-1234")
+
+	pr.key("r")
+	waitServer("release", state(id, "gone"))
+	pr.waitFor("✓ Hung up (646) 555-1234")
+
+	pr.key("d")
+	pr.waitFor("Dial:")
+	pr.tm.Type("(212) 555-0199")
+	pr.waitFor("→ (212) 555-0199")
+	pr.key("enter")
+	waitServer("dial", func(calls []transport.Call) bool {
+		for _, c := range calls {
+			if c.Ani == "2125550199" && c.State == "PENDING" {
+				return true
+			}
+		}
+		return false
+	})
+	pr.waitFor("→ dialling", "(212) 555-0199")
+
+	want := []struct{ name, arg string }{
+		{transport.CmdAnswer, other},
+		{transport.CmdAnswer, id},
+		{transport.CmdHold, id},
+		{transport.CmdResume, id},
+		{transport.CmdRelease, id},
+		{transport.CmdDial, "2125550199"},
+	}
+	var got []skysim.CommandRecord
+	for _, r := range srv.Stats().Log {
+		switch r.Name {
+		case transport.CmdSubscribe, transport.CmdListCalls:
+			continue
+		}
+		got = append(got, r)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("server saw %d commands, want %d: %+v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		r := got[i]
+		if r.Name != w.name || len(r.Args) == 0 || r.Args[0] != w.arg {
+			t.Errorf("command %d: %s %v, want %s [%s …]", i, r.Name, r.Args, w.name, w.arg)
+		}
+		if r.Transport != "POST" || r.Error != 0 {
+			t.Errorf("command %d: via %s, error %d", i, r.Transport, r.Error)
+		}
+	}
+
+	pr.key("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
