@@ -69,11 +69,14 @@ func TestDecoderPackedAndSplit(t *testing.T) {
 	if !equalOutcomes(whole, split) {
 		t.Errorf("byte-by-byte reading differs:\n%+v\n%+v", whole, split)
 	}
-	// Split into two reads at every byte position.
-	for i := 1; i < len(stream); i++ {
-		r := io.MultiReader(bytes.NewReader(stream[:i]), bytes.NewReader(stream[i:]))
+	// Split into two reads at every byte position of a reply followed by
+	// an event.
+	pair := append(readGuide(t, "19-subscribe-response.xml"), readGuide(t, "20-subscribe-event.xml")...)
+	want, _ := drain(t, bytes.NewReader(pair))
+	for i := 1; i < len(pair); i++ {
+		r := io.MultiReader(bytes.NewReader(pair[:i]), bytes.NewReader(pair[i:]))
 		got, err := drain(t, r)
-		if err != io.EOF || !equalOutcomes(whole, got) {
+		if err != io.EOF || len(got) != 2 || !equalOutcomes(want, got) {
 			t.Fatalf("split at %d: %v %+v", i, err, got)
 		}
 	}
