@@ -22,10 +22,13 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/log/v2"
+	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/frontdesk/frontdesk/cli"
 	"github.com/frontdesk/frontdesk/config"
 	"github.com/frontdesk/frontdesk/directory"
+	"github.com/frontdesk/frontdesk/hub"
+	"github.com/frontdesk/frontdesk/sshserver"
 	"github.com/frontdesk/frontdesk/transport"
 	"github.com/frontdesk/frontdesk/tui"
 )
@@ -59,19 +62,21 @@ type sys struct {
 type command struct {
 	name    string
 	args    string // positional arguments, for the usage line
+	brief   string // the main flags, for the command list
 	summary string
 	flags   func(fs *flag.FlagSet) func(ctx context.Context, pos []string, s sys) int
 }
 
 func commands() []command {
 	return []command{
-		{"", "", "the console, with the configured account", consoleCmd},
-		{"demo", "", "the console against the built-in simulator (no account needed)", demoCmd},
-		{"sim", "", "the simulator alone, on loopback, printing its URL and demo account", simCmd},
-		{"calls", "", "list the current calls once and exit", callsCmd},
-		{"dial", "NUMBER", "place a call and exit", dialCmd},
-		{"watch", "", "print call events as they arrive, one per line, until Ctrl-C", watchCmd},
-		{"version", "", "print the version", versionCmd},
+		{"", "", "", "the console, with the configured account", consoleCmd},
+		{"demo", "", "", "the console against the built-in simulator (no account needed)", demoCmd},
+		{"sim", "", "[--listen ADDR]", "the simulator alone, on loopback, printing its URL and demo account", simCmd},
+		{"calls", "", "[--json]", "list the current calls once and exit", callsCmd},
+		{"dial", "NUMBER", "", "place a call and exit", dialCmd},
+		{"watch", "", "[--json]", "print call events as they arrive, one per line, until Ctrl-C", watchCmd},
+		{"serve", "", "[--listen ADDR]", "serve the console over SSH: each session gets its own console", serveCmd},
+		{"version", "", "", "print the version", versionCmd},
 	}
 }
 
@@ -151,11 +156,14 @@ func usage(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, c := range commands() {
 		line := commandName(c)
-		if c.args != "" {
-			line += " " + c.args
+		for _, part := range []string{c.brief, c.args} {
+			if part != "" {
+				line += " " + part
+			}
 		}
-		fmt.Fprintf(tw, "  %s [flags]\t%s\n", line, c.summary)
+		fmt.Fprintf(tw, "  %s\t%s\n", line, c.summary)
 	}
+	fmt.Fprintf(tw, "  %s\t%s\n", "frontdesk help [COMMAND]", "help for a command")
 	tw.Flush()
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'frontdesk COMMAND --help' for a command's flags.")
@@ -165,13 +173,16 @@ func usage(w io.Writer) {
 }
 
 func commandUsage(w io.Writer, c command, fs *flag.FlagSet) {
-	line := commandName(c) + " [flags]"
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	line := commandName(c)
+	if n > 0 {
+		line += " [flags]"
+	}
 	if c.args != "" {
 		line += " " + c.args
 	}
 	fmt.Fprintf(w, "Usage: %s\n\n%s%s.\n", line, strings.ToUpper(c.summary[:1]), c.summary[1:])
-	n := 0
-	fs.VisitAll(func(*flag.Flag) { n++ })
 	if n == 0 {
 		return
 	}
@@ -183,7 +194,7 @@ func commandUsage(w io.Writer, c command, fs *flag.FlagSet) {
 		if arg != "" {
 			name += " " + arg
 		}
-		if f.DefValue != "" && f.DefValue != "false" && !strings.Contains(text, "default") {
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" && !strings.Contains(text, "default") {
 			text += " (default " + f.DefValue + ")"
 		}
 		fmt.Fprintf(tw, "  %s\t%s\n", name, text)
@@ -411,6 +422,117 @@ func demoCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 			holdWarn: c.HoldWarn,
 			bell:     c.Bell && !c.Quiet,
 		})
+	}
+}
+
+func serveCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
+	flags := config.NewFlags(fs, config.ConfigFlag|config.AccountFlags)
+	listen := fs.String("listen", sshserver.DefaultAddr, "listen on `address`")
+	authKeys := fs.String("authorized-keys", "", "`file` of the public keys allowed to log in (default $XDG_CONFIG_HOME/frontdesk/authorized_keys)")
+	hostKey := fs.String("host-key", "", "the server's private host key `file`, created on first start (default $XDG_STATE_HOME/frontdesk/ssh_host_ed25519)")
+	maxSessions := fs.Int("max-sessions", 0, "most consoles at once, 0 = no limit")
+	idle := fs.Duration("idle-timeout", 0, "close a console after this long without a key press, 0 = never")
+	grace := fs.Duration("upstream-grace", 30*time.Second, "keep an account's connection this long after its last console leaves")
+	return func(ctx context.Context, pos []string, s sys) int {
+		const cmd = "frontdesk serve"
+		if code := noArgs(cmd, pos, s); code != exitOK {
+			return code
+		}
+		c, err := config.Load(flags, s.getenv)
+		if err != nil {
+			return usageError(s, cmd, "%v", err)
+		}
+		// The top-level account, when configured, serves the keys that no
+		// [[account]] lists.
+		var fallback *transport.Account
+		if c.User != "" {
+			if err := c.ReadPIN(s.prompt); err != nil {
+				return usageError(s, cmd, "%v", err)
+			}
+			a := c.TransportAccount()
+			fallback = &a
+		} else if len(c.Accounts) == 0 {
+			return usageError(s, cmd, "no account to serve: add [[account]] entries (name, user, pin_file, keys) to %s, or set a default account with %s and %s or --pin-file",
+				c.Path, config.EnvUser, config.EnvPIN)
+		}
+		for _, w := range c.Warnings {
+			fmt.Fprintf(s.stderr, "%s: warning: %s\n", cmd, w)
+		}
+		defKeys, defHost := sshserver.DefaultPaths(s.getenv)
+		if *authKeys == "" {
+			*authKeys = defKeys
+		}
+		if *hostKey == "" {
+			*hostKey = defHost
+		}
+
+		// A server logs to standard error (the journal, under systemd).
+		logger := log.NewWithOptions(s.stderr, log.Options{ReportTimestamp: true, TimeFormat: time.RFC3339})
+		if lv := s.getenv("FRONTDESK_LOG_LEVEL"); lv != "" {
+			level, err := log.ParseLevel(lv)
+			if err != nil {
+				return usageError(s, cmd, "FRONTDESK_LOG_LEVEL=%q: want debug, info, warn or error", lv)
+			}
+			logger.SetLevel(level)
+		}
+		h := hub.New(func(acct transport.Account) (hub.Upstream, error) {
+			return transport.NewStream(acct, transport.WithLogger(slog.New(logger.With("did", acct.User))))
+		}, *grace, logger)
+		defer shutdownHub(h, logger)
+		resolve := func(key gossh.PublicKey) (transport.Account, error) {
+			acct, err := c.KeyAccount(key)
+			if errors.Is(err, config.ErrUnknownKey) {
+				if fallback != nil {
+					return *fallback, nil
+				}
+				return transport.Account{}, sshserver.ErrNoAccount
+			}
+			return acct, err
+		}
+		srv, err := sshserver.New(sshserver.Config{
+			Addr:               *listen,
+			HostKeyPath:        *hostKey,
+			AuthorizedKeysPath: *authKeys,
+			Accounts:           resolve,
+			Hub:                h,
+			MaxSessions:        *maxSessions,
+			IdleTimeout:        *idle,
+			Logger:             logger,
+			NewConsole: func(sess sshserver.Session) tea.Model {
+				return tui.New(tui.Options{
+					Phone:    sess.Phone,
+					Account:  sess.Account.User,
+					Logger:   sess.Logger,
+					HoldWarn: c.HoldWarn,
+					Bell:     c.Bell && !c.Quiet,
+				})
+			},
+		})
+		if err != nil {
+			return failure(s, cmd, err)
+		}
+		served := make(chan error, 1)
+		go func() { served <- srv.ListenAndServe() }()
+		select {
+		case err := <-served:
+			return failure(s, cmd, err)
+		case <-ctx.Done():
+		}
+		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			logger.Warn("shutdown", "err", err)
+		}
+		<-served
+		return exitOK
+	}
+}
+
+func shutdownHub(h *hub.Hub, logger *log.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := h.Shutdown(ctx); err != nil {
+		logger.Warn("hub shutdown", "err", err)
 	}
 }
 

@@ -3,14 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/frontdesk/frontdesk/cli"
 	"github.com/frontdesk/frontdesk/config"
@@ -122,14 +127,14 @@ func TestDialBadNumberSaysWhy(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	for _, cmd := range []string{"", "demo", "sim", "calls", "dial", "watch", "version"} {
+	for _, cmd := range []string{"", "demo", "sim", "calls", "dial", "watch", "serve", "version"} {
 		args := []string{"--help"}
 		if cmd != "" {
 			args = []string{cmd, "--help"}
 		}
 		r := runWith(t, context.Background(), nil, args...)
 		name := strings.TrimSpace("frontdesk " + cmd)
-		if r.code != exitOK || !strings.Contains(r.stdout, "Usage: "+name+" [flags]") {
+		if r.code != exitOK || !strings.Contains(r.stdout, "Usage: "+name) || (cmd != "" && !strings.HasPrefix(r.stdout, "Usage: "+name)) {
 			t.Errorf("%s --help: exit %d, stdout %q", name, r.code, r.stdout)
 		}
 		if cmd != "" {
@@ -398,5 +403,88 @@ func TestBinary(t *testing.T) {
 	err = cmd.Run()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitUsage {
 		t.Errorf("dial bad number: %v, stderr %q", err, stderr.String())
+	}
+}
+
+func TestServe(t *testing.T) {
+	srv, env := startSim(t)
+	dir := t.TempDir()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey())))
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("front.pin", testPIN+"\n")
+	cfg := write("config.toml", "server = \""+env[config.EnvServer]+"\"\n\n[[account]]\nname = \"front\"\nuser = \""+testDID+"\"\npin_file = \"front.pin\"\nkeys = [\""+pub+" alice@desk\"]\n")
+	ak := write("authorized_keys", pub+" alice@desk\n")
+
+	// No account at all: a usage error.
+	r := runWith(t, context.Background(), nil, "serve", "--authorized-keys", ak, "--host-key", filepath.Join(dir, "hk"))
+	if r.code != exitUsage || !strings.Contains(r.stderr, "[[account]]") {
+		t.Errorf("serve without accounts: exit %d, stderr %q", r.code, r.stderr)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--config", cfg, "--listen", "127.0.0.1:0", "--authorized-keys", ak, "--host-key", filepath.Join(dir, "state", "hk")},
+			sys{getenv: func(k string) string { return map[string]string{"HOME": dir}[k] }, stdout: &out, stderr: &errOut,
+				prompt: func(string) (string, error) { return "", config.ErrNoTerminal }})
+	}()
+	wctx, wcancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer wcancel()
+	addrRE := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
+	waitFor(t, wctx, func() bool { return addrRE.MatchString(errOut.String()) }, errOut.String)
+	addr := addrRE.FindStringSubmatch(errOut.String())[1]
+
+	client, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{User: "alice", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatalf("ssh: %v\n%s", err, errOut.String())
+	}
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var screen buffer
+	sess.Stdout = &screen
+	if err := sess.RequestPty("xterm-256color", 24, 100, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	// The account's stream subscribes and the console shows the DID.
+	if err := srv.WaitSubscribed(wctx, testDID, 1); err != nil {
+		t.Fatalf("no upstream subscribed: %v\n%s", err, errOut.String())
+	}
+	waitFor(t, wctx, func() bool { return strings.Contains(screen.String(), testDID) }, screen.String)
+	sess.Close()
+	client.Close()
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("serve exit %d, stderr %q", code, errOut.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if strings.Contains(errOut.String(), testPIN) {
+		t.Error("serve logged the PIN")
 	}
 }

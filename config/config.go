@@ -463,7 +463,7 @@ func NewFlags(fs *flag.FlagSet, groups Group) *Flags {
 		fs.Var(&f.log, "log", "log `file` (env "+EnvLog+"; default $XDG_STATE_HOME/frontdesk/frontdesk.log)")
 		fs.Var(&f.holdWarn, "hold-warn", "mark calls on hold longer than `duration`, 0 = never (env "+EnvHoldWarn+"; default 60s)")
 		fs.Var(&f.bell, "bell", "ring the terminal bell for incoming calls (env "+EnvBell+"; default true)")
-		fs.Var(&f.quiet, "quiet", "no bell (env "+EnvQuiet+")")
+		fs.Var(&f.quiet, "quiet", "no sound at all, whatever --bell says (env "+EnvQuiet+")")
 	}
 	if groups&DataFlags != 0 {
 		fs.Var(&f.directory, "directory", "contacts `file`, .csv or .vcf (env "+EnvDirectory+")")
