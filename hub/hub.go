@@ -122,7 +122,7 @@ type feed struct {
 	clients  map[*Client]struct{}
 	conn     transport.Event // latest EventConn
 	haveConn bool
-	calls    map[string]transport.Call
+	calls    map[string]seenCall
 	order    []string // call IDs in the order the hub first saw them
 	haveSnap bool
 }
@@ -181,7 +181,7 @@ func (h *Hub) start(key string, acct transport.Account) (*feed, error) {
 		stop:    cancel,
 		done:    make(chan struct{}),
 		clients: map[*Client]struct{}{},
-		calls:   map[string]transport.Call{},
+		calls:   map[string]seenCall{},
 	}
 	h.wg.Add(1)
 	go h.pump(ctx, f)
@@ -280,12 +280,13 @@ func (h *Hub) publish(f *feed, ev transport.Event) {
 	case transport.EventSnapshot:
 		clear(f.calls)
 		f.order = f.order[:0]
+		now := h.now()
 		for _, c := range ev.Calls {
-			f.putLocked(c)
+			f.putLocked(c, now)
 		}
 		f.haveSnap = true
 	case transport.EventCall:
-		f.putLocked(ev.Call)
+		f.putLocked(ev.Call, h.now())
 	}
 	for c := range f.clients {
 		if ev.Kind == transport.EventSnapshot {
@@ -322,8 +323,14 @@ drain:
 	h.log.Warn("console fell behind; sent a fresh snapshot", "did", f.did)
 }
 
+// seenCall is a call as last reported, and when the hub got that report.
+type seenCall struct {
+	call transport.Call
+	at   time.Time
+}
+
 // putLocked records one call update: DELETED removes the call.
-func (f *feed) putLocked(c transport.Call) {
+func (f *feed) putLocked(c transport.Call, now time.Time) {
 	if isDeleted(c.State) {
 		if _, ok := f.calls[c.ID]; ok {
 			delete(f.calls, c.ID)
@@ -334,7 +341,7 @@ func (f *feed) putLocked(c transport.Call) {
 	if _, ok := f.calls[c.ID]; !ok {
 		f.order = append(f.order, c.ID)
 	}
-	f.calls[c.ID] = c
+	f.calls[c.ID] = seenCall{call: c, at: now}
 }
 
 // stateLocked is what a console needs to catch up: the latest connection
@@ -348,7 +355,13 @@ func (f *feed) stateLocked(now time.Time) []transport.Event {
 	if f.haveSnap {
 		calls := make([]transport.Call, 0, len(f.order))
 		for _, id := range f.order {
-			calls = append(calls, f.calls[id])
+			// Duration is the call's age when it was reported; a console
+			// dates the call from it, so age it to now.
+			sc := f.calls[id]
+			if d := now.Sub(sc.at); d > 0 {
+				sc.call.Duration += int(d / time.Second)
+			}
+			calls = append(calls, sc.call)
 		}
 		evs = append(evs, transport.Event{Kind: transport.EventSnapshot, Calls: calls, At: now})
 	}

@@ -450,3 +450,32 @@ func TestConcurrentChurn(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A console that attaches later dates calls from their Duration: the hub
+// ages it by the time since the call was reported.
+func TestLateJoinerSeesAgedDurations(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	o := &opener{}
+	h := New(o.open, time.Hour, nil, WithClock(clock))
+	defer h.Shutdown(context.Background())
+	a, _ := h.Attach(context.Background(), acct)
+	up := o.last()
+	c := call("7", "CONNECTED")
+	c.Duration = 10
+	up.events <- transport.Event{Kind: transport.EventSnapshot, Calls: []transport.Call{c}}
+	next(t, a)
+
+	mu.Lock()
+	now = now.Add(7*time.Second + 600*time.Millisecond)
+	mu.Unlock()
+	b, _ := h.Attach(context.Background(), acct)
+	ev := next(t, b)
+	if len(ev.Calls) != 1 || ev.Calls[0].Duration != 17 {
+		t.Fatalf("late joiner got %+v, want Duration 17", ev.Calls)
+	}
+	if !ev.At.Equal(clock()) {
+		t.Fatalf("snapshot At %v", ev.At)
+	}
+}
