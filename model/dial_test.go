@@ -87,6 +87,8 @@ func TestParseDialErrors(t *testing.T) {
 		{"0212345678", "start with 011"},
 		{"call me", "letters cannot be dialled"},
 		{"646555ABCD", "letters cannot be dialled"},
+		{"911", "dial 911 on the desk phone"},
+		{"9-911", "dial 911 on the desk phone"},
 		{"12", "too short"},
 		{"123", "too short"},
 		{"12345", "5 digits is too short"},

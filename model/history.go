@@ -54,12 +54,12 @@ type HistoryEntry struct {
 	RawState  string
 }
 
-// Direction is "in" or "out".
+// Direction is "inbound" or "outbound".
 func (h HistoryEntry) Direction() string {
 	if h.Outbound {
-		return "out"
+		return "outbound"
 	}
-	return "in"
+	return "inbound"
 }
 
 // Caller is the other party formatted for display.

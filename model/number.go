@@ -131,6 +131,9 @@ func parsePlain(n string) (Number, error) {
 	case strings.HasPrefix(n, "00"):
 		return Number{}, errors.New("dial 011 instead of 00 for international numbers, e.g. 011 61 2 1234 5678")
 	}
+	if n == "911" || n == "9911" {
+		return Number{}, errors.New("for an emergency, dial 911 on the desk phone itself")
+	}
 	switch len(n) {
 	case 4:
 		return number(n, Extension), nil

@@ -21,6 +21,18 @@ const (
 // do not matter; anything else it does not know (such as "CONNNECTED") is
 // StateUnknown.
 func ParseState(raw string) State {
+	switch raw { // the API's own spelling, without allocation or folding
+	case "RINGING":
+		return StateRinging
+	case "PENDING":
+		return StatePending
+	case "CONNECTED":
+		return StateConnected
+	case "HOLDING":
+		return StateHolding
+	case "DELETED":
+		return StateDeleted
+	}
 	s := strings.TrimSpace(raw)
 	switch {
 	case strings.EqualFold(s, "RINGING"):

@@ -468,11 +468,11 @@ func TestTextOfEnums(t *testing.T) {
 		t.Errorf("Number.String = %q", n.String())
 	}
 	h := HistoryEntry{Ani: "6465551234", Start: at(0), End: at(90)}
-	if h.Direction() != "in" || h.Caller() != "(646) 555-1234" || h.Duration() != 90*time.Second {
+	if h.Direction() != "inbound" || h.Caller() != "(646) 555-1234" || h.Duration() != 90*time.Second {
 		t.Errorf("entry: %s %s %v", h.Direction(), h.Caller(), h.Duration())
 	}
 	h = HistoryEntry{Outbound: true, Ani: "\x1b[2J"}
-	if h.Direction() != "out" || h.Caller() != "unknown caller" {
+	if h.Direction() != "outbound" || h.Caller() != "unknown caller" {
 		t.Errorf("entry: %s %q", h.Direction(), h.Caller())
 	}
 }
