@@ -5,7 +5,10 @@ package transport
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
+	"fmt"
+	"io"
 	"strconv"
 	"strings"
 )
@@ -55,6 +58,17 @@ type Argument struct {
 
 // GoString keeps the password out of %#v.
 func (c Command) GoString() string { return c.String() }
+
+// Format keeps the password out of every fmt verb.
+func (c Command) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
+
+// MarshalJSON keeps the password out of JSON.
+func (c Command) MarshalJSON() ([]byte, error) {
+	type plain Command
+	p := plain(c)
+	p.Password = redacted
+	return json.Marshal(p)
+}
 
 // String describes the command without its password.
 func (c Command) String() string {
