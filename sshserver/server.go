@@ -219,13 +219,30 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		err = ctx.Err()
 	}
-	// Every console has ended; connections left open are idle clients.
+	// Every console has ended. Clients normally hang up on their own once
+	// their session closes; give them a moment, then cut the rest.
+	var serr error
+	wait := time.NewTimer(clientHangup)
+	defer wait.Stop()
+	select {
+	case serr = <-shut:
+		shut = nil
+	case <-wait.C:
+	case <-ctx.Done():
+	}
 	_ = s.srv.Close()
-	if serr := <-shut; err == nil && serr != nil && !errors.Is(serr, context.Canceled) && !errors.Is(serr, context.DeadlineExceeded) {
+	if shut != nil {
+		serr = <-shut
+	}
+	if err == nil && serr != nil && !errors.Is(serr, context.Canceled) && !errors.Is(serr, context.DeadlineExceeded) {
 		err = serr
 	}
 	return err
 }
+
+// clientHangup is how long Shutdown waits for clients to close their
+// connections after their consoles ended.
+const clientHangup = time.Second
 
 // Close cuts every connection at once.
 func (s *Server) Close() error { return s.srv.Close() }
