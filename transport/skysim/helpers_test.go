@@ -112,11 +112,12 @@ func decode(t *testing.T, doc []byte) transport.Response {
 // request and its chunks on a raw TCP connection and reads the response's
 // chunks one by one, so tests can see chunk boundaries.
 type stream struct {
-	t      *testing.T
-	conn   net.Conn
-	chunks chan []byte
-	end    chan error // nil: the response ended with its zero-length chunk
-	buf    []byte
+	t       *testing.T
+	conn    net.Conn
+	chunks  chan []byte
+	end     chan error // nil: the response ended with its zero-length chunk
+	interim chan string
+	buf     []byte
 }
 
 func openStream(t *testing.T, rawURL string) *stream {
@@ -135,7 +136,7 @@ func openStreamHeader(t *testing.T, rawURL, header string, body []byte) *stream 
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &stream{t: t, conn: conn, chunks: make(chan []byte, 1024), end: make(chan error, 1)}
+	s := &stream{t: t, conn: conn, chunks: make(chan []byte, 1024), end: make(chan error, 1), interim: make(chan string, 4)}
 	t.Cleanup(func() { _ = conn.Close() })
 	head := "POST " + u.Path + " HTTP/1.1\r\nHost: " + u.Host + "\r\nContent-Type: text/xml\r\n" + header + "\r\n"
 	if _, err := conn.Write(append([]byte(head), body...)); err != nil {
@@ -153,6 +154,19 @@ func (s *stream) read() {
 		s.end <- err
 		close(s.chunks)
 		return
+	}
+	for strings.HasPrefix(status, "HTTP/1.1 100 ") { // interim response
+		s.interim <- status
+		if _, err := tp.ReadMIMEHeader(); err != nil {
+			s.end <- err
+			close(s.chunks)
+			return
+		}
+		if status, err = tp.ReadLine(); err != nil {
+			s.end <- err
+			close(s.chunks)
+			return
+		}
 	}
 	if !strings.Contains(status, " 200 ") {
 		s.end <- fmt.Errorf("status %q", status)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -181,16 +182,18 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	_ = rc.EnableFullDuplex()
 	w.Header().Set("Content-Type", contentType)
-	w.WriteHeader(http.StatusOK)
-	if err := rc.Flush(); err != nil {
-		sess.drop()
-		return
-	}
 
+	// A client that sent "Expect: 100-continue" waits for the interim
+	// response before sending its body; the server sends it on the first
+	// read of the body, which must come before the final header.
+	expect := strings.EqualFold(r.Header.Get("Expect"), "100-continue")
+	firstRead := make(chan struct{})
+	var firstOnce sync.Once
 	readerDone := make(chan struct{})
 	go func() {
 		defer close(readerDone)
-		s.readCommands(sess, r.Body)
+		defer firstOnce.Do(func() { close(firstRead) })
+		s.readCommands(sess, r.Body, func() { firstOnce.Do(func() { close(firstRead) }) })
 	}()
 	defer func() {
 		sess.qmu.Lock()
@@ -201,6 +204,20 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 		}
 		<-readerDone
 	}()
+	if expect {
+		select {
+		case <-firstRead:
+		case <-sess.dead:
+			return
+		case <-s.ctx.Done():
+			return
+		}
+	}
+	w.WriteHeader(http.StatusOK)
+	if err := rc.Flush(); err != nil {
+		sess.drop()
+		return
+	}
 
 	for {
 		chunk, ok := sess.take(s.ctx.Done())
@@ -240,11 +257,12 @@ func (s *Server) writeChunk(w http.ResponseWriter, rc *http.ResponseController, 
 // readCommands reads the request body incrementally, cutting it into
 // documents and running each command as soon as it is complete. The end of
 // the body (a zero-length chunk) ends the session: nothing after it is read.
-func (s *Server) readCommands(sess *session, body io.Reader) {
+func (s *Server) readCommands(sess *session, body io.Reader, afterFirstRead func()) {
 	var f framer
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := body.Read(buf)
+		afterFirstRead()
 		if n > 0 {
 			f.feed(buf[:n])
 			s.runFrames(sess, &f, false)

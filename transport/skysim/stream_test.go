@@ -588,3 +588,19 @@ func TestOtherMethodsAndPaths(t *testing.T) {
 		t.Fatalf("wrong path: %d", resp.StatusCode)
 	}
 }
+
+func TestExpectContinue(t *testing.T) {
+	f := newFixture(t)
+	s := openStreamHeader(t, f.url, "Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n", nil)
+	select {
+	case line := <-s.interim:
+		if !strings.Contains(line, "100 Continue") {
+			t.Fatalf("interim %q", line)
+		}
+	case <-time.After(wait):
+		t.Fatal("no 100 Continue")
+	}
+	s.subscribe(f, testDID, testPIN, "1")
+	f.srv.Ring(testDID, "1234", nil)
+	eventCall(t, s.next(), "1")
+}
