@@ -22,9 +22,10 @@ type Table struct {
 	// order is the display order as of the last sort. Since then, moved
 	// calls were added or changed state and gone calls ended; dirty says
 	// there is anything to repair.
-	order []*entry
-	moved []*entry
-	dirty bool
+	order  []*entry
+	moved  []*entry
+	dirty  bool
+	resort bool // too much moved for a repair: sort it all
 
 	counts  [StateDeleted + 1]int // live calls per state
 	version uint64
@@ -217,7 +218,8 @@ func (t *Table) History() []HistoryEntry { return t.history.newestFirst() }
 
 // Ended returns the calls that ended since the last call of Ended, oldest
 // first, and forgets them (the history ring keeps its own copy). If nobody
-// drains it, it keeps only the most recent entries (at least 1024).
+// drains it, it keeps only the most recent entries (between 768 and 1024,
+// or up to the history size if that is larger).
 func (t *Table) Ended() []HistoryEntry {
 	out := t.ended
 	t.ended = nil
@@ -322,7 +324,10 @@ func (t *Table) end(e *entry, now time.Time) {
 	h := entryFor(&e.Call, now)
 	t.history.add(h)
 	if len(t.ended) >= t.endCap {
-		n := copy(t.ended, t.ended[1:])
+		// Nobody is draining: drop the oldest quarter at once, so that
+		// keeping the rest is not a copy on every call that ends.
+		n := copy(t.ended, t.ended[t.endCap/4:])
+		clear(t.ended[n:])
 		t.ended = t.ended[:n]
 	}
 	t.ended = append(t.ended, h)
@@ -371,10 +376,26 @@ func compareCalls(a, b *entry) int {
 // move notes that e is new or its place in the display order changed.
 func (t *Table) move(e *entry) {
 	t.dirty = true
-	if !e.moved {
-		e.moved = true
-		t.moved = append(t.moved, e)
+	if e.moved || t.resort {
+		return
 	}
+	if len(t.moved) >= 64 && len(t.moved) > len(t.calls) {
+		// Nobody has read the order for a while: a full sort is due
+		// anyway, and the list need not grow any further.
+		t.forgetMoved()
+		t.resort = true
+		return
+	}
+	e.moved = true
+	t.moved = append(t.moved, e)
+}
+
+func (t *Table) forgetMoved() {
+	for _, e := range t.moved {
+		e.moved = false
+	}
+	clear(t.moved)
+	t.moved = t.moved[:0]
 }
 
 // sorted returns the calls in display order. Apply only marks what moved;
@@ -384,15 +405,15 @@ func (t *Table) sorted() []*entry {
 	if !t.dirty {
 		return t.order
 	}
-	if len(t.moved) > 32 && len(t.moved) > len(t.order)/8 {
+	if t.resort || (len(t.moved) > 32 && len(t.moved) > len(t.order)/8) {
+		clear(t.order)
 		t.order = t.order[:0]
 		for _, e := range t.calls {
 			t.order = append(t.order, e)
 		}
 		slices.SortFunc(t.order, compareCalls)
-		for _, e := range t.moved {
-			e.moved = false
-		}
+		t.forgetMoved()
+		t.resort = false
 	} else {
 		kept := t.order[:0]
 		for _, e := range t.order {
@@ -410,9 +431,9 @@ func (t *Table) sorted() []*entry {
 			i, _ := slices.BinarySearchFunc(t.order, e, compareCalls)
 			t.order = slices.Insert(t.order, i, e)
 		}
+		clear(t.moved)
+		t.moved = t.moved[:0]
 	}
-	clear(t.moved)
-	t.moved = t.moved[:0]
 	for i, e := range t.order {
 		e.pos = i
 	}

@@ -435,8 +435,16 @@ func TestEndedIsBoundedWhenNotDrained(t *testing.T) {
 		tb.Apply(in(id, "DELETED"), at(i))
 	}
 	e := tb.Ended()
-	if len(e) != tb.endCap || e[0].CallID != "10" || e[len(e)-1].CallID != itoa(tb.endCap+9) {
+	if len(e) > tb.endCap || len(e) < tb.endCap*3/4 || e[len(e)-1].CallID != itoa(tb.endCap+9) {
 		t.Fatalf("Ended kept %d entries from %s to %s", len(e), e[0].CallID, e[len(e)-1].CallID)
+	}
+	for i := 1; i < len(e); i++ {
+		if e[i].End.Before(e[i-1].End) {
+			t.Fatal("Ended is not oldest first")
+		}
+	}
+	if e[0].CallID != itoa(tb.endCap+10-len(e)) {
+		t.Fatalf("Ended should keep the newest entries, starts at %s", e[0].CallID)
 	}
 }
 
@@ -474,5 +482,27 @@ func TestTextOfEnums(t *testing.T) {
 	h = HistoryEntry{Outbound: true, Ani: "\x1b[2J"}
 	if h.Direction() != "outbound" || h.Caller() != "unknown caller" {
 		t.Errorf("entry: %s %q", h.Direction(), h.Caller())
+	}
+}
+
+// A table nobody reads (no Calls, no Target) keeps bounded bookkeeping, and
+// still gives the right order when it is finally read.
+func TestUnreadTableStaysBounded(t *testing.T) {
+	tb := NewTable(4)
+	for i := range 5000 {
+		id := itoa(i % 50)
+		tb.Apply(in(id, []string{"RINGING", "CONNECTED", "HOLDING", "DELETED"}[i%4]), at(i))
+		if len(tb.moved) > 64+tb.Len() {
+			t.Fatalf("moved list grew to %d with %d calls", len(tb.moved), tb.Len())
+		}
+	}
+	cs := tb.Calls()
+	for i := 1; i < len(cs); i++ {
+		if compareCalls(&entry{Call: cs[i-1]}, &entry{Call: cs[i]}) >= 0 {
+			t.Fatalf("out of order: %v", ids(cs))
+		}
+	}
+	if len(cs) != tb.Len() {
+		t.Fatalf("Calls %d, Len %d", len(cs), tb.Len())
 	}
 }
