@@ -56,7 +56,7 @@ func newFixture(t *testing.T, mutate ...func(*Config)) *fixture {
 	return &fixture{srv: srv, url: u, clock: clock}
 }
 
-func ctxT(t *testing.T) context.Context {
+func ctxT(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	t.Cleanup(cancel)
 	return ctx
@@ -99,7 +99,7 @@ func get(t *testing.T, base, name, user, pin string, args ...string) (transport.
 	return decode(t, body), string(body)
 }
 
-func decode(t *testing.T, doc []byte) transport.Response {
+func decode(t testing.TB, doc []byte) transport.Response {
 	t.Helper()
 	var r transport.Response
 	if err := xml.Unmarshal(doc, &r); err != nil {
@@ -112,7 +112,7 @@ func decode(t *testing.T, doc []byte) transport.Response {
 // request and its chunks on a raw TCP connection and reads the response's
 // chunks one by one, so tests can see chunk boundaries.
 type stream struct {
-	t       *testing.T
+	t       testing.TB
 	conn    net.Conn
 	chunks  chan []byte
 	end     chan error // nil: the response ended with its zero-length chunk
@@ -120,13 +120,13 @@ type stream struct {
 	buf     []byte
 }
 
-func openStream(t *testing.T, rawURL string) *stream {
+func openStream(t testing.TB, rawURL string) *stream {
 	return openStreamHeader(t, rawURL, "Transfer-Encoding: chunked\r\n", nil)
 }
 
 // openStreamHeader sends the request head with extra header lines and an
 // optional first body part written straight after it.
-func openStreamHeader(t *testing.T, rawURL, header string, body []byte) *stream {
+func openStreamHeader(t testing.TB, rawURL, header string, body []byte) *stream {
 	t.Helper()
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -324,7 +324,7 @@ func errorOf(t *testing.T, r transport.Response) (int, string) {
 	return r.Errors[0].MajorErrorCode, r.Errors[0].Message
 }
 
-func eventCall(t *testing.T, r transport.Response, subID string) transport.Call {
+func eventCall(t testing.TB, r transport.Response, subID string) transport.Call {
 	t.Helper()
 	if r.ErrorCount != 0 || r.ID != subID || r.Result == nil || localType(r.Result.Type) != transport.TypeXMLList || len(r.Result.Items) != 1 {
 		t.Fatalf("want an event for subscription %s, got %+v", subID, r)
