@@ -298,7 +298,7 @@ func TestMaxSessionsAndIdle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st := exitStatus(b.wait()); st != 1 || !strings.Contains(b.errOut.String(), "limit of 1") {
+	if st := exitStatus(b.wait()); st != 1 || !strings.Contains(b.errOut.String(), "server is full (1 console in use)") {
 		t.Fatalf("second session: status %d, %q", st, b.errOut.String())
 	}
 

@@ -180,7 +180,7 @@ func (s *Server) consoleMiddleware(next ssh.Handler) ssh.Handler {
 		case s.closing:
 			refuse = "the server is shutting down"
 		case s.cfg.MaxSessions > 0 && s.active >= s.cfg.MaxSessions:
-			refuse = fmt.Sprintf("the server is at its limit of %d consoles; try again later", s.cfg.MaxSessions)
+			refuse = fmt.Sprintf("the server is full (%s in use); try again later", plural(s.cfg.MaxSessions, "console"))
 		default:
 			s.active++
 		}
@@ -288,4 +288,11 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		go p.Quit()
 	}
 	return p
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
