@@ -6,6 +6,36 @@
 // It backs the demo, the tests and the benchmarks, and offers a test and
 // fault API (Ring, SetState, Burst, InjectError, DropConnections, ...) for
 // driving a client through the situations the guide warns about.
+//
+// Where the guide leaves a choice open, the simulator does this:
+//
+//   - Errors are checked in this order: the command name (2 no class,
+//     3 no method, 4 no such method), the DID and PIN (5), the number of
+//     arguments (13), the phone being logged in (8), the listCalls rate limit
+//     (6). Subscribe over GET is "no such method" (4): the GET interface has
+//     no subscribe. A non-blank endpoint argument that is not the phone's MAC
+//     address is error 8 ("Endpoint not found").
+//   - A request without an <Id>, every GET, and a document that cannot be
+//     read as a Command (error 19) get a random numeric Id in the reply.
+//   - Error 19's message is "Failed to unmarshall XML: " and the reason. After
+//     a malformed document the stream skips to its </Command> (or to the next
+//     XML declaration) and goes on reading.
+//   - The stream's response header is sent at once, or after the first body
+//     bytes when the client sent "Expect: 100-continue". The end of the
+//     request body ends the session: replies to the commands already read
+//     (and the events they cause) are written, then the response ends and
+//     any subscription is gone. A Content-Length body is a batch of commands.
+//   - Each reply and each event is one chunk. Replies come before the events
+//     the command caused. A second subscribe on a stream moves the
+//     subscription to the new Id.
+//   - Dial accepts only digits in the guide's forms (4 digit extension, 10
+//     digits, 1 and 10 digits, 011 and an international number); anything
+//     else is Result false, not an error. Outbound calls carry no CLID.
+//   - Release acts on CONNECTED, HOLDING and PENDING calls, not RINGING ones
+//     (ignore those). A call in a state the simulator does not know (see
+//     SetState) cannot be acted on.
+//   - Error 17 (InjectError) ends the subscription, as the service's forced
+//     unsubscription does; other injected errors leave it in place.
 package skysim
 
 import (
