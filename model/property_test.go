@@ -43,7 +43,7 @@ type ref struct {
 	ended   int
 }
 
-func (r *ref) apply(u Update, forced bool) (seen bool) {
+func (r *ref) apply(u Update) (seen bool) {
 	id := strings.TrimSpace(u.ID)
 	if id == "" {
 		return false
@@ -60,7 +60,7 @@ func (r *ref) apply(u Update, forced bool) (seen bool) {
 		return false
 	case live:
 		r.live[id] = u
-	case r.deleted[id] && st != StateRinging && !forced:
+	case r.deleted[id] && st != StateRinging:
 		return false
 	default:
 		delete(r.deleted, id)
@@ -72,7 +72,7 @@ func (r *ref) apply(u Update, forced bool) (seen bool) {
 func (r *ref) reconcile(snap []Update) {
 	seen := map[string]bool{}
 	for _, u := range snap {
-		if r.apply(u, true) {
+		if r.apply(u) {
 			seen[strings.TrimSpace(u.ID)] = true
 		}
 	}
@@ -97,14 +97,14 @@ func TestTableProperties(t *testing.T) {
 			"apply": func(t *rapid.T) {
 				u := genUpdate(t)
 				tb.Apply(u, now)
-				r.apply(u, false)
+				r.apply(u)
 			},
 			"burst": func(t *rapid.T) {
 				id := genID.Draw(t, "burstID")
 				for _, s := range rapid.SliceOfN(genRawState, 2, 5).Draw(t, "burst") {
 					u := Update{ID: id, State: s, Ani: "6465551234"}
 					tb.Apply(u, now)
-					r.apply(u, false)
+					r.apply(u)
 				}
 			},
 			"reconcile": func(t *rapid.T) {

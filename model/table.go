@@ -94,10 +94,11 @@ func (t *Table) Apply(u Update, now time.Time) bool {
 
 // Reconcile brings the table in line with a full listCalls result taken at
 // now: listed calls are added or updated, calls the snapshot does not list
-// have ended (into the history), and no call is ever listed twice. The
-// snapshot is the phone's own account of its calls, so it is believed even
-// for an Id the table saw deleted. Within the snapshot, the last item for
-// an Id wins.
+// have ended (into the history), and no call is ever listed twice. Items
+// follow the same rules as events: the last item for an Id wins, and an Id
+// deleted recently comes back only RINGING (a snapshot that crossed the
+// DELETED on the wire must not leave a ghost call on screen until the next
+// reconnect).
 func (t *Table) Reconcile(snapshot []Update, now time.Time) {
 	t.gen++
 	for _, u := range snapshot {
@@ -114,9 +115,12 @@ func (t *Table) Reconcile(snapshot []Update, now time.Time) {
 			}
 			continue
 		}
-		if ok {
+		switch {
+		case ok:
 			t.update(e, u, st, now)
-		} else {
+		case st != StateRinging && t.deleted.has(id):
+			continue
+		default:
 			t.deleted.remove(id)
 			e = t.add(id, u, st, now)
 		}
