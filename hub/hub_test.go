@@ -479,3 +479,32 @@ func TestLateJoinerSeesAgedDurations(t *testing.T) {
 		t.Fatalf("snapshot At %v", ev.At)
 	}
 }
+
+// BenchmarkFanout measures one call update reaching 200 consoles that keep
+// up with their events.
+func BenchmarkFanout(b *testing.B) {
+	o := &opener{}
+	h := New(o.open, time.Hour, nil, WithBuffer(1024))
+	defer h.Shutdown(context.Background())
+	const consoles = 200
+	var got sync.WaitGroup
+	for range consoles {
+		c, _ := h.Attach(context.Background(), acct)
+		go func() {
+			for ev := range c.Events() {
+				if ev.Kind == transport.EventCall {
+					got.Done()
+				}
+			}
+		}()
+	}
+	up := o.last()
+	up.events <- transport.Event{Kind: transport.EventSnapshot, Calls: []transport.Call{call("1", "RINGING")}}
+	b.ResetTimer()
+	for i := range b.N {
+		got.Add(consoles)
+		up.events <- transport.Event{Kind: transport.EventCall, Call: call("1", []string{"CONNECTED", "HOLDING"}[i%2])}
+		got.Wait()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/consoles, "ns/console")
+}
