@@ -24,11 +24,15 @@ type callList struct {
 	width  int
 	height int // rows available for calls, title line excluded
 	cols   layout
+	paints tablePaints
 }
 
 func newCallList(sh *shared) callList {
-	return callList{sh: sh, selIdx: -1}
+	return callList{sh: sh, selIdx: -1, paints: newTablePaints(sh.styles)}
 }
+
+// restyle rebuilds the row paints from the current styles.
+func (l *callList) restyle() { l.paints = newTablePaints(l.sh.styles) }
 
 // setCalls replaces the calls. The selection stays on the same call; if that
 // call has gone, the next sensible row is selected: a ringing call if there
@@ -158,7 +162,8 @@ const (
 // state label, line (CLID), total, direction.
 func columnsFor(w int) layout {
 	c := layout{caller: callerMin, time: timeWidth}
-	used := markerWidth + c.caller + 1 + c.time
+	// Every cell is followed by one space, the last one included.
+	used := markerWidth + c.caller + 1 + c.time + 1
 	// Strict priority: once a column does not fit, none after it is added.
 	fits := true
 	add := func(col *int, width int) {
@@ -185,8 +190,8 @@ func columnsFor(w int) layout {
 	}
 	grow(&c.caller, callerWant)
 	grow(&c.line, lineWant)
-	grow(&c.caller, 40)
-	grow(&c.line, 60)
+	grow(&c.caller, 24)
+	grow(&c.line, 40)
 	// Below the minimum, the caller column takes what is left.
 	if used > w {
 		c.caller = max(1, c.caller-(used-w))
@@ -228,37 +233,20 @@ func (l *callList) rows() []string {
 
 // row renders one call as exactly one line of l.width cells.
 func (l *callList) row(c *model.Call, selected bool) string {
-	st := l.sh.styles
 	now := l.sh.now
 	cols := l.cols
-
-	base := st.Row
-	stateStyle := stateStyleFor(st, c.State)
-	if c.State == model.StateRinging {
-		base = stateStyle
-	}
-	timeStyle := stateStyle
 	inState := c.InState(now)
 	warn := c.State == model.StateHolding && inState >= l.sh.holdWarn
-	if warn {
-		timeStyle = st.HoldWarning
-		stateStyle = st.HoldWarning
-	}
-	if selected {
-		sel := st.SelectedRow
-		base = base.Inherit(sel)
-		stateStyle = stateStyle.Inherit(sel)
-		timeStyle = timeStyle.Inherit(sel)
-	}
+	p := l.paints.forCall(c.State, warn, selected)
 
 	var b strings.Builder
-	b.Grow(l.width + 64)
-	marker := " "
+	b.Grow(l.width + 96)
+	w := spanWriter{b: &b}
 	if selected {
-		marker = "▸"
+		w.write(p.base, "▸")
+	} else {
+		w.write(p.base, " ")
 	}
-	b.WriteString(base.Render(marker))
-	sym := c.State.Symbol()
 	label := c.State.Label()
 	if c.State == model.StateUnknown {
 		// Show what the server sent, so an odd state is plain to see.
@@ -266,37 +254,126 @@ func (l *callList) row(c *model.Call, selected bool) string {
 			label = raw
 		}
 	}
-	symCell := sym + " "
-	if cols.state > 0 {
-		symCell += pad(label, cols.state, false) + " "
-	}
-	b.WriteString(stateStyle.Render(symCell))
-	used := 1 + ansi.StringWidth(symCell)
-
-	text := func(s string, w int, right bool, style lipgloss.Style) {
-		if w == 0 {
+	w.write(p.state, c.State.Symbol())
+	w.write(p.state, " ")
+	used := 1 + width(c.State.Symbol()) + 1
+	cell := func(pt paint, s string, n int, right bool) {
+		if n == 0 {
 			return
 		}
-		b.WriteString(style.Render(pad(s, w, right) + " "))
-		used += w + 1
+		w.write(pt, pad(s, n, right))
+		w.write(pt, " ")
+		used += n + 1
 	}
-	text(c.Caller(), cols.caller, false, base)
-	text(c.Line(), cols.line, false, base)
+	cell(p.state, label, cols.state, false)
+	cell(p.base, c.Caller(), cols.caller, false)
+	cell(p.base, c.Line(), cols.line, false)
 	dir := "in"
 	if c.Outbound {
 		dir = "out"
 	}
-	text(dir, cols.dir, false, base)
+	cell(p.base, dir, cols.dir, false)
 	held := clock(inState)
 	if warn {
 		held = "!" + held
 	}
-	text(held, cols.time, true, timeStyle)
-	text(clock(c.Total(now)), cols.total, true, base)
+	cell(p.time, held, cols.time, true)
+	cell(p.base, clock(c.Total(now)), cols.total, true)
 	if rest := l.width - used; rest > 0 {
-		b.WriteString(base.Render(strings.Repeat(" ", rest)))
+		w.write(p.base, strings.Repeat(" ", rest))
 	}
-	return ansi.Truncate(b.String(), l.width, "")
+	w.end()
+	if used > l.width {
+		return ansi.Truncate(b.String(), l.width, "")
+	}
+	return b.String()
+}
+
+// paint is a style reduced to the escape sequences around its text, for
+// the hot path of drawing rows (lipgloss.Style.Render is far slower).
+// Only for styles made of colours and attributes: no padding or borders.
+type paint struct{ pre, post string }
+
+func newPaint(st lipgloss.Style) paint {
+	const mark = "x"
+	out := st.Render(mark)
+	i := strings.Index(out, mark)
+	if i < 0 {
+		return paint{}
+	}
+	return paint{pre: out[:i], post: out[i+len(mark):]}
+}
+
+// spanWriter writes text in paints, opening a new span only when the paint
+// changes.
+type spanWriter struct {
+	b    *strings.Builder
+	cur  paint
+	open bool
+}
+
+func (w *spanWriter) write(p paint, s string) {
+	if !w.open || p.pre != w.cur.pre {
+		if w.open {
+			w.b.WriteString(w.cur.post)
+		}
+		w.b.WriteString(p.pre)
+		w.cur, w.open = p, true
+	}
+	w.b.WriteString(s)
+}
+
+func (w *spanWriter) end() {
+	if w.open {
+		w.b.WriteString(w.cur.post)
+		w.open = false
+	}
+}
+
+// rowPaints are the paints for one kind of row: the row's base, its state
+// cells and its timer.
+type rowPaints struct{ base, state, time paint }
+
+// tablePaints holds rowPaints for every state, plain and selected, and for
+// a call held too long.
+type tablePaints struct {
+	byState [model.StateDeleted + 1][2]rowPaints
+	warn    [2]rowPaints
+}
+
+func newTablePaints(st theme.Styles) tablePaints {
+	var t tablePaints
+	mk := func(base, state, timer lipgloss.Style) [2]rowPaints {
+		sel := st.SelectedRow
+		return [2]rowPaints{
+			{newPaint(base), newPaint(state), newPaint(timer)},
+			{newPaint(base.Inherit(sel)), newPaint(state.Inherit(sel)), newPaint(timer.Inherit(sel))},
+		}
+	}
+	for s := range t.byState {
+		state := stateStyleFor(st, model.State(s))
+		base := st.Row
+		if model.State(s) == model.StateRinging {
+			base = state
+		}
+		t.byState[s] = mk(base, state, state)
+	}
+	t.warn = mk(st.Row, st.HoldWarning, st.HoldWarning)
+	return t
+}
+
+func (t *tablePaints) forCall(s model.State, warn, selected bool) rowPaints {
+	i := 0
+	if selected {
+		i = 1
+	}
+	if warn {
+		return t.warn[i]
+	}
+	if s < 0 || int(s) >= len(t.byState) {
+		s = model.StateUnknown
+	}
+	return t.byState[s][i]
 }
 
 // stateStyleFor maps a call state to its style.
@@ -314,15 +391,25 @@ func stateStyleFor(st theme.Styles, s model.State) lipgloss.Style {
 	return st.Unknown
 }
 
+// width is the display width of s, fast for plain ASCII.
+func width(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
+}
+
 // pad truncates s to w cells (with …) and pads it with spaces to exactly w.
 func pad(s string, w int, right bool) string {
 	if w <= 0 {
 		return ""
 	}
-	sw := ansi.StringWidth(s)
+	sw := width(s)
 	if sw > w {
 		s = ansi.Truncate(s, w, "…")
-		sw = ansi.StringWidth(s)
+		sw = width(s)
 	}
 	if sw == w {
 		return s

@@ -53,6 +53,8 @@ type Model struct {
 	ringing map[string]struct{}
 
 	list   callList
+	frame  frame // layout decided by the last Update
+	calls  []model.Call
 	dial   dialPrompt
 	status statusLine
 	help   help.Model
@@ -119,6 +121,9 @@ func (m *Model) restyle() {
 	}
 	if m.dial.sh != nil {
 		m.dial.restyle()
+	}
+	if m.list.sh != nil {
+		m.list.restyle()
 	}
 }
 
@@ -414,7 +419,8 @@ func (m *Model) refresh() (rang bool) {
 		return false
 	}
 	m.built, m.version = true, m.table.Version()
-	calls := m.table.Calls()
+	m.calls = m.table.AppendCalls(m.calls[:0])
+	calls := m.calls
 	m.list.setCalls(calls)
 	first := ""
 	ringing := make(map[string]struct{}, len(m.ringing))
@@ -547,6 +553,12 @@ func (m *Model) relayout() {
 	}
 	f := m.layoutFrame()
 	m.list.setSize(m.sh.width, f.rows)
+	if f.pos != "" {
+		// The scroll position in the footer depends on the offset that
+		// setSize just settled.
+		f = m.layoutFrame()
+	}
+	m.frame = f
 	m.dial.setWidth(m.sh.width)
 }
 
@@ -629,7 +641,7 @@ func (m *Model) render() string {
 		}
 		return strings.Join(lines[:min(len(lines), h)], "\n")
 	}
-	f := m.layoutFrame()
+	f := m.frame
 	lines := make([]string, 0, h)
 	lines = append(lines, header(m.sh, m.opts.Account, m.conn, w))
 	lines = append(lines, m.list.titleLine())
