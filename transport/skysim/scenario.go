@@ -124,7 +124,7 @@ func (s *Server) demoCallerLocked(p *phone) (ani string, clid *string) {
 		case x < 0.05:
 			ani = "4" + pad(r.IntN(1000), 3)
 		case x < 0.1:
-			ani = "01144207946" + pad(r.IntN(10000), 4)
+			ani = "011442079460" + pad(r.IntN(1000), 3) // the UK range kept for drama
 		default:
 			ani = demoAreaCodes[r.IntN(len(demoAreaCodes))] + "55501" + pad(r.IntN(100), 2)
 			if r.IntN(3) == 0 {
