@@ -46,7 +46,7 @@ func TestFramerAnySplit(t *testing.T) {
 		all = append(all, d...)
 		all = append(all, []byte("\n \t")[:rng.IntN(4)]...)
 	}
-	for trial := 0; trial < 60; trial++ {
+	for trial := 0; trial < 30; trial++ {
 		var pieces [][]byte
 		for rest := all; len(rest) > 0; {
 			n := min(1+rng.IntN(300), len(rest))
