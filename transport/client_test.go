@@ -235,11 +235,7 @@ func TestClientTLS(t *testing.T) {
 }
 
 func TestStreamTLS(t *testing.T) {
-	fs := newFakeServer(t)
-	fs.srv.Close()
-	fs.srv = httptest.NewUnstartedServer(fs.srv.Config.Handler)
-	fs.srv.EnableHTTP2 = true // the client must still speak HTTP/1.1
-	fs.srv.StartTLS()
+	fs := newFakeServerTLS(t, true) // HTTP/2 on offer: the client must still speak HTTP/1.1
 	acct := fs.account()
 	acct.CAFile = writeCA(t, fs.srv)
 	s, err := NewStream(acct)

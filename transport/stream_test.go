@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -31,14 +32,21 @@ type fakeConn struct {
 	w     io.Writer
 	flush func() error
 	drop  chan struct{}
+	end   chan struct{}
 	once  sync.Once
 	split int // write in pieces of this many bytes (0 = whole)
 	ended bool
+	nc    net.Conn
 }
 
-func newFakeServer(t *testing.T) *fakeServer {
+type netConnKey struct{}
+
+func newFakeServer(t *testing.T) *fakeServer { return newFakeServerTLS(t, false) }
+
+// newFakeServerTLS serves over TLS (with HTTP/2 on offer) when tls is set.
+func newFakeServerTLS(t *testing.T, tls bool) *fakeServer {
 	fs := &fakeServer{t: t, conns: make(chan *fakeConn, 16)}
-	fs.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	fs.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || r.URL.Path != "/bobl/bobl" || r.URL.RawQuery != "" {
 			http.Error(w, "bad request", http.StatusBadRequest)
 			return
@@ -54,7 +62,7 @@ func newFakeServer(t *testing.T) *fakeServer {
 		w.Header().Set("Content-Type", "text/xml")
 		w.WriteHeader(http.StatusOK)
 		rc.Flush()
-		fc := &fakeConn{t: t, cmds: make(chan Command, 64), w: w, flush: rc.Flush, drop: make(chan struct{})}
+		fc := &fakeConn{t: t, cmds: make(chan Command, 64), w: w, flush: rc.Flush, drop: make(chan struct{}), end: make(chan struct{}), nc: r.Context().Value(netConnKey{}).(net.Conn)}
 		defer func() {
 			fc.mu.Lock()
 			fc.ended = true
@@ -81,10 +89,21 @@ func newFakeServer(t *testing.T) *fakeServer {
 		}()
 		select {
 		case <-fc.drop:
-			panic(http.ErrAbortHandler) // cut the connection, no clean end
+			fc.nc.Close() // cut the connection, no clean end
+		case <-fc.end:
+			// return: net/http ends the chunked body cleanly
 		case <-r.Context().Done():
 		}
 	}))
+	fs.srv.Config.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
+		return context.WithValue(ctx, netConnKey{}, c)
+	}
+	if tls {
+		fs.srv.EnableHTTP2 = true
+		fs.srv.StartTLS()
+	} else {
+		fs.srv.Start()
+	}
 	t.Cleanup(fs.srv.Close)
 	return fs
 }
@@ -161,6 +180,8 @@ func (fc *fakeConn) replyCalls(id string, calls ...Call) {
 }
 
 func (fc *fakeConn) cut() { fc.once.Do(func() { close(fc.drop) }) }
+
+func (fc *fakeConn) finish() { fc.once.Do(func() { close(fc.end) }) }
 
 // handshake answers the subscribe and the listCalls that follow a connect.
 func (fc *fakeConn) handshake(calls ...Call) (subID string) {
@@ -476,7 +497,7 @@ func TestStreamReconnectsAfterDrop(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A clean end of the response body reconnects too.
-	fc2.cut()
+	fc2.finish()
 	fs.conn().handshake()
 	nextEvent(t, s, isKind(EventSnapshot))
 }
