@@ -102,7 +102,7 @@ func (d *dialPrompt) lines(w int) []string {
 	case d.err == nil:
 		fb, style = "  → "+d.number.Display+"  (enter to dial)", st.PromptValid
 	case d.tried:
-		fb, style = "  ✗ "+d.err.Error(), st.PromptInvalid
+		fb, style = "  ✗ cannot dial: "+d.err.Error(), st.PromptInvalid
 	default:
 		fb, style = "  ✗ "+d.err.Error(), st.PromptInvalid
 	}

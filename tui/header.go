@@ -36,6 +36,9 @@ func (c connView) text(sh *shared) (string, lipgloss.Style) {
 	s := c.state
 	switch s.Status {
 	case transport.ConnLive:
+		if errors.Is(s.Err, transport.ErrRateLimited) {
+			return "● live · call list delayed", st.ConnLive
+		}
 		return "● live", st.ConnLive
 	case transport.ConnReconnecting:
 		wait := ""

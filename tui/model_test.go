@@ -594,3 +594,14 @@ func TestSnapshotReconciles(t *testing.T) {
 	h.wantNoScreen("(646) 555-1234")
 	h.wantScreen("on hold")
 }
+
+func TestPasteOpensDialPrompt(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.send(tea.PasteMsg{Content: "+44 20 7946 0958"})
+	if h.m.focus != focusDial {
+		t.Fatal("paste did not open the dial prompt")
+	}
+	h.wantScreen("→ +44 20 7946 0958")
+	h.key("enter")
+	h.wantSent(phoneCmd{"dial", "011442079460958"})
+}

@@ -1,0 +1,87 @@
+package tui
+
+import (
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/frontdesk/frontdesk/model"
+	"github.com/frontdesk/frontdesk/transport"
+)
+
+// The phone's event stream applied to the call table.
+
+// handleEvent applies one stream event to the table.
+func (m *Model) handleEvent(ev transport.Event) tea.Cmd {
+	now := m.sh.now
+	switch ev.Kind {
+	case transport.EventConn:
+		m.conn.known = true
+		m.conn.state = ev.Conn
+		m.sh.log.Info("connection", "status", ev.Conn.Status.String(), "attempt", ev.Conn.Attempt, "err", ev.Conn.Err)
+	case transport.EventSnapshot:
+		ups := make([]model.Update, len(ev.Calls))
+		for i, c := range ev.Calls {
+			ups[i] = toUpdate(c)
+		}
+		m.table.Reconcile(ups, now)
+	case transport.EventCall:
+		m.table.Apply(toUpdate(ev.Call), now)
+	}
+	cmds := []tea.Cmd{waitForEvent(m.opts.Phone.Events())}
+	if m.refresh() && m.opts.Bell {
+		cmds = append(cmds, bell())
+	}
+	if ended := m.table.Ended(); len(ended) > 0 && m.opts.History != nil {
+		cmds = append(cmds, saveHistory(m.opts.History, ended))
+	}
+	return tea.Batch(cmds...)
+}
+
+// toUpdate converts a wire call to a table update.
+func toUpdate(c transport.Call) model.Update {
+	u := model.Update{
+		ID:         c.ID,
+		Ani:        c.Ani,
+		DID:        c.DID,
+		Endpoint:   c.Endpoint,
+		Originated: c.Originated,
+		State:      c.State,
+		Duration:   c.Duration,
+	}
+	if c.CLID != nil {
+		u.CLID, u.HasCLID = *c.CLID, true
+	}
+	return u
+}
+
+// refresh rebuilds the list from the table if it changed, and reports
+// whether a call started ringing. When one did and nothing is selected, the
+// first ringing call is selected.
+func (m *Model) refresh() (rang bool) {
+	if m.built && m.table.Version() == m.version {
+		return false
+	}
+	m.built, m.version = true, m.table.Version()
+	m.calls = m.table.AppendCalls(m.calls[:0])
+	calls := m.calls
+	m.list.setCalls(calls)
+	first := ""
+	ringing := make(map[string]struct{}, len(m.ringing))
+	for i := range calls {
+		if calls[i].State != model.StateRinging {
+			continue
+		}
+		id := calls[i].ID
+		ringing[id] = struct{}{}
+		if first == "" {
+			first = id
+		}
+		if _, was := m.ringing[id]; !was {
+			rang = true
+		}
+	}
+	m.ringing = ringing
+	if rang && m.list.selID == "" {
+		m.list.selectID(first)
+	}
+	return rang
+}

@@ -1,0 +1,205 @@
+package tui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/frontdesk/frontdesk/model"
+	"github.com/frontdesk/frontdesk/transport"
+)
+
+// Layout and drawing of the whole screen.
+
+func (m *Model) tooSmall() bool {
+	return m.sh.width < minWidth || m.sh.height < minHeight
+}
+
+// frame is the vertical layout for the current size and state.
+type frame struct {
+	status []string
+	dial   []string
+	footer string
+	pos    string // scroll position, when not every call fits
+	rows   int    // call rows
+}
+
+// layoutFrame decides what goes where. Help shrinks to one line, and errors
+// to one line, before the table loses its last row. When not every call
+// fits, the footer's last line ends with the scroll position.
+func (m *Model) layoutFrame() frame {
+	w, h := m.sh.width, m.sh.height
+	var f frame
+	f.status = m.status.lines(w)
+	if m.focus == focusDial {
+		f.dial = m.dial.lines(w)
+	}
+	keys := m.helpKeys()
+	full := m.help.ShowAll
+	footer := func(width int) string {
+		m.help.SetWidth(width)
+		var out string
+		if full {
+			out = m.help.FullHelpView(keys.FullHelp())
+		} else {
+			out = m.help.ShortHelpView(keys.ShortHelp())
+		}
+		// help can overrun its width when even the ellipsis does not fit.
+		lines := strings.Split(out, "\n")
+		for i, l := range lines {
+			lines[i] = ansi.Truncate(l, width, "")
+		}
+		return strings.Join(lines, "\n")
+	}
+	f.footer = footer(w)
+	fixed := func() int {
+		return 2 + len(f.dial) + len(f.status) + strings.Count(f.footer, "\n") + 1
+	}
+	if h-fixed() < 1 && full {
+		full = false
+		f.footer = footer(w)
+	}
+	if h-fixed() < 1 && len(f.status) > 1 {
+		f.status = f.status[:1]
+	}
+	f.rows = max(0, h-fixed())
+	if n := len(m.list.calls); n > f.rows && f.rows > 0 {
+		offset := min(m.list.offset, n-f.rows)
+		f.pos = " " + itoa(offset+1) + "–" + itoa(offset+f.rows) + " of " + itoa(n)
+		if pw := ansi.StringWidth(f.pos); w-pw >= 10 {
+			lines := strings.Split(footer(w-pw), "\n")
+			i := len(lines) - 1
+			lines[i] += strings.Repeat(" ", max(0, w-pw-ansi.StringWidth(lines[i]))) + m.sh.styles.Dim.Render(f.pos)
+			f.footer = strings.Join(lines, "\n")
+		}
+	}
+	return f
+}
+
+// relayout sizes the components after any change.
+func (m *Model) relayout() {
+	if m.tooSmall() {
+		return
+	}
+	f := m.layoutFrame()
+	m.list.setSize(m.sh.width, f.rows)
+	if f.pos != "" {
+		// The scroll position in the footer depends on the offset that
+		// setSize just settled.
+		f = m.layoutFrame()
+	}
+	m.frame = f
+	m.dial.setWidth(m.sh.width)
+}
+
+// helpKeys is the key map as help should show it: bindings that do not
+// apply to the selected call (or to any call, with none selected) are
+// disabled, and the hold key says "resume" when that is what it would do.
+func (m *Model) helpKeys() help.KeyMap {
+	k := m.sh.keys
+	if m.focus == focusDial {
+		return dialHelp{k}
+	}
+	sel, hasSel := m.list.selected()
+	applies := func(a model.Action) bool {
+		if hasSel {
+			return a.Applies(sel.State)
+		}
+		for i := range m.list.calls {
+			if a.Applies(m.list.calls[i].State) {
+				return true
+			}
+		}
+		return false
+	}
+	k.Answer.SetEnabled(applies(model.ActAnswer))
+	k.Ignore.SetEnabled(applies(model.ActIgnore))
+	if m.holdAction() == model.ActResume {
+		k.Hold.SetHelp(k.Hold.Help().Key, "resume")
+		k.Hold.SetEnabled(applies(model.ActResume))
+	} else {
+		k.Hold.SetEnabled(applies(model.ActHold))
+	}
+	k.Release.SetEnabled(applies(model.ActRelease))
+	n := len(m.list.calls)
+	k.Up.SetEnabled(n > 0)
+	k.Down.SetEnabled(n > 0)
+	k.Top.SetEnabled(n > 1)
+	k.Bottom.SetEnabled(n > 1)
+	k.PgUp.SetEnabled(n > m.list.height)
+	k.PgDown.SetEnabled(n > m.list.height)
+	return k
+}
+
+// View draws the screen.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = m.title()
+	if m.focus == focusDial && !m.tooSmall() {
+		v.Cursor = m.dial.cursor(m.dialRow())
+	}
+	return v
+}
+
+// title is the terminal window title.
+func (m *Model) title() string {
+	if n := m.table.Count(model.StateRinging); n > 0 {
+		if n == 1 {
+			return "frontdesk — 1 ringing"
+		}
+		return "frontdesk — " + itoa(n) + " ringing"
+	}
+	return "frontdesk"
+}
+
+// dialRow is the screen row of the dial input.
+func (m *Model) dialRow() int {
+	return 2 + m.list.height
+}
+
+func (m *Model) render() string {
+	w, h := m.sh.width, m.sh.height
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	st := m.sh.styles
+	if m.tooSmall() {
+		lines := []string{"Terminal too small", "need " + itoa(minWidth) + "×" + itoa(minHeight) + " · q quits"}
+		for i, l := range lines {
+			lines[i] = st.Warning.Render(ansi.Truncate(l, w, "…"))
+		}
+		return strings.Join(lines[:min(len(lines), h)], "\n")
+	}
+	f := m.frame
+	lines := make([]string, 0, h)
+	lines = append(lines, header(m.sh, m.opts.Account, m.conn, w))
+	lines = append(lines, m.list.titleLine())
+	rows := m.list.rows()
+	if len(m.list.calls) == 0 && f.rows > 0 {
+		rows = []string{st.Empty.Render(ansi.Truncate("  "+m.emptyText(), w, "…"))}
+	}
+	lines = append(lines, rows...)
+	for range f.rows - len(rows) {
+		lines = append(lines, "")
+	}
+	lines = append(lines, f.dial...)
+	lines = append(lines, f.status...)
+	lines = append(lines, f.footer)
+	return strings.Join(lines, "\n")
+}
+
+// emptyText is what the table says when there are no calls.
+func (m *Model) emptyText() string {
+	switch {
+	case m.conn.closed:
+		return "Not connected to the phone service."
+	case !m.conn.known || m.conn.state.Status == transport.ConnConnecting:
+		return "Connecting to the phone service…"
+	case m.conn.state.Status == transport.ConnLive:
+		return "No calls. Incoming calls appear here; d dials out."
+	}
+	return "No calls shown while the connection is down."
+}
