@@ -162,11 +162,11 @@ func (s *Store) Query(f Filter) ([]Entry, error) {
 			if len(d) == 11 && d[0] == '1' {
 				d = d[1:]
 			}
-			where = append(where, `digits LIKE ? ESCAPE '\'`)
-			args = append(args, "%"+d+"%")
+			where = append(where, `instr(digits, ?) > 0`)
+			args = append(args, d)
 		} else {
-			where = append(where, `folded LIKE ? ESCAPE '\'`)
-			args = append(args, "%"+escapeLike(strings.ToLower(q))+"%")
+			where = append(where, `instr(folded, ?) > 0`)
+			args = append(args, strings.ToLower(q))
 		}
 	}
 	query := `SELECT id, call_id, did, direction, outcome, number, name, clid, start_ms, ring_ms, talk_ms, hold_ms, ended_ms FROM calls`
@@ -217,17 +217,13 @@ func phoneLike(q string) bool {
 	return true
 }
 
-func escapeLike(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return r.Replace(s)
-}
-
 // MissedSince counts the missed calls that ended after t (or started after
 // t, when their end is unknown): "missed calls since you last looked" is
 // MissedSince(LastSeen()).
 func (s *Store) MissedSince(t time.Time) (int, error) {
 	var n int
-	err := s.db.QueryRow(`SELECT count(*) FROM calls WHERE outcome = 'missed' AND COALESCE(ended_ms, start_ms) > ?`, ms(t)).Scan(&n)
+	err := s.db.QueryRow(`SELECT count(*) FROM calls INDEXED BY calls_missed_by_end
+		WHERE outcome = 'missed' AND COALESCE(ended_ms, start_ms) > ?`, ms(t)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("history: count missed: %w", err)
 	}

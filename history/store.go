@@ -56,7 +56,8 @@ var migrations = []string{
 		UNIQUE (call_id, start_ms)
 	);
 	CREATE INDEX calls_by_start ON calls (start_ms);
-	CREATE INDEX calls_by_outcome ON calls (outcome, COALESCE(ended_ms, start_ms));
+	CREATE INDEX calls_by_outcome ON calls (outcome, start_ms);
+	CREATE INDEX calls_missed_by_end ON calls (COALESCE(ended_ms, start_ms)) WHERE outcome = 'missed';
 	CREATE TABLE meta (
 		key   TEXT PRIMARY KEY,
 		value ANY

@@ -315,7 +315,7 @@ func TestTwoStoresWriteAtOnce(t *testing.T) {
 	}
 	defer b.Close()
 
-	const perWriter = 60
+	const perWriter = 30
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for w, s := range []*Store{a, b, a, b} {
