@@ -32,16 +32,18 @@ type KeyMap struct {
 }
 
 // DefaultKeyMap returns a fresh key map. Each session gets its own copy.
+// The action letters also work in capitals, so Caps Lock does not stop the
+// console (G stays "last", as in vim).
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Answer:  key.NewBinding(key.WithKeys("a", "enter", "f2"), key.WithHelp("a/F2", "answer")),
-		Ignore:  key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "ignore")),
-		Hold:    key.NewBinding(key.WithKeys("h", "f3"), key.WithHelp("h/F3", "hold")),
-		Release: key.NewBinding(key.WithKeys("r", "f4"), key.WithHelp("r/F4", "hang up")),
-		Dial:    key.NewBinding(key.WithKeys("d", "f5"), key.WithHelp("d/F5", "dial")),
+		Answer:  key.NewBinding(key.WithKeys("a", "A", "enter", "f2"), key.WithHelp("a/F2", "answer")),
+		Ignore:  key.NewBinding(key.WithKeys("i", "I"), key.WithHelp("i", "ignore")),
+		Hold:    key.NewBinding(key.WithKeys("h", "H", "f3"), key.WithHelp("h/F3", "hold")),
+		Release: key.NewBinding(key.WithKeys("r", "R", "f4"), key.WithHelp("r/F4", "hang up")),
+		Dial:    key.NewBinding(key.WithKeys("d", "D", "f5"), key.WithHelp("d/F5", "dial")),
 
-		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Up:     key.NewBinding(key.WithKeys("up", "k", "K"), key.WithHelp("↑/k", "up")),
+		Down:   key.NewBinding(key.WithKeys("down", "j", "J"), key.WithHelp("↓/j", "down")),
 		Top:    key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "first")),
 		Bottom: key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last")),
 		PgUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),

@@ -605,3 +605,12 @@ func TestPasteOpensDialPrompt(t *testing.T) {
 	h.key("enter")
 	h.wantSent(phoneCmd{"dial", "011442079460958"})
 }
+
+func TestCapsLockLetters(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.call("101", "6465551234", "RINGING")
+	h.key("A")
+	h.call("101", "6465551234", "CONNECTED")
+	h.key("H")
+	h.wantSent(phoneCmd{"answer", "101"}, phoneCmd{"hold", "101"})
+}
