@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -44,7 +45,7 @@ func (m *Model) layoutFrame() frame {
 		if full {
 			out = m.help.FullHelpView(keys.FullHelp())
 		} else {
-			out = m.help.ShortHelpView(keys.ShortHelp())
+			out = m.shortHelp(keys.ShortHelp(), width)
 		}
 		// help can overrun its width when even the ellipsis does not fit.
 		lines := strings.Split(out, "\n")
@@ -202,4 +203,27 @@ func (m *Model) emptyText() string {
 		return "No calls. Incoming calls appear here; d dials out."
 	}
 	return "No calls shown while the connection is down."
+}
+
+// shortHelp is the one-line help: as many whole bindings as fit in width,
+// then "…" if some were left out.
+func (m *Model) shortHelp(bindings []key.Binding, width int) string {
+	var on []key.Binding
+	for _, b := range bindings {
+		if b.Enabled() {
+			on = append(on, b)
+		}
+	}
+	h := m.help
+	h.SetWidth(0)
+	for n := len(on); n > 0; n-- {
+		out := h.ShortHelpView(on[:n])
+		if n < len(on) {
+			out += h.Styles.Ellipsis.Render(" …")
+		}
+		if ansi.StringWidth(out) <= width {
+			return out
+		}
+	}
+	return ""
 }
