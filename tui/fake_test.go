@@ -168,8 +168,7 @@ func runQuick(c tea.Cmd) tea.Msg {
 	}
 }
 
-// fire delivers every recorded timer message of type T (all when T is any)
-// and forgets them.
+// fireStatus delivers every recorded status fade and forgets them.
 func (h *harness) fireStatus() {
 	var keep []timerMsg
 	timers := h.timers

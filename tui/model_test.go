@@ -457,13 +457,6 @@ func TestConnectionHeader(t *testing.T) {
 	h.wantScreen("✗ disconnected")
 }
 
-func TestPINNeverShown(t *testing.T) {
-	h := newHarness(t, 80, 24, func(o *Options) { o.Account = "6465550100" })
-	if strings.Contains(h.screen(), "1234pin") {
-		t.Fatal("unexpected")
-	}
-}
-
 func TestServerTextIsCleaned(t *testing.T) {
 	h := newHarness(t, 100, 24)
 	h.event(transport.Event{Kind: transport.EventCall, Call: transport.Call{
