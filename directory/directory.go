@@ -33,7 +33,8 @@ type Contact struct {
 	Notes      string
 	// Other holds further numbers for the same contact (a vCard with several
 	// TEL lines, a spreadsheet with mobile and work columns). Lookup finds the
-	// contact by any of them.
+	// contact by any of them. The slice of a contact returned by Lookup or
+	// Search is shared with the directory: do not modify it.
 	Other []string
 }
 

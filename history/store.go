@@ -145,6 +145,20 @@ func (s *Store) migrate() error {
 	return tx.Commit()
 }
 
+// DefaultPath is where the console keeps its history:
+// $XDG_STATE_HOME/frontdesk/history.db, or ~/.local/state/frontdesk/history.db.
+func DefaultPath() (string, error) {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" || !filepath.IsAbs(dir) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("history: no state directory: %w", err)
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "frontdesk", "history.db"), nil
+}
+
 // Path returns the database file's absolute path.
 func (s *Store) Path() string { return s.path }
 

@@ -110,6 +110,32 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	}
 }
 
+func TestOpenRefusesOtherFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(path, []byte(strings.Repeat("not a database\n", 100)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := Open(path); err == nil {
+		s.Close()
+		t.Fatal("Open of a text file succeeded")
+	}
+	if _, err := Open(t.TempDir()); err == nil {
+		t.Fatal("Open of a directory succeeded")
+	}
+}
+
+func TestDefaultPath(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", "/var/lib/desk")
+	if p, err := DefaultPath(); err != nil || p != "/var/lib/desk/frontdesk/history.db" {
+		t.Errorf("DefaultPath = %q, %v", p, err)
+	}
+	t.Setenv("XDG_STATE_HOME", "")
+	t.Setenv("HOME", "/home/reception")
+	if p, err := DefaultPath(); err != nil || p != "/home/reception/.local/state/frontdesk/history.db" {
+		t.Errorf("DefaultPath = %q, %v", p, err)
+	}
+}
+
 func TestRoundTrip(t *testing.T) {
 	s, _ := openTemp(t)
 	in := Entry{
