@@ -83,7 +83,7 @@ func BenchmarkQuery(b *testing.B) {
 	}{
 		{"newest50", Filter{Limit: 50}},
 		{"missed50", Filter{Missed: true, Limit: 50}},
-		{"outbound-page40", Filter{Outbound: true, Limit: 50, Offset: 2000}},
+		{"outbound-offset2000", Filter{Outbound: true, Limit: 50, Offset: 2000}},
 		{"since-week", Filter{Since: base.Add(-7 * 24 * time.Hour)}},
 		{"search-name50", Filter{Search: "carol", Limit: 50}},
 		{"search-number50", Filter{Search: "(205) 555-0042", Limit: 50}},
