@@ -305,6 +305,12 @@ func (s *Stream) session(parent context.Context, attempt int) (time.Duration, er
 	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(errSessionEnded)
 	pr, pw := io.Pipe()
+	// When the session ends for any reason, fail the body: net/http's
+	// writer is blocked reading it, and RoundTrip does not return on
+	// cancellation until that writer stops. An error (not EOF) aborts the
+	// request rather than ending it with a 0-length chunk.
+	stopBody := context.AfterFunc(ctx, func() { pw.CloseWithError(errSessionEnded) })
+	defer stopBody()
 	c := newConn(s, ctx)
 
 	var wg sync.WaitGroup

@@ -20,9 +20,10 @@ import (
 // becomes a fakeConn through which the test reads the client's commands and
 // writes whatever bytes it likes.
 type fakeServer struct {
-	t     *testing.T
-	srv   *httptest.Server
-	conns chan *fakeConn
+	t      *testing.T
+	status chan int // when a value is ready, the next stream gets that HTTP status
+	srv    *httptest.Server
+	conns  chan *fakeConn
 }
 
 type fakeConn struct {
@@ -45,7 +46,7 @@ func newFakeServer(t *testing.T) *fakeServer { return newFakeServerTLS(t, false)
 
 // newFakeServerTLS serves over TLS (with HTTP/2 on offer) when tls is set.
 func newFakeServerTLS(t *testing.T, tls bool) *fakeServer {
-	fs := &fakeServer{t: t, conns: make(chan *fakeConn, 16)}
+	fs := &fakeServer{t: t, conns: make(chan *fakeConn, 16), status: make(chan int, 4)}
 	fs.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || r.URL.Path != "/bobl/bobl" || r.URL.RawQuery != "" {
 			http.Error(w, "bad request", http.StatusBadRequest)
@@ -54,6 +55,17 @@ func newFakeServerTLS(t *testing.T, tls bool) *fakeServer {
 		if len(r.TransferEncoding) != 1 || r.TransferEncoding[0] != "chunked" || r.ProtoMajor != 1 || r.ProtoMinor != 1 {
 			http.Error(w, "want HTTP/1.1 chunked", http.StatusBadRequest)
 			return
+		}
+		select {
+		case st := <-fs.status:
+			// Send the status at once: net/http would otherwise wait for
+			// the (endless) request body to end before answering.
+			rc := http.NewResponseController(w)
+			rc.EnableFullDuplex()
+			w.WriteHeader(st)
+			rc.Flush()
+			return
+		default:
 		}
 		rc := http.NewResponseController(w)
 		if err := rc.EnableFullDuplex(); err != nil {
@@ -662,4 +674,33 @@ func TestStreamAPIErrorsNameTheCommand(t *testing.T) {
 			t.Errorf("message %q", msg)
 		}
 	}
+}
+
+func TestStreamReconnectsOnBadStatusTimeoutAndGarbage(t *testing.T) {
+	fs := newFakeServer(t)
+	fs.status <- http.StatusServiceUnavailable
+	s := testStream(t, fs, WithConnectTimeout(200*time.Millisecond))
+	runStream(t, s)
+	ev := nextEvent(t, s, isConn(ConnReconnecting))
+	if ev.Conn.Err == nil || !strings.Contains(ev.Conn.Err.Error(), "503") {
+		t.Fatalf("after 503: %+v", ev.Conn)
+	}
+	// A server that never answers the subscribe.
+	fc := fs.conn()
+	fc.expect(CmdSubscribe, 0)
+	ev = nextEvent(t, s, isConn(ConnReconnecting))
+	if !errors.Is(ev.Conn.Err, errConnectTimeout) || ev.Conn.Attempt != 2 {
+		t.Fatalf("after a silent server: %+v", ev.Conn)
+	}
+	// A server that sends nothing but malformed documents.
+	fc = fs.conn()
+	fc.handshake()
+	nextEvent(t, s, isKind(EventSnapshot))
+	fc.write([]byte(strings.Repeat("<org.m5.api.v1.Response></oops>", maxMalformedInARow)))
+	ev = nextEvent(t, s, isConn(ConnReconnecting))
+	if !errors.Is(ev.Conn.Err, errTooMalformed) {
+		t.Fatalf("after garbage: %+v", ev.Conn)
+	}
+	fs.conn().handshake()
+	nextEvent(t, s, isKind(EventSnapshot))
 }
