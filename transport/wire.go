@@ -1,6 +1,35 @@
 // Package transport speaks the ShoreTel Sky Hosted API: the XML wire types,
 // the long-lived chunked stream session, the one-shot GET client and the
 // API's typed errors.
+//
+// Choices where the guide leaves room:
+//
+//   - Responses are decoded leniently: unknown elements and attributes are
+//     skipped, a missing <CLID> is a nil pointer, numbers and booleans may
+//     carry spaces, a missing <Id> is "", and State is passed on as sent
+//     (the model decides what an unknown spelling means).
+//   - On the stream, a reply whose Id matches a request in flight answers it;
+//     any call list that does not (including those carrying a subscribe's Id,
+//     which the server reuses for pushed events) is a call event.
+//   - Every successful listCalls on the stream is also reported as an
+//     EventSnapshot, in stream order, so the call table reconciles at the
+//     right point among the events.
+//   - Error 17: subscribe again without telling the user. A prompt
+//     resubscribe is not followed by listCalls; one that needed retries or
+//     took over a second is, since events may have been missed.
+//   - Error 6 on listCalls: the stream keeps running, reports ConnLive with
+//     the rate-limit error, and retries listCalls on its own backoff; a
+//     ListCalls call inside the window fails at once without asking.
+//   - Error 8 while connecting: the stream reports ConnReconnecting with an
+//     error matching ErrPhoneNotLoggedIn and tries again every 30 s.
+//   - Error 5 anywhere on the stream stops it: ConnFailed, Run returns it.
+//   - Stream commands issued while not live fail at once (ErrNotConnected);
+//     a command in flight when the connection drops fails with
+//     ErrConnectionLost. Neither is ever resent: a late "release" with a
+//     blank call Id could hang up a different call.
+//   - A malformed document is skipped when the decoder can find the start of
+//     the next one; sixteen in a row, an oversized document or an endless run
+//     of garbage ends the connection and the stream reconnects.
 package transport
 
 import (
