@@ -27,7 +27,9 @@ import (
 	"github.com/frontdesk/frontdesk/cli"
 	"github.com/frontdesk/frontdesk/config"
 	"github.com/frontdesk/frontdesk/directory"
+	"github.com/frontdesk/frontdesk/history"
 	"github.com/frontdesk/frontdesk/hub"
+	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/sshserver"
 	"github.com/frontdesk/frontdesk/transport"
 	"github.com/frontdesk/frontdesk/tui"
@@ -378,12 +380,17 @@ func consoleCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 			return usageError(s, cmd, "%v", err)
 		}
 		logger.Info("console starting", "user", c.User, "server", c.Server, "pin", c.DescribePIN())
-		return console(ctx, s, cmd, stream, consoleOptions{
+		o := consoleOptions{
 			account:  c.User,
 			logger:   logger,
 			holdWarn: c.HoldWarn,
 			bell:     c.Bell && !c.Quiet,
-		})
+		}
+		if store := openHistory(c, s, cmd, logger); store != nil {
+			defer store.Close()
+			o.history = historyLog{store: store, names: names(c, s, cmd)}
+		}
+		return console(ctx, s, cmd, stream, o)
 	}
 }
 
@@ -541,6 +548,51 @@ type consoleOptions struct {
 	logger   *log.Logger
 	holdWarn time.Duration
 	bell     bool
+	history  model.HistoryStore
+}
+
+// openHistory opens the call history and drops entries older than the
+// retention. The console runs without history, after a warning, when the
+// database cannot be opened.
+func openHistory(c *config.Config, s sys, cmd string, logger *log.Logger) *history.Store {
+	store, err := history.Open(c.History)
+	if err != nil {
+		fmt.Fprintf(s.stderr, "%s: warning: call history is off: %v\n", cmd, err)
+		logger.Warn("call history is off", "err", err)
+		return nil
+	}
+	if c.HistoryDays > 0 {
+		n, err := store.Prune(time.Now().AddDate(0, 0, -c.HistoryDays))
+		if err != nil {
+			logger.Warn("pruning the call history", "err", err)
+		} else if n > 0 {
+			logger.Info("pruned the call history", "entries", n, "days", c.HistoryDays)
+		}
+	}
+	return store
+}
+
+// historyLog records the console's ended calls in the history database,
+// with the caller's name from the directory when there is one.
+type historyLog struct {
+	store *history.Store
+	names cli.Names
+}
+
+func (h historyLog) Add(e model.HistoryEntry) error {
+	dir := history.Inbound
+	if e.Outbound {
+		dir = history.Outbound
+	}
+	name := ""
+	if h.names != nil {
+		name, _ = h.names(e.Ani)
+	}
+	return h.store.Add(history.Entry{
+		CallID: e.CallID, DID: e.DID, Direction: dir, Outcome: history.Outcome(e.Outcome.String()),
+		Number: e.Ani, Name: name, CLID: e.CLID,
+		Start: e.Start, Ring: e.Ring, Talk: e.Talk, Hold: e.Hold, Ended: e.End,
+	})
 }
 
 // console runs the stream in the background and the console in the
@@ -558,6 +610,7 @@ func console(ctx context.Context, s sys, cmd string, stream *transport.Stream, o
 		HoldWarn: o.holdWarn,
 		Bell:     o.bell,
 		NoColor:  s.getenv("NO_COLOR") != "",
+		History:  o.history,
 	})
 	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
 	cancel()
