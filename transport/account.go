@@ -94,6 +94,11 @@ func (a Account) validate() (*url.URL, error) {
 	return u, nil
 }
 
+func withoutPIN(a Account) Account {
+	a.PIN = ""
+	return a
+}
+
 func isLoopback(host string) bool {
 	if host == "localhost" {
 		return true

@@ -16,7 +16,8 @@ import (
 // The API puts the PIN in the GET query by design. The Client never shows
 // that URL: errors name only the server URL without its query.
 type Client struct {
-	acct   Account
+	acct   Account       // PIN left blank: see pin
+	pin    func() Secret // the PIN behind a func, which fmt cannot look into
 	url    *url.URL
 	client *http.Client
 	opts   options
@@ -36,7 +37,7 @@ func NewClient(acct Account, opts ...ClientOption) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{acct: acct, url: u, client: hc, opts: o}, nil
+	return &Client{acct: withoutPIN(acct), pin: func() Secret { return acct.PIN }, url: u, client: hc, opts: o}, nil
 }
 
 // String describes the client without its PIN.
@@ -90,7 +91,7 @@ func (c *Client) ListCalls(ctx context.Context) ([]Call, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listResult(resp, c.acct.PIN)
+	return listResult(resp, c.pin())
 }
 
 func (c *Client) boolCmd(ctx context.Context, name, target string, args ...string) error {
@@ -98,7 +99,7 @@ func (c *Client) boolCmd(ctx context.Context, name, target string, args ...strin
 	if err != nil {
 		return err
 	}
-	return boolResult(name, target, resp, c.acct.PIN)
+	return boolResult(name, target, resp, c.pin())
 }
 
 // QueryURL returns the GET URL for a command, in the guide's parameter
@@ -112,7 +113,7 @@ func (c *Client) queryURL(name string, args ...string) string {
 	b.WriteString("&user=")
 	b.WriteString(url.QueryEscape(c.acct.User))
 	b.WriteString("&password=")
-	b.WriteString(url.QueryEscape(string(c.acct.PIN)))
+	b.WriteString(url.QueryEscape(string(c.pin())))
 	for _, a := range args {
 		b.WriteString("&args=")
 		b.WriteString(url.QueryEscape(a))
@@ -132,7 +133,7 @@ func (c *Client) do(ctx context.Context, name string, args ...string) (*Response
 	c.opts.logger.Debug("get command", "command", short, "args", args)
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return nil, netError(short+": requesting", safeURL(c.url), err, c.acct.PIN)
+		return nil, netError(short+": requesting", safeURL(c.url), err, c.pin())
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -147,9 +148,9 @@ func (c *Client) do(ctx context.Context, name string, args ...string) (*Response
 		}
 		var me *MalformedError
 		if errors.As(err, &me) {
-			return nil, fmt.Errorf("%s: %w: %s", short, ErrUnexpectedReply, redactPIN(cleanText(me.Err.Error(), 200), c.acct.PIN))
+			return nil, fmt.Errorf("%s: %w: %s", short, ErrUnexpectedReply, redactPIN(cleanText(me.Err.Error(), 200), c.pin()))
 		}
-		return nil, netError(short+": reading the reply from", safeURL(c.url), err, c.acct.PIN)
+		return nil, netError(short+": reading the reply from", safeURL(c.url), err, c.pin())
 	}
 	return r, nil
 }

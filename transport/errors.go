@@ -140,7 +140,8 @@ func redactPIN(s string, pin Secret) string {
 	return strings.ReplaceAll(s, string(pin), redacted)
 }
 
-// apiErrors converts a response's errors into an error for cmd, or nil.
+// apiError converts a response's errors into an error for cmd (the first
+// one, when there are several), or nil.
 func (r *Response) apiError(cmd string, pin Secret) error {
 	if len(r.Errors) == 0 {
 		if r.ErrorCount > 0 {

@@ -32,7 +32,8 @@ import (
 // Events must be drained: a consumer that stops reading stalls the stream
 // (and with it command replies) once the buffer is full.
 type Stream struct {
-	acct   Account
+	acct   Account       // PIN left blank: see pin
+	pin    func() Secret // the PIN behind a func, which fmt cannot look into
 	url    *url.URL
 	client *http.Client
 	opts   options
@@ -77,7 +78,8 @@ func NewStream(acct Account, opts ...StreamOption) (*Stream, error) {
 		return nil, err
 	}
 	return &Stream{
-		acct:   acct,
+		acct:   withoutPIN(acct),
+		pin:    func() Secret { return acct.PIN },
 		url:    u,
 		client: hc,
 		opts:   o,
@@ -157,7 +159,7 @@ func (s *Stream) ListCalls(ctx context.Context) ([]Call, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listResult(resp, s.acct.PIN)
+	return listResult(resp, s.pin())
 }
 
 func (s *Stream) boolCmd(ctx context.Context, name, target string, args ...string) error {
@@ -169,7 +171,7 @@ func (s *Stream) boolCmd(ctx context.Context, name, target string, args ...strin
 	if err != nil {
 		return err
 	}
-	return boolResult(name, target, resp, s.acct.PIN)
+	return boolResult(name, target, resp, s.pin())
 }
 
 // live returns the live connection or an ErrNotConnected error.
@@ -333,7 +335,7 @@ func (s *Stream) session(parent context.Context, attempt int) (time.Duration, er
 	// The subscribe is queued before the request starts: it becomes the
 	// first chunk, written as soon as the transport reads the body.
 	subReply := c.start(ctx, CmdSubscribe, func(r *Response) {
-		if subscribeResult(r, s.acct.PIN) == nil {
+		if subscribeResult(r, s.pin()) == nil {
 			// Live from here: commands are accepted and events flow.
 			s.setConn(c)
 			s.emitConn(ctx, ConnState{Status: ConnLive})
@@ -352,7 +354,7 @@ func (s *Stream) session(parent context.Context, attempt int) (time.Duration, er
 		if cause := context.Cause(ctx); cause != nil && parent.Err() == nil {
 			return 0, cause
 		}
-		return 0, netError("connecting to", safeURL(s.url), err, s.acct.PIN)
+		return 0, netError("connecting to", safeURL(s.url), err, s.pin())
 	}
 	if resp.StatusCode != http.StatusOK {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -368,7 +370,7 @@ func (s *Stream) session(parent context.Context, attempt int) (time.Duration, er
 		if err != nil {
 			return 0, c.sessionErr(ctx, err)
 		}
-		err = subscribeResult(r, s.acct.PIN)
+		err = subscribeResult(r, s.pin())
 		if err == nil {
 			break
 		}
@@ -398,7 +400,7 @@ func (s *Stream) session(parent context.Context, attempt int) (time.Duration, er
 		if err != nil {
 			return c.sessionErr(ctx, err)
 		}
-		_, err = listResult(r, s.acct.PIN)
+		_, err = listResult(r, s.pin())
 		switch {
 		case err == nil:
 			return nil
@@ -501,7 +503,7 @@ func (c *conn) start(ctx context.Context, name string, hook func(*Response), arg
 	p := &pending{
 		id:    id,
 		name:  name,
-		doc:   NewCommand(name, s.acct.User, string(s.acct.PIN), id, args...).Encode(),
+		doc:   NewCommand(name, s.acct.User, string(s.pin()), id, args...).Encode(),
 		ctx:   ctx,
 		hook:  hook,
 		reply: make(chan *Response, 1),
@@ -634,7 +636,7 @@ func (c *conn) readLoop(body io.Reader) {
 			if errors.Is(err, io.EOF) {
 				err = errServerClosed
 			} else {
-				err = netError("reading the stream from", safeURL(c.s.url), err, c.s.acct.PIN)
+				err = netError("reading the stream from", safeURL(c.s.url), err, c.s.pin())
 			}
 			c.err = err
 			return
@@ -673,7 +675,7 @@ func (c *conn) dispatch(r *Response) {
 		}
 		return
 	}
-	err := r.apiError("stream", s.acct.PIN)
+	err := r.apiError("stream", s.pin())
 	switch {
 	case err == nil:
 		s.log.Debug("reply for no request in flight", "id", r.ID)
@@ -691,7 +693,7 @@ func (c *conn) dispatch(r *Response) {
 // error 5 stops the stream.
 func (c *conn) afterReply(name string, r *Response) {
 	s := c.s
-	err := r.apiError(name, s.acct.PIN)
+	err := r.apiError(name, s.pin())
 	if errors.Is(err, ErrAuth) {
 		c.setFatal(err)
 		return
@@ -745,7 +747,7 @@ func (c *conn) resubscribe(ctx context.Context) error {
 		if err != nil {
 			return c.sessionErr(ctx, err)
 		}
-		err = subscribeResult(r, c.s.acct.PIN)
+		err = subscribeResult(r, c.s.pin())
 		if err == nil {
 			if try > 1 || time.Since(began) > c.s.opts.resyncAfter {
 				c.needSnapshot.Store(true)
