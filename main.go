@@ -12,9 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -370,7 +368,7 @@ func consoleCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 		if c == nil {
 			return code
 		}
-		logger, closeLog, err := openLog(c.LogFile, s.getenv("FRONTDESK_LOG_LEVEL"))
+		logger, closeLog, err := cli.OpenLog(c.LogFile, s.getenv("FRONTDESK_LOG_LEVEL"))
 		if err != nil {
 			return failure(s, cmd, err)
 		}
@@ -388,7 +386,7 @@ func consoleCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 		}
 		if store := openHistory(c, s, cmd, logger); store != nil {
 			defer store.Close()
-			o.history = historyLog{store: store, names: names(c, s, cmd)}
+			o.history = cli.HistoryLog{Store: store, Names: names(c, s, cmd)}
 		}
 		return console(ctx, s, cmd, stream, o)
 	}
@@ -407,7 +405,7 @@ func demoCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 		if err != nil {
 			return usageError(s, cmd, "%v", err)
 		}
-		logger, closeLog, err := openLog(c.LogFile, s.getenv("FRONTDESK_LOG_LEVEL"))
+		logger, closeLog, err := cli.OpenLog(c.LogFile, s.getenv("FRONTDESK_LOG_LEVEL"))
 		if err != nil {
 			return failure(s, cmd, err)
 		}
@@ -572,29 +570,6 @@ func openHistory(c *config.Config, s sys, cmd string, logger *log.Logger) *histo
 	return store
 }
 
-// historyLog records the console's ended calls in the history database,
-// with the caller's name from the directory when there is one.
-type historyLog struct {
-	store *history.Store
-	names cli.Names
-}
-
-func (h historyLog) Add(e model.HistoryEntry) error {
-	dir := history.Inbound
-	if e.Outbound {
-		dir = history.Outbound
-	}
-	name := ""
-	if h.names != nil {
-		name, _ = h.names(e.Ani)
-	}
-	return h.store.Add(history.Entry{
-		CallID: e.CallID, DID: e.DID, Direction: dir, Outcome: history.Outcome(e.Outcome.String()),
-		Number: e.Ani, Name: name, CLID: e.CLID,
-		Start: e.Start, Ring: e.Ring, Talk: e.Talk, Hold: e.Hold, Ended: e.End,
-	})
-}
-
 // console runs the stream in the background and the console in the
 // foreground until the receptionist quits or ctx ends.
 func console(ctx context.Context, s sys, cmd string, stream *transport.Stream, o consoleOptions) int {
@@ -629,27 +604,4 @@ func console(ctx context.Context, s sys, cmd string, stream *transport.Stream, o
 		return failure(s, cmd, streamErr)
 	}
 	return exitOK
-}
-
-// openLog opens the log file (mode 0600, its directory 0700) for a logger
-// that never writes to the screen.
-func openLog(path, level string) (*log.Logger, func(), error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, nil, fmt.Errorf("log directory: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, nil, fmt.Errorf("log file: %w", err)
-	}
-	l := log.NewWithOptions(f, log.Options{ReportTimestamp: true, TimeFormat: time.RFC3339, Level: log.InfoLevel})
-	if level != "" {
-		lv, err := log.ParseLevel(level)
-		if err != nil {
-			f.Close()
-			return nil, nil, fmt.Errorf("FRONTDESK_LOG_LEVEL=%q: want debug, info, warn or error", level)
-		}
-		l.SetLevel(lv)
-	}
-	l = l.With("pid", strconv.Itoa(os.Getpid()))
-	return l, func() { f.Close() }, nil
 }

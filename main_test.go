@@ -497,7 +497,7 @@ func TestHistoryLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	h := historyLog{store: store, names: func(n string) (string, bool) { return "Ada Whitfield", n == "6465550142" }}
+	h := cli.HistoryLog{Store: store, Names: func(n string) (string, bool) { return "Ada Whitfield", n == "6465550142" }}
 	start := time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC)
 	err = h.Add(model.HistoryEntry{CallID: "65885", Ani: "6465550142", CLID: "8885550100", HasCLID: true, DID: testDID,
 		Outcome: model.OutcomeMissed, Start: start, End: start.Add(20 * time.Second), Ring: 20 * time.Second})
