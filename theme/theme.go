@@ -65,6 +65,14 @@ type Styles struct {
 	PromptValid   lipgloss.Style
 	PromptInvalid lipgloss.Style
 
+	// Views: the tab strip in the header, the missed-calls badge, a missed
+	// call in the history and a message marked done.
+	Tab       lipgloss.Style
+	TabActive lipgloss.Style
+	Badge     lipgloss.Style
+	Missed    lipgloss.Style
+	Done      lipgloss.Style
+
 	// Dim is for secondary text: scroll hints, separators, absent values.
 	Dim lipgloss.Style
 
@@ -181,6 +189,12 @@ func New(isDark, noColor bool) Styles {
 		PromptValid:   fg(p.ok),
 		PromptInvalid: fg(p.bad),
 
+		Tab:       header.Foreground(p.dim),
+		TabActive: header.Foreground(p.accent).Bold(true).Underline(true),
+		Badge:     header.Foreground(p.warn).Bold(true),
+		Missed:    fg(p.warn),
+		Done:      fg(p.dim).Strikethrough(true),
+
 		Dim:     fg(p.dim),
 		Warning: fg(p.warn).Bold(true),
 	}
@@ -229,6 +243,12 @@ func plain(isDark bool) Styles {
 		PromptHint:    st,
 		PromptValid:   st,
 		PromptInvalid: st.Bold(true),
+
+		Tab:       st.Reverse(true),
+		TabActive: st.Reverse(true).Bold(true).Underline(true),
+		Badge:     st.Reverse(true).Bold(true),
+		Missed:    st.Bold(true),
+		Done:      st.Strikethrough(true),
 
 		Dim:     st,
 		Warning: st.Bold(true),

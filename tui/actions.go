@@ -48,7 +48,7 @@ func (m *Model) act(a model.Action) tea.Cmd {
 		return m.status.set(statusError, msg)
 	}
 	c, _ := m.table.Get(id)
-	who := c.Caller()
+	who := m.sh.names.who(c.Ani)
 	m.sh.log.Info("action", "action", a.String(), "call", id)
 	var verb string
 	var cmd tea.Cmd
@@ -56,6 +56,9 @@ func (m *Model) act(a model.Action) tea.Cmd {
 	case model.ActAnswer:
 		verb, cmd = "Answering "+who+"…", m.answer(id, who)
 	case model.ActIgnore:
+		// Marked when sent, not when the result returns: the call may end
+		// (DELETED) before the reply, and must not be recorded as missed.
+		m.table.MarkIgnored(id)
 		verb, cmd = "Ignoring "+who+"…", m.ignore(id, who)
 	case model.ActHold:
 		verb, cmd = "Putting "+who+" on hold…", m.hold(id, who)
@@ -78,9 +81,6 @@ func (m *Model) handleResult(msg tea.Msg) tea.Cmd {
 		r, done, failed = msg.result, "Answered "+msg.who, "answer"
 	case ignoredMsg:
 		r, done, failed = msg.result, "Ignored "+msg.who+": it goes to voicemail if nobody answers", "ignore"
-		if msg.err == nil {
-			m.table.MarkIgnored(msg.id)
-		}
 	case heldMsg:
 		r, done, failed = msg.result, msg.who+" is on hold", "hold"
 	case resumedMsg:

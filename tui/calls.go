@@ -266,7 +266,7 @@ func (l *callList) row(c *model.Call, selected bool) string {
 		used += n + 1
 	}
 	cell(p.state, label, cols.state, false)
-	cell(p.base, c.Caller(), cols.caller, false)
+	cell(p.base, l.sh.names.label(c.Ani), cols.caller, false)
 	cell(p.base, c.Line(), cols.line, false)
 	dir := "in"
 	if c.Outbound {

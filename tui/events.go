@@ -27,11 +27,23 @@ func (m *Model) handleEvent(ev transport.Event) tea.Cmd {
 		m.table.Apply(toUpdate(ev.Call), now)
 	}
 	cmds := []tea.Cmd{waitForEvent(m.opts.Phone.Events())}
-	if m.refresh() && m.opts.Bell {
-		cmds = append(cmds, bell())
+	for _, id := range m.refresh() {
+		if c, ok := m.table.Get(id); ok {
+			cmds = append(cmds, m.alerts.ring(m.sh.names.who(c.Ani)))
+		}
 	}
-	if ended := m.table.Ended(); len(ended) > 0 && m.opts.History != nil {
-		cmds = append(cmds, saveHistory(m.opts.History, ended))
+	cmds = append(cmds, m.holdAlerts())
+	if ended := m.table.Ended(); len(ended) > 0 {
+		switch {
+		case m.opts.Records != nil:
+			recs := make([]CallRecord, len(ended))
+			for i, e := range ended {
+				recs[i] = CallRecord{Entry: e, Name: m.sh.names.name(e.Ani)}
+			}
+			cmds = append(cmds, saveCalls(m.opts.Records, recs))
+		case m.opts.History != nil:
+			cmds = append(cmds, saveHistory(m.opts.History, ended))
+		}
 	}
 	return tea.Batch(cmds...)
 }
@@ -53,12 +65,12 @@ func toUpdate(c transport.Call) model.Update {
 	return u
 }
 
-// refresh rebuilds the list from the table if it changed, and reports
-// whether a call started ringing. When one did and nothing is selected, the
+// refresh rebuilds the list from the table if it changed, and returns the
+// calls that started ringing. When one did and nothing is selected, the
 // first ringing call is selected.
-func (m *Model) refresh() (rang bool) {
+func (m *Model) refresh() (rang []string) {
 	if m.built && m.table.Version() == m.version {
-		return false
+		return nil
 	}
 	m.built, m.version = true, m.table.Version()
 	m.calls = m.table.AppendCalls(m.calls[:0])
@@ -76,11 +88,11 @@ func (m *Model) refresh() (rang bool) {
 			first = id
 		}
 		if _, was := m.ringing[id]; !was {
-			rang = true
+			rang = append(rang, id)
 		}
 	}
 	m.ringing = ringing
-	if rang && m.list.selID == "" {
+	if len(rang) > 0 && m.list.selID == "" {
 		m.list.selectID(first)
 	}
 	return rang

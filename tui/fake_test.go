@@ -143,7 +143,9 @@ func (h *harness) run(cmd tea.Cmd) []tea.Msg {
 		case timerMsg:
 			h.timers = append(h.timers, msg)
 		case streamClosedMsg:
-		case answeredMsg, ignoredMsg, heldMsg, resumedMsg, releasedMsg, dialedMsg:
+		case answeredMsg, ignoredMsg, heldMsg, resumedMsg, releasedMsg, dialedMsg,
+			callsSavedMsg, historyLoadedMsg, missedCountMsg, seenMarkedMsg, prunedMsg,
+			messagesLoadedMsg, messageSavedMsg, messageMarkedMsg:
 			out = append(out, msg)
 			_, next := h.m.Update(msg)
 			if next != nil {
@@ -256,6 +258,14 @@ func keyPress(s string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyF5}
 	case "f1":
 		return tea.KeyPressMsg{Code: tea.KeyF1}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "ctrl+s":
+		return tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl}
 	}
 	r := []rune(s)
 	if len(r) != 1 {

@@ -91,7 +91,15 @@ func seconds(d time.Duration) string {
 // header renders the top bar: product, account, connection, clock. Parts
 // are dropped from the least important when the width is short; the bar is
 // always exactly w cells.
-func header(sh *shared, account string, conn connView, w int) string {
+// headerExtra is what the header shows about the views: which is current,
+// and the missed calls not yet looked at.
+type headerExtra struct {
+	view    view
+	missed  int
+	records bool // History and Messages exist
+}
+
+func header(sh *shared, account string, conn connView, w int, x headerExtra) string {
 	st := sh.styles
 	connText, connStyle := conn.text(sh)
 	clockText := sh.now.Format("15:04")
@@ -101,13 +109,25 @@ func header(sh *shared, account string, conn connView, w int) string {
 		text  string
 		style lipgloss.Style
 	}
-	build := func(title, showAcct, showClock bool) ([]part, []part) {
+	build := func(title, showAcct, showClock, showTabs bool) ([]part, []part) {
 		var left, right []part
 		if title {
 			left = append(left, part{" frontdesk ", st.HeaderTitle})
 		}
 		if showAcct && acct != "" {
 			left = append(left, part{" " + acct + " ", st.Account})
+		}
+		if x.records {
+			for v := range viewCount {
+				if v == x.view {
+					left = append(left, part{" " + v.String() + " ", st.TabActive})
+				} else if showTabs {
+					left = append(left, part{" " + v.String() + " ", st.Tab})
+				}
+			}
+		}
+		if x.missed > 0 {
+			right = append(right, part{" " + itoa(x.missed) + " missed ", st.Badge})
 		}
 		right = append(right, part{" " + connText + " ", connStyle})
 		if showClock {
@@ -123,13 +143,14 @@ func header(sh *shared, account string, conn connView, w int) string {
 		return n
 	}
 	var left, right []part
-	for _, opt := range [][3]bool{
-		{true, true, true},
-		{false, true, true},
-		{false, true, false},
-		{false, false, false},
+	for _, opt := range [][4]bool{
+		{true, true, true, true},
+		{false, true, true, true},
+		{false, true, false, true},
+		{false, true, false, false},
+		{false, false, false, false},
 	} {
-		left, right = build(opt[0], opt[1], opt[2])
+		left, right = build(opt[0], opt[1], opt[2], opt[3])
 		if width(left)+width(right) <= w {
 			break
 		}

@@ -23,9 +23,32 @@ import (
 type focus int
 
 const (
-	focusCalls focus = iota
-	focusDial
+	focusCalls  focus = iota // the current view's list
+	focusDial                // the dial prompt
+	focusPicker              // the directory picker
+	focusSearch              // the History view's search input
+	focusForm                // the message form
 )
+
+// view is which list the screen shows; Tab cycles through them.
+type view int
+
+const (
+	viewCalls view = iota
+	viewHistory
+	viewMessages
+	viewCount
+)
+
+func (v view) String() string {
+	switch v {
+	case viewHistory:
+		return "History"
+	case viewMessages:
+		return "Messages"
+	}
+	return "Calls"
+}
 
 // Smallest usable terminal.
 const (
@@ -51,6 +74,18 @@ type Model struct {
 	help   help.Model
 	conn   connView
 	focus  focus
+	view   view
+
+	hist   historyView
+	msgs   messagesView
+	picker dirPicker
+	form   messageForm
+	alerts alerts
+	// missed is the count of missed calls since the history was last
+	// looked at, shown in the header.
+	missed int
+	// dirSkipped is how many rows the directory file had to skip.
+	dirSkipped int
 
 	// Tick loop: one outstanding tick at a time, identified by tickGen.
 	tickGen     int
@@ -71,6 +106,7 @@ func New(opts Options) *Model {
 		isDark:   true,
 		noColor:  opts.NoColor,
 		after:    after,
+		names:    newCallerNames(opts.Directory),
 	}
 	m := &Model{
 		opts:    opts,
@@ -80,7 +116,14 @@ func New(opts Options) *Model {
 		list:    newCallList(sh),
 		status:  statusLine{sh: sh},
 		help:    help.New(),
+
+		dirSkipped: opts.DirectorySkipped,
+		alerts:     newAlerts(opts.Bell, opts.Notify),
 	}
+	m.hist = newHistoryView(sh)
+	m.msgs = messagesView{sh: sh}
+	m.picker = newDirPicker(sh)
+	m.form = newMessageForm(sh)
 	m.restyle()
 	m.dial = newDialPrompt(sh)
 	return m
@@ -92,6 +135,18 @@ func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.ensureTick()}
 	if m.opts.Phone != nil {
 		cmds = append(cmds, waitForEvent(m.opts.Phone.Events()))
+	}
+	if m.opts.DirectoryUpdates != nil {
+		cmds = append(cmds, waitForReload(m.opts.DirectoryUpdates))
+	}
+	if r := m.opts.Records; r != nil {
+		cmds = append(cmds, countMissed(r), loadMessages(r))
+		if m.opts.Retention > 0 {
+			cmds = append(cmds, prune(r, m.sh.now.Add(-m.opts.Retention)), m.sh.after(pruneEvery, pruneDueMsg{}))
+		}
+	}
+	if d := m.opts.Directory; d != nil {
+		cmds = append(cmds, m.status.set(statusOK, directorySummary(d.Len(), m.dirSkipped)))
 	}
 	return tea.Batch(cmds...)
 }
@@ -112,6 +167,11 @@ func (m *Model) restyle() {
 	}
 	if m.dial.sh != nil {
 		m.dial.restyle()
+	}
+	if m.hist.sh != nil {
+		m.hist.restyle()
+		m.picker.restyle()
+		m.form.restyle()
 	}
 	if m.list.sh != nil {
 		m.list.restyle()
@@ -136,6 +196,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.restyle()
 		}
 	case tea.EnvMsg:
+		m.alerts.detect(msg)
 		if v, ok := msg.LookupEnv("NO_COLOR"); ok && v != "" && !m.sh.noColor {
 			m.sh.noColor = true
 			m.restyle()
@@ -153,6 +214,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.gen == m.tickGen {
 			m.tickPending = false
 		}
+		cmds = append(cmds, m.holdAlerts())
 	case clearStatusMsg:
 		m.status.clear(msg.id)
 	case answeredMsg, ignoredMsg, heldMsg, resumedMsg, releasedMsg, dialedMsg:
@@ -161,6 +223,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			m.sh.log.Error("saving call history", "calls", msg.n, "err", msg.err)
 		}
+	case directoryReloadMsg:
+		cmds = append(cmds, m.handleReload(msg))
+	case directoryClosedMsg:
+	default:
+		cmds = append(cmds, m.handleRecords(msg))
 	}
 	cmds = append(cmds, m.ensureTick())
 	m.relayout()

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/log/v2"
 
+	"github.com/frontdesk/frontdesk/directory"
 	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/theme"
 	"github.com/frontdesk/frontdesk/transport"
@@ -44,8 +45,25 @@ type Options struct {
 	// NoColor turns colour off from the start (the client's NO_COLOR also
 	// does, when it arrives in tea.EnvMsg).
 	NoColor bool
-	// History, when set, receives every call that ends.
+	// History, when set, receives every call that ends. Records, when set,
+	// is used instead and also backs the History and Messages views.
 	History model.HistoryStore
+	// Records is the call history and message store.
+	Records Records
+	// Retention is how long stored calls are kept: older ones are pruned at
+	// start-up and daily. Zero keeps them forever.
+	Retention time.Duration
+	// Directory names callers and backs dial-by-name. Nil: no directory.
+	Directory *directory.Directory
+	// DirectorySkipped is how many rows of the directory file were skipped
+	// (each already logged), for the on-screen summary.
+	DirectorySkipped int
+	// DirectoryUpdates delivers new versions of the directory file; the
+	// console re-arms a read on it like the event stream.
+	DirectoryUpdates <-chan directory.Reload
+	// Notify sends a desktop notification escape (OSC 9 or 777) for a
+	// ringing call or a long hold, on terminals known to show them.
+	Notify bool
 	// CommandTimeout bounds each call command; 15 s when zero.
 	CommandTimeout time.Duration
 	// HistoryCap is how many ended calls the table remembers; 200 when zero.
@@ -70,6 +88,7 @@ type shared struct {
 	isDark        bool
 	noColor       bool // NO_COLOR or Options.NoColor
 	monochrome    bool // the terminal shows no colour (ASCII profile)
+	names         *callerNames
 	// after schedules a message (ticks, fades); tests replace it.
 	after func(d time.Duration, msg tea.Msg) tea.Cmd
 }

@@ -66,7 +66,7 @@ func (m *Model) layoutFrame() frame {
 		f.status = f.status[:1]
 	}
 	f.rows = max(0, h-fixed())
-	if n := len(m.list.calls); n > f.rows && f.rows > 0 {
+	if n := len(m.list.calls); n > f.rows && f.rows > 0 && m.view == viewCalls && m.focus != focusPicker && m.focus != focusForm {
 		offset := min(m.list.offset, n-f.rows)
 		f.pos = " " + itoa(offset+1) + "–" + itoa(offset+f.rows) + " of " + itoa(n)
 		if pw := ansi.StringWidth(f.pos); w-pw >= 10 {
@@ -100,9 +100,30 @@ func (m *Model) relayout() {
 // disabled, and the hold key says "resume" when that is what it would do.
 func (m *Model) helpKeys() help.KeyMap {
 	k := m.sh.keys
-	if m.focus == focusDial {
+	switch m.focus {
+	case focusDial:
 		return dialHelp{k}
+	case focusPicker:
+		return pickerHelp{[]key.Binding{k.Choose, k.PickUp, k.PickDown, k.Close}}
+	case focusSearch:
+		done := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep search"))
+		clear := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear search"))
+		return pickerHelp{[]key.Binding{done, clear}}
+	case focusForm:
+		return pickerHelp{[]key.Binding{k.FormSave, k.FormNext, k.FormPrev, k.Close}}
 	}
+	switch m.view {
+	case viewHistory:
+		n := len(m.hist.rows)
+		k.CallBack.SetEnabled(n > 0)
+		k.Message.SetEnabled(m.opts.Records != nil)
+		return historyHelp{k}
+	case viewMessages:
+		k.ToggleDone.SetEnabled(len(m.msgs.msgs) > 0)
+		k.NewMessage.SetEnabled(m.opts.Records != nil)
+		return messagesHelp{k}
+	}
+	k.Message.SetEnabled(m.opts.Records != nil)
 	sel, hasSel := m.list.selected()
 	applies := func(a model.Action) bool {
 		if hasSel {
@@ -176,15 +197,26 @@ func (m *Model) render() string {
 	}
 	f := m.frame
 	lines := make([]string, 0, h)
-	lines = append(lines, header(m.sh, m.opts.Account, m.conn, w))
-	lines = append(lines, m.list.titleLine())
-	rows := m.list.rows()
-	if len(m.list.calls) == 0 && f.rows > 0 {
-		rows = []string{st.Empty.Render(ansi.Truncate("  "+m.emptyText(), w, "…"))}
-	}
-	lines = append(lines, rows...)
-	for range f.rows - len(rows) {
-		lines = append(lines, "")
+	lines = append(lines, header(m.sh, m.opts.Account, m.conn, w, headerExtra{view: m.view, missed: m.missed, records: m.opts.Records != nil}))
+	switch {
+	case m.focus == focusPicker:
+		lines = append(lines, m.picker.lines(w, f.rows+1)...)
+	case m.focus == focusForm:
+		lines = append(lines, m.form.lines(w, f.rows+1)...)
+	case m.view == viewHistory:
+		lines = append(lines, m.hist.lines(w, f.rows+1, m.focus == focusSearch)...)
+	case m.view == viewMessages:
+		lines = append(lines, m.msgs.lines(w, f.rows+1)...)
+	default:
+		lines = append(lines, m.list.titleLine())
+		rows := m.list.rows()
+		if len(m.list.calls) == 0 && f.rows > 0 {
+			rows = []string{st.Empty.Render(ansi.Truncate("  "+m.emptyText(), w, "…"))}
+		}
+		lines = append(lines, rows...)
+		for range f.rows - len(rows) {
+			lines = append(lines, "")
+		}
 	}
 	lines = append(lines, f.dial...)
 	lines = append(lines, f.status...)
@@ -200,7 +232,7 @@ func (m *Model) emptyText() string {
 	case !m.conn.known || m.conn.state.Status == transport.ConnConnecting:
 		return "Connecting to the phone service…"
 	case m.conn.state.Status == transport.ConnLive:
-		return "No calls. Incoming calls appear here; d dials out."
+		return "No calls. Incoming calls appear here; d dials out, / dials by name."
 	}
 	return "No calls shown while the connection is down."
 }

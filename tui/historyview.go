@@ -1,0 +1,247 @@
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/frontdesk/frontdesk/model"
+)
+
+// historyView lists stored calls, newest first, with filters and a search.
+type historyView struct {
+	sh     *shared
+	rows   []CallRecord
+	sel    int
+	offset int
+	height int
+
+	missed, inbound, outbound, today bool
+	search                           textinput.Model
+
+	gen     int  // generation of the latest query
+	loading bool // a query is out
+	loaded  bool
+	err     string
+
+	// confirm is the record the receptionist asked to call back, awaiting
+	// y/enter; nil when no call-back is pending.
+	confirm *CallRecord
+}
+
+// historyLimit bounds one query: the view is for recent calls; older ones
+// are found by searching.
+const historyLimit = 500
+
+func newHistoryView(sh *shared) historyView {
+	ti := textinput.New()
+	ti.Prompt = "Search: "
+	ti.Placeholder = "name or number"
+	ti.CharLimit = 60
+	h := historyView{sh: sh, search: ti}
+	h.restyle()
+	return h
+}
+
+func (h *historyView) restyle() { h.search.SetStyles(inputStyles(h.sh)) }
+
+// query is the store query for the current filters.
+func (h *historyView) query() CallQuery {
+	q := CallQuery{Missed: h.missed, Inbound: h.inbound, Outbound: h.outbound, Search: strings.TrimSpace(h.search.Value()), Limit: historyLimit}
+	if h.today {
+		now := h.sh.now
+		q.Since = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	}
+	return q
+}
+
+// reload asks the store for the rows again.
+func (h *historyView) reload(r Records) tea.Cmd {
+	if r == nil {
+		return nil
+	}
+	h.gen++
+	h.loading = true
+	return loadHistory(r, h.query(), h.gen)
+}
+
+// loaded takes a query's answer, keeping the selection on the same call.
+func (h *historyView) take(msg historyLoadedMsg) {
+	if msg.gen != h.gen {
+		return
+	}
+	h.loading, h.loaded = false, true
+	if msg.err != nil {
+		h.sh.log.Error("reading call history", "err", msg.err)
+		h.err = "Could not read the call history: " + model.Clean(msg.err.Error(), 200)
+		return
+	}
+	h.err = ""
+	var selID int64 = -1
+	if c, ok := h.selected(); ok {
+		selID = c.ID
+	}
+	h.rows = msg.rows
+	h.sel = 0
+	for i := range h.rows {
+		if h.rows[i].ID == selID {
+			h.sel = i
+		}
+	}
+	h.scroll()
+}
+
+func (h *historyView) selected() (CallRecord, bool) {
+	if h.sel < 0 || h.sel >= len(h.rows) {
+		return CallRecord{}, false
+	}
+	return h.rows[h.sel], true
+}
+
+func (h *historyView) move(d int) {
+	if len(h.rows) == 0 {
+		return
+	}
+	h.sel = min(max(h.sel+d, 0), len(h.rows)-1)
+	h.scroll()
+}
+
+func (h *historyView) scroll() {
+	if h.sel < h.offset {
+		h.offset = h.sel
+	}
+	if h.height > 0 && h.sel >= h.offset+h.height {
+		h.offset = h.sel - h.height + 1
+	}
+	h.offset = max(0, min(h.offset, len(h.rows)-h.height))
+}
+
+// filterText describes the filters: "missed, today" or "all calls".
+func (h *historyView) filterText() string {
+	var f []string
+	if h.missed {
+		f = append(f, "missed")
+	}
+	if h.inbound {
+		f = append(f, "inbound")
+	}
+	if h.outbound {
+		f = append(f, "outbound")
+	}
+	if h.today {
+		f = append(f, "today")
+	}
+	if len(f) == 0 {
+		return "all calls"
+	}
+	return strings.Join(f, ", ")
+}
+
+// who names a stored call's other party: the name saved with it, else the
+// directory's current name, else the number.
+func (h *historyView) who(r CallRecord) string {
+	if n := model.Clean(r.Name, 60); n != "" {
+		return n
+	}
+	return h.sh.names.who(r.Entry.Ani)
+}
+
+// outcomeMark is the symbol and word for an outcome.
+func outcomeMark(o model.Outcome) string {
+	switch o {
+	case model.OutcomeAnswered:
+		return "✓ answered"
+	case model.OutcomeMissed:
+		return "✗ missed"
+	case model.OutcomeIgnored:
+		return "⊘ ignored"
+	case model.OutcomeOutbound:
+		return "↗ outbound"
+	}
+	return "? unknown"
+}
+
+// lines renders the view in h lines of width w: a title line, then rows.
+func (h *historyView) lines(w, ht int, searching bool) []string {
+	st := h.sh.styles
+	var out []string
+	if searching {
+		h.search.SetWidth(max(1, w-ansi.StringWidth(h.search.Prompt)-1))
+		out = append(out, ansi.Truncate(h.search.View(), w, ""))
+	} else {
+		title := "HISTORY · " + h.filterText()
+		if q := strings.TrimSpace(h.search.Value()); q != "" {
+			title += " · search “" + model.Clean(q, 40) + "”"
+		}
+		if h.loaded {
+			title += " · " + plural(len(h.rows), "call")
+		}
+		out = append(out, st.TableHeader.Render(ansi.Truncate(title, w, "…")))
+	}
+	h.height = max(0, ht-1)
+	h.scroll()
+	switch {
+	case h.err != "":
+		out = append(out, st.StatusError.Render(ansi.Truncate("  "+h.err, w, "…")))
+	case h.loaded && len(h.rows) == 0 && h.height > 0:
+		text := "  No calls yet."
+		if h.filterText() != "all calls" || h.search.Value() != "" {
+			text = "  No calls match. 0 shows all calls."
+		}
+		out = append(out, st.Empty.Render(ansi.Truncate(text, w, "…")))
+	}
+	const markW, outW, dirW, whenW, durW = 2, 11, 4, 12, 8
+	numW := 16
+	nameW := w - markW - outW - dirW - whenW - durW - numW - 6
+	if nameW < 12 {
+		numW = 0
+		nameW = w - markW - outW - dirW - whenW - durW - 5
+	}
+	now := h.sh.now
+	for i := h.offset; i < len(h.rows) && len(out) < ht; i++ {
+		r := h.rows[i]
+		e := r.Entry
+		mark := "  "
+		if i == h.sel {
+			mark = "▸ "
+		}
+		dir := "in"
+		if e.Outbound {
+			dir = "out"
+		}
+		at := e.End
+		if at.IsZero() {
+			at = e.Start
+		}
+		when := at.In(now.Location()).Format("Jan 02 15:04")
+		if y, m, d := at.In(now.Location()).Date(); y == now.Year() && m == now.Month() && d == now.Day() {
+			when = "today " + at.In(now.Location()).Format("15:04")
+		}
+		var b strings.Builder
+		b.WriteString(mark)
+		b.WriteString(pad(outcomeMark(e.Outcome), outW, false) + " ")
+		b.WriteString(pad(dir, dirW, false) + " ")
+		b.WriteString(pad(h.who(r), max(1, nameW), false) + " ")
+		if numW > 0 {
+			b.WriteString(pad(model.FormatNumber(e.Ani), numW, false) + " ")
+		}
+		b.WriteString(pad(when, whenW, false) + " ")
+		b.WriteString(pad(clock(e.Duration()), durW, true))
+		line := pad(b.String(), w, false)
+		style := st.Row
+		if e.Outcome == model.OutcomeMissed {
+			style = st.Missed
+		}
+		if i == h.sel {
+			style = style.Inherit(st.SelectedRow)
+		}
+		out = append(out, style.Render(line))
+	}
+	for len(out) < ht {
+		out = append(out, "")
+	}
+	return out[:ht]
+}
