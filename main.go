@@ -75,6 +75,7 @@ func commands() []command {
 		{"calls", "", "[--json]", "list the current calls once and exit", callsCmd},
 		{"dial", "NUMBER", "", "place a call and exit", dialCmd},
 		{"watch", "", "[--json]", "print call events as they arrive, one per line, until Ctrl-C", watchCmd},
+		{"messages", "", "[--json] [--all]", "list the messages taken for people who were out (open ones; --all for every one)", messagesCmd},
 		{"serve", "", "[--listen ADDR]", "serve the console over SSH: each session gets its own console", serveCmd},
 		{"version", "", "", "print the version", versionCmd},
 	}
@@ -384,10 +385,11 @@ func consoleCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 			holdWarn: c.HoldWarn,
 			bell:     c.Bell && !c.Quiet,
 		}
-		if store := openHistory(c, s, cmd, logger); store != nil {
+		store := openHistory(c, s, cmd, logger)
+		if store != nil {
 			defer store.Close()
-			o.history = cli.HistoryLog{Store: store, Names: names(c, s, cmd)}
 		}
+		o.desk = consoleDesk(ctx, c, s, cmd, logger, store)
 		return console(ctx, s, cmd, stream, o)
 	}
 }
@@ -421,11 +423,14 @@ func demoCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 			return failure(s, cmd, err)
 		}
 		logger.Info("demo starting", "server", url)
+		d, closeDesk := demoDesk(c, s, cmd, logger)
+		defer closeDesk()
 		return console(ctx, s, cmd, stream, consoleOptions{
 			account:  cli.DemoDID + " (demo)",
 			logger:   logger,
 			holdWarn: c.HoldWarn,
 			bell:     c.Bell && !c.Quiet,
+			desk:     d,
 		})
 	}
 }
@@ -547,6 +552,7 @@ type consoleOptions struct {
 	holdWarn time.Duration
 	bell     bool
 	history  model.HistoryStore
+	desk     desk
 }
 
 // openHistory opens the call history and drops entries older than the
@@ -578,7 +584,7 @@ func console(ctx context.Context, s sys, cmd string, stream *transport.Stream, o
 	runErr := make(chan error, 1)
 	go func() { runErr <- stream.Run(ctx) }()
 
-	m := tui.New(tui.Options{
+	opts := tui.Options{
 		Phone:    stream,
 		Account:  o.account,
 		Logger:   o.logger,
@@ -586,7 +592,9 @@ func console(ctx context.Context, s sys, cmd string, stream *transport.Stream, o
 		Bell:     o.bell,
 		NoColor:  s.getenv("NO_COLOR") != "",
 		History:  o.history,
-	})
+	}
+	o.desk.apply(&opts)
+	m := tui.New(opts)
 	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
 	cancel()
 	var streamErr error

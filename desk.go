@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strconv"
+	"time"
+
+	"charm.land/log/v2"
+
+	"github.com/frontdesk/frontdesk/cli"
+	"github.com/frontdesk/frontdesk/config"
+	"github.com/frontdesk/frontdesk/directory"
+	"github.com/frontdesk/frontdesk/history"
+	"github.com/frontdesk/frontdesk/tui"
+)
+
+// desk is the receptionist's desk the console gets: the directory (with
+// its reloads), the call history and messages, and the alert settings.
+type desk struct {
+	records   tui.Records
+	dir       *directory.Directory
+	skipped   int
+	updates   <-chan directory.Reload
+	notify    bool
+	retention time.Duration
+}
+
+// apply sets the console options the desk provides.
+func (d desk) apply(o *tui.Options) {
+	o.Records = d.records
+	o.Directory = d.dir
+	o.DirectorySkipped = d.skipped
+	o.DirectoryUpdates = d.updates
+	o.Notify = d.notify
+	o.Retention = d.retention
+}
+
+// envNotify turns desktop notifications on or off (default on).
+const envNotify = "FRONTDESK_NOTIFY"
+
+// notifyOn reports whether the console sends desktop notifications:
+// FRONTDESK_NOTIFY (default true), never with --quiet.
+func notifyOn(c *config.Config, s sys, cmd string) bool {
+	on := true
+	if v := s.getenv(envNotify); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			fmt.Fprintf(s.stderr, "%s: warning: %s=%q: want true or false; notifications stay on\n", cmd, envNotify, v)
+		} else {
+			on = b
+		}
+	}
+	return on && !c.Quiet
+}
+
+// consoleDesk opens the configured directory (watching it for changes
+// until ctx ends) and wraps the history store, if open.
+func consoleDesk(ctx context.Context, c *config.Config, s sys, cmd string, logger *log.Logger, store *history.Store) desk {
+	d := desk{notify: notifyOn(c, s, cmd)}
+	if store != nil {
+		d.records = cli.Records{Store: store, DID: c.User}
+		if c.HistoryDays > 0 {
+			d.retention = time.Duration(c.HistoryDays) * 24 * time.Hour
+		}
+	}
+	path := cli.DirectoryPath(c.Directory, s.getenv)
+	if path == "" {
+		return d
+	}
+	dir, rows, err := directory.Load(path)
+	if err != nil {
+		fmt.Fprintf(s.stderr, "%s: warning: directory: %v (callers are shown by number until it can be read)\n", cmd, err)
+		logger.Warn("directory not loaded", "path", path, "err", err)
+	} else {
+		for _, r := range rows {
+			logger.Warn("directory row skipped", "path", path, "line", r.Line, "reason", r.Reason)
+		}
+		logger.Info("directory loaded", "path", path, "contacts", dir.Len(), "skipped", len(rows))
+		d.dir, d.skipped = dir, len(rows)
+	}
+	d.updates = directory.Watch(ctx, path, 0, dir)
+	return d
+}
+
+// demoDesk is the demo's desk: the built-in directory of the simulator's
+// callers and a throwaway history database, removed when the demo ends,
+// so the demo never touches the user's real history.
+func demoDesk(c *config.Config, s sys, cmd string, logger *log.Logger) (desk, func()) {
+	d := desk{notify: notifyOn(c, s, cmd)}
+	if dir, err := cli.DemoDirectory(); err == nil {
+		d.dir = dir
+	} else {
+		logger.Warn("demo directory", "err", err)
+	}
+	store, cleanup, err := cli.DemoHistory()
+	if err != nil {
+		fmt.Fprintf(s.stderr, "%s: warning: call history is off: %v\n", cmd, err)
+		return d, func() {}
+	}
+	d.records = cli.Records{Store: store, DID: cli.DemoDID}
+	return d, cleanup
+}
+
+func messagesCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
+	flags := config.NewFlags(fs, config.ConfigFlag|config.DataFlags)
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	all := fs.Bool("all", false, "include messages marked done")
+	return func(_ context.Context, pos []string, s sys) int {
+		const cmd = "frontdesk messages"
+		if code := noArgs(cmd, pos, s); code != exitOK {
+			return code
+		}
+		c, err := config.Load(flags, s.getenv)
+		if err != nil {
+			return usageError(s, cmd, "%v", err)
+		}
+		store, err := history.Open(c.History)
+		if err != nil {
+			return failure(s, cmd, err)
+		}
+		defer store.Close()
+		if err := cli.Messages(store, s.stdout, *asJSON, *all); err != nil {
+			return failure(s, cmd, err)
+		}
+		return exitOK
+	}
+}
