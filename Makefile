@@ -25,12 +25,24 @@ test: lint
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 $(PKGS)
 
+# Every Fuzz target of every package, FUZZTIME each (go test fuzzes one
+# target of one package at a time). A crasher is saved by go test under the
+# package's testdata/fuzz and runs as a regression test from then on; the
+# remaining targets still run, and the recipe fails at the end.
 fuzz:
-	@for target in $$(grep -rho --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*' . | sed 's/^func //' | sort -u); do \
-		pkg=$$(grep -rl --include='*_test.go' "^func $$target(" . | head -n1 | xargs dirname); \
-		echo "fuzz $$pkg $$target"; \
-		$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
-	done
+	@fail=; \
+	for f in $$(grep -rl --include='*_test.go' --exclude-dir=.git '^func Fuzz' . | sort); do \
+		pkg=./$$(dirname "$${f#./}"); \
+		for target in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$f"); do \
+			echo "== fuzz $$pkg $$target for $(FUZZTIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) "$$pkg" || fail="$$fail $$pkg:$$target"; \
+		done; \
+	done; \
+	if [ -n "$$fail" ]; then echo "fuzz: failed:$$fail (crashers are saved under each package's testdata/fuzz)"; exit 1; fi
+
+# The end-to-end fault suite alone (it also runs in test, as part of ./...).
+faults:
+	$(GO) test -race -count=1 ./faults
 
 gif:
 	vhs demo.tape
