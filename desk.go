@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"strconv"
 	"time"
 
 	"charm.land/log/v2"
@@ -37,28 +36,14 @@ func (d desk) apply(o *tui.Options) {
 	o.Retention = d.retention
 }
 
-// envNotify turns desktop notifications on or off (default on).
-const envNotify = "FRONTDESK_NOTIFY"
-
-// notifyOn reports whether the console sends desktop notifications:
-// FRONTDESK_NOTIFY (default true), never with --quiet.
-func notifyOn(c *config.Config, s sys, cmd string) bool {
-	on := true
-	if v := s.getenv(envNotify); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			fmt.Fprintf(s.stderr, "%s: warning: %s=%q: want true or false; notifications stay on\n", cmd, envNotify, v)
-		} else {
-			on = b
-		}
-	}
-	return on && !c.Quiet
-}
+// notifyOn reports whether the console sends desktop notifications: the
+// notify setting, never with quiet.
+func notifyOn(c *config.Config) bool { return c.Notify && !c.Quiet }
 
 // consoleDesk opens the configured directory (watching it for changes
 // until ctx ends) and wraps the history store, if open.
 func consoleDesk(ctx context.Context, c *config.Config, s sys, cmd string, logger *log.Logger, store *history.Store) desk {
-	d := desk{notify: notifyOn(c, s, cmd)}
+	d := desk{notify: notifyOn(c)}
 	if store != nil {
 		d.records = cli.Records{Store: store, DID: c.User}
 		if c.HistoryDays > 0 {
@@ -88,7 +73,7 @@ func consoleDesk(ctx context.Context, c *config.Config, s sys, cmd string, logge
 // callers and a throwaway history database, removed when the demo ends,
 // so the demo never touches the user's real history.
 func demoDesk(c *config.Config, s sys, cmd string, logger *log.Logger) (desk, func()) {
-	d := desk{notify: notifyOn(c, s, cmd)}
+	d := desk{notify: notifyOn(c)}
 	if dir, err := cli.DemoDirectory(); err == nil {
 		d.dir = dir
 	} else {

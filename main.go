@@ -27,7 +27,6 @@ import (
 	"github.com/frontdesk/frontdesk/directory"
 	"github.com/frontdesk/frontdesk/history"
 	"github.com/frontdesk/frontdesk/hub"
-	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/sshserver"
 	"github.com/frontdesk/frontdesk/transport"
 	"github.com/frontdesk/frontdesk/tui"
@@ -244,10 +243,11 @@ func noArgs(cmd string, pos []string, s sys) int {
 
 // names returns a lookup in the configured directory, or nil.
 func names(c *config.Config, s sys, cmd string) cli.Names {
-	if c.Directory == "" {
+	path := cli.DirectoryPath(c.Directory, s.getenv)
+	if path == "" {
 		return nil
 	}
-	d, _, err := directory.Load(c.Directory)
+	d, _, err := directory.Load(path)
 	if err != nil {
 		fmt.Fprintf(s.stderr, "%s: warning: directory: %v\n", cmd, err)
 		return nil
@@ -551,27 +551,18 @@ type consoleOptions struct {
 	logger   *log.Logger
 	holdWarn time.Duration
 	bell     bool
-	history  model.HistoryStore
 	desk     desk
 }
 
-// openHistory opens the call history and drops entries older than the
-// retention. The console runs without history, after a warning, when the
-// database cannot be opened.
+// openHistory opens the call history. The console runs without it, after
+// a warning, when the database cannot be opened. The console prunes it to
+// the retention itself, at start-up and daily.
 func openHistory(c *config.Config, s sys, cmd string, logger *log.Logger) *history.Store {
 	store, err := history.Open(c.History)
 	if err != nil {
 		fmt.Fprintf(s.stderr, "%s: warning: call history is off: %v\n", cmd, err)
 		logger.Warn("call history is off", "err", err)
 		return nil
-	}
-	if c.HistoryDays > 0 {
-		n, err := store.Prune(time.Now().AddDate(0, 0, -c.HistoryDays))
-		if err != nil {
-			logger.Warn("pruning the call history", "err", err)
-		} else if n > 0 {
-			logger.Info("pruned the call history", "entries", n, "days", c.HistoryDays)
-		}
 	}
 	return store
 }
@@ -591,7 +582,6 @@ func console(ctx context.Context, s sys, cmd string, stream *transport.Stream, o
 		HoldWarn: o.holdWarn,
 		Bell:     o.bell,
 		NoColor:  s.getenv("NO_COLOR") != "",
-		History:  o.history,
 	}
 	o.desk.apply(&opts)
 	m := tui.New(opts)

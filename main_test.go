@@ -19,8 +19,6 @@ import (
 
 	"github.com/frontdesk/frontdesk/cli"
 	"github.com/frontdesk/frontdesk/config"
-	"github.com/frontdesk/frontdesk/history"
-	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/transport/skysim"
 )
 
@@ -488,29 +486,5 @@ func TestServe(t *testing.T) {
 	}
 	if strings.Contains(errOut.String(), testPIN) {
 		t.Error("serve logged the PIN")
-	}
-}
-
-func TestHistoryLog(t *testing.T) {
-	store, err := history.Open(filepath.Join(t.TempDir(), "history.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	h := cli.HistoryLog{Store: store, Names: func(n string) (string, bool) { return "Ada Whitfield", n == "6465550142" }}
-	start := time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC)
-	err = h.Add(model.HistoryEntry{CallID: "65885", Ani: "6465550142", CLID: "8885550100", HasCLID: true, DID: testDID,
-		Outcome: model.OutcomeMissed, Start: start, End: start.Add(20 * time.Second), Ring: 20 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := store.Query(history.Filter{})
-	if err != nil || len(got) != 1 {
-		t.Fatalf("Query = %v, %v", got, err)
-	}
-	e := got[0]
-	if e.CallID != "65885" || e.Name != "Ada Whitfield" || e.Number != "6465550142" || e.Direction != history.Inbound ||
-		e.Outcome != history.OutcomeMissed || e.Ring != 20*time.Second || !e.Start.Equal(start) || e.DID != testDID {
-		t.Errorf("stored %+v", e)
 	}
 }

@@ -8,9 +8,6 @@ import (
 	"time"
 
 	"charm.land/log/v2"
-
-	"github.com/frontdesk/frontdesk/history"
-	"github.com/frontdesk/frontdesk/model"
 )
 
 // OpenLog opens the log file (mode 0600, its directory 0700) for a logger
@@ -34,29 +31,4 @@ func OpenLog(path, level string) (*log.Logger, func(), error) {
 	}
 	l = l.With("pid", strconv.Itoa(os.Getpid()))
 	return l, func() { f.Close() }, nil
-}
-
-// HistoryLog is the console's model.HistoryStore: it records ended calls in
-// the history database, with the caller's name from the directory when
-// there is one.
-type HistoryLog struct {
-	Store *history.Store
-	Names Names
-}
-
-// Add records one ended call.
-func (h HistoryLog) Add(e model.HistoryEntry) error {
-	dir := history.Inbound
-	if e.Outbound {
-		dir = history.Outbound
-	}
-	name := ""
-	if h.Names != nil {
-		name, _ = h.Names(e.Ani)
-	}
-	return h.Store.Add(history.Entry{
-		CallID: e.CallID, DID: e.DID, Direction: dir, Outcome: history.Outcome(e.Outcome.String()),
-		Number: e.Ani, Name: name, CLID: e.CLID,
-		Start: e.Start, Ring: e.Ring, Talk: e.Talk, Hold: e.Hold, Ended: e.End,
-	})
 }

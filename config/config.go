@@ -38,6 +38,7 @@ const (
 	EnvHoldWarn    = "FRONTDESK_HOLD_WARN"
 	EnvBell        = "FRONTDESK_BELL"
 	EnvQuiet       = "FRONTDESK_QUIET"
+	EnvNotify      = "FRONTDESK_NOTIFY"
 	EnvDirectory   = "FRONTDESK_DIRECTORY"
 	EnvHistory     = "FRONTDESK_HISTORY"
 	EnvHistoryDays = "FRONTDESK_HISTORY_DAYS"
@@ -80,6 +81,7 @@ type Config struct {
 	HoldWarn    time.Duration
 	Bell        bool
 	Quiet       bool
+	Notify      bool
 	Directory   string
 	History     string
 	HistoryDays int
@@ -110,6 +112,7 @@ func Load(flags *Flags, getenv func(string) string) (*Config, error) {
 		Server:      DefaultServer,
 		HoldWarn:    DefaultHoldWarn,
 		Bell:        true,
+		Notify:      true,
 		HistoryDays: DefaultHistoryDays,
 		LogFile:     filepath.Join(stateHome, "frontdesk", "frontdesk.log"),
 		History:     filepath.Join(stateHome, "frontdesk", "history.db"),
@@ -154,6 +157,9 @@ func Load(flags *Flags, getenv func(string) string) (*Config, error) {
 		}
 		if f.Quiet != nil {
 			c.Quiet = *f.Quiet
+		}
+		if f.Notify != nil {
+			c.Notify = *f.Notify
 		}
 		if f.HistoryDays != nil {
 			c.HistoryDays = *f.HistoryDays
@@ -222,6 +228,7 @@ func Load(flags *Flags, getenv func(string) string) (*Config, error) {
 	}{
 		{&c.Bell, EnvBell, flags.bell},
 		{&c.Quiet, EnvQuiet, flags.quiet},
+		{&c.Notify, EnvNotify, flags.notify},
 	} {
 		if v := getenv(s.env); v != "" {
 			b, err := strconv.ParseBool(v)
@@ -424,7 +431,7 @@ type Flags struct {
 	config, server, user, pinFile, endpoint, caFile, account optString
 	log, directory, history                                  optString
 	holdWarn                                                 optDuration
-	bell, quiet                                              optBool
+	bell, quiet, notify                                      optBool
 	historyDays                                              optInt
 }
 
@@ -436,7 +443,7 @@ const (
 	ConfigFlag Group = 1 << iota
 	// AccountFlags: --server --user --pin-file --endpoint --ca-file --account.
 	AccountFlags
-	// DisplayFlags: --log --hold-warn --bell --quiet.
+	// DisplayFlags: --log --hold-warn --bell --quiet --notify.
 	DisplayFlags
 	// DataFlags: --directory --history --history-days.
 	DataFlags
@@ -463,7 +470,8 @@ func NewFlags(fs *flag.FlagSet, groups Group) *Flags {
 		fs.Var(&f.log, "log", "log `file` (env "+EnvLog+"; default $XDG_STATE_HOME/frontdesk/frontdesk.log)")
 		fs.Var(&f.holdWarn, "hold-warn", "mark calls on hold longer than `duration`, 0 = never (env "+EnvHoldWarn+"; default 60s)")
 		fs.Var(&f.bell, "bell", "ring the terminal bell for incoming calls (env "+EnvBell+"; default true)")
-		fs.Var(&f.quiet, "quiet", "no sound at all, whatever --bell says (env "+EnvQuiet+")")
+		fs.Var(&f.notify, "notify", "desktop notifications for ringing calls and long holds, on terminals that show them (env "+EnvNotify+"; default true)")
+		fs.Var(&f.quiet, "quiet", "no bell and no desktop notifications, whatever --bell and --notify say (env "+EnvQuiet+")")
 	}
 	if groups&DataFlags != 0 {
 		fs.Var(&f.directory, "directory", "contacts `file`, .csv or .vcf (env "+EnvDirectory+")")

@@ -59,7 +59,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Server != DefaultServer || c.HoldWarn != 60*time.Second || !c.Bell || c.Quiet || c.HistoryDays != 90 {
+	if c.Server != DefaultServer || c.HoldWarn != 60*time.Second || !c.Bell || !c.Notify || c.Quiet || c.HistoryDays != 90 {
 		t.Errorf("defaults: %+v", c)
 	}
 	if want := filepath.Join(e["HOME"], "state", "frontdesk", "frontdesk.log"); c.LogFile != want {
@@ -95,6 +95,7 @@ user = "1110000001"
 endpoint = "file-endpoint"
 hold_warn = "90s"
 bell = false
+notify = false
 history_days = 30
 directory = "contacts.csv"
 `, 0o600)
@@ -105,7 +106,7 @@ directory = "contacts.csv"
 		t.Fatal(err)
 	}
 	if c.Server != "https://file.example/bobl/bobl" || c.User != "1110000001" || c.Endpoint != "file-endpoint" ||
-		c.HoldWarn != 90*time.Second || c.Bell || c.HistoryDays != 30 || !c.FileFound {
+		c.HoldWarn != 90*time.Second || c.Bell || c.Notify || c.HistoryDays != 30 || !c.FileFound {
 		t.Errorf("file values not used: %+v", c)
 	}
 	if want := filepath.Join(filepath.Dir(path), "contacts.csv"); c.Directory != want {
@@ -117,11 +118,12 @@ directory = "contacts.csv"
 	e[EnvUser] = "2220000002"
 	e[EnvHoldWarn] = "2m"
 	e[EnvBell] = "true"
+	e[EnvNotify] = "1"
 	c, err = load(t, e)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Server != "https://env.example/bobl/bobl" || c.User != "2220000002" || c.HoldWarn != 2*time.Minute || !c.Bell {
+	if c.Server != "https://env.example/bobl/bobl" || c.User != "2220000002" || c.HoldWarn != 2*time.Minute || !c.Bell || !c.Notify {
 		t.Errorf("environment did not override the file: %+v", c)
 	}
 	if c.Endpoint != "file-endpoint" {
@@ -129,11 +131,11 @@ directory = "contacts.csv"
 	}
 
 	// Flags over environment.
-	c, err = load(t, e, "--server", "http://flag.example/bobl/bobl", "--user", "3330000003", "--hold-warn", "5s", "--bell=false", "--history-days", "7")
+	c, err = load(t, e, "--server", "http://flag.example/bobl/bobl", "--user", "3330000003", "--hold-warn", "5s", "--bell=false", "--notify=false", "--history-days", "7")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Server != "http://flag.example/bobl/bobl" || c.User != "3330000003" || c.HoldWarn != 5*time.Second || c.Bell || c.HistoryDays != 7 {
+	if c.Server != "http://flag.example/bobl/bobl" || c.User != "3330000003" || c.HoldWarn != 5*time.Second || c.Bell || c.Notify || c.HistoryDays != 7 {
 		t.Errorf("flags did not override: %+v", c)
 	}
 }

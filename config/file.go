@@ -81,6 +81,7 @@ type fileConfig struct {
 	HoldWarn    *duration `toml:"hold_warn"`
 	Bell        *bool     `toml:"bell"`
 	Quiet       *bool     `toml:"quiet"`
+	Notify      *bool     `toml:"notify"`
 	Directory   string    `toml:"directory"`
 	History     string    `toml:"history"`
 	HistoryDays *int      `toml:"history_days"`
@@ -145,7 +146,7 @@ func readFile(path, home string) (*fileConfig, error) {
 		if line > 0 {
 			where = fmt.Sprintf("%s:%d", path, line)
 		}
-		return nil, fmt.Errorf("%s: unknown setting %q (settings: server, user, pin_file, endpoint, ca_file, log, hold_warn, bell, quiet, directory, history, history_days, [[account]])",
+		return nil, fmt.Errorf("%s: unknown setting %q (settings: server, user, pin_file, endpoint, ca_file, log, hold_warn, bell, quiet, notify, directory, history, history_days, [[account]])",
 			where, k.String())
 	}
 
