@@ -190,10 +190,10 @@ func New(isDark, noColor bool) Styles {
 		PromptInvalid: fg(p.bad),
 
 		Tab:       header.Foreground(p.dim),
-		TabActive: header.Foreground(p.accent).Bold(true).Underline(true),
+		TabActive: header.Foreground(p.accent).Bold(true),
 		Badge:     header.Foreground(p.warn).Bold(true),
 		Missed:    fg(p.warn),
-		Done:      fg(p.dim).Strikethrough(true),
+		Done:      fg(p.dim),
 
 		Dim:     fg(p.dim),
 		Warning: fg(p.warn).Bold(true),
@@ -245,10 +245,10 @@ func plain(isDark bool) Styles {
 		PromptInvalid: st.Bold(true),
 
 		Tab:       st.Reverse(true),
-		TabActive: st.Reverse(true).Bold(true).Underline(true),
+		TabActive: st.Bold(true),
 		Badge:     st.Reverse(true).Bold(true),
 		Missed:    st.Bold(true),
-		Done:      st.Strikethrough(true),
+		Done:      st.Faint(true),
 
 		Dim:     st,
 		Warning: st.Bold(true),

@@ -27,12 +27,19 @@ type alerts struct {
 	bell   bool
 	notify bool
 	kind   notifyKind
-	// held counts, per call on hold, the hold limits already alerted for.
-	held map[string]int
+	// held counts, per call on hold, the hold limits already alerted for;
+	// gen marks the entries seen in the latest pass.
+	held map[string]holdMark
+	gen  uint64
+}
+
+type holdMark struct {
+	n   int
+	gen uint64
 }
 
 func newAlerts(bell, notify bool) alerts {
-	return alerts{bell: bell, notify: notify, held: map[string]int{}}
+	return alerts{bell: bell, notify: notify, held: map[string]holdMark{}}
 }
 
 // notifyFor picks the notification escape from the client's environment
@@ -100,22 +107,27 @@ func (m *Model) holdAlerts() tea.Cmd {
 		return nil
 	}
 	var cmds []tea.Cmd
-	seen := make(map[string]bool, len(a.held))
+	a.gen++
 	for i := range m.calls {
 		c := &m.calls[i]
 		if c.State != model.StateHolding {
 			continue
 		}
-		seen[c.ID] = true
 		n := int(c.HeldFor(m.sh.now) / limit)
-		if n > a.held[c.ID] {
-			a.held[c.ID] = n
+		mark, known := a.held[c.ID]
+		if !known && n == 0 {
+			continue // nothing to remember until the first limit
+		}
+		if n > mark.n {
 			who := m.sh.names.who(c.Ani)
 			cmds = append(cmds, a.alert("frontdesk", who+" on hold for "+holdText(c.HeldFor(m.sh.now))))
+			mark.n = n
 		}
+		mark.gen = a.gen
+		a.held[c.ID] = mark
 	}
-	for id := range a.held {
-		if !seen[id] {
+	for id, mark := range a.held {
+		if mark.gen != a.gen {
 			delete(a.held, id)
 		}
 	}

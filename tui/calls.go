@@ -190,7 +190,9 @@ func columnsFor(w int) layout {
 	}
 	grow(&c.caller, callerWant)
 	grow(&c.line, lineWant)
-	grow(&c.caller, 24)
+	// Callers named from the directory ("Name (Department)") need the room
+	// more than the dialled line does.
+	grow(&c.caller, 36)
 	grow(&c.line, 40)
 	// Below the minimum, the caller column takes what is left.
 	if used > w {

@@ -169,7 +169,7 @@ func (p *dirPicker) lines(w, h int) []string {
 	out := []string{ansi.Truncate(p.input.View(), w, "")}
 	info := "  " + directorySummary(p.sh.names.dir.Len(), 0)
 	if len(p.matches) != p.sh.names.dir.Len() {
-		info = "  " + plural(len(p.matches), "match") + " of " + itoa(p.sh.names.dir.Len())
+		info = "  " + itoa(len(p.matches)) + " matches of " + itoa(p.sh.names.dir.Len())
 		if len(p.matches) == 1 {
 			info = "  1 match of " + itoa(p.sh.names.dir.Len())
 		}

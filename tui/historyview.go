@@ -224,7 +224,11 @@ func (h *historyView) lines(w, ht int, searching bool) []string {
 		b.WriteString(mark)
 		b.WriteString(pad(outcomeMark(e.Outcome), outW, false) + " ")
 		b.WriteString(pad(dir, dirW, false) + " ")
-		b.WriteString(pad(h.who(r), max(1, nameW), false) + " ")
+		name := h.nameOf(r)
+		if numW == 0 && name == "" {
+			name = h.who(r)
+		}
+		b.WriteString(pad(name, max(1, nameW), false) + " ")
 		if numW > 0 {
 			b.WriteString(pad(model.FormatNumber(e.Ani), numW, false) + " ")
 		}
