@@ -50,23 +50,34 @@ func consoleDesk(ctx context.Context, c *config.Config, s sys, cmd string, logge
 			d.retention = time.Duration(c.HistoryDays) * 24 * time.Hour
 		}
 	}
-	path := cli.DirectoryPath(c.Directory, s.getenv)
+	path, dir, skipped := loadDirectory(c, s, cmd, logger)
 	if path == "" {
 		return d
+	}
+	d.dir, d.skipped = dir, skipped
+	d.updates = directory.Watch(ctx, path, 0, dir)
+	return d
+}
+
+// loadDirectory loads the configured (or default) directory file. Each
+// skipped row is logged. path is "" when there is no directory file; dir
+// is nil when it could not be read.
+func loadDirectory(c *config.Config, s sys, cmd string, logger *log.Logger) (path string, dir *directory.Directory, skipped int) {
+	path = cli.DirectoryPath(c.Directory, s.getenv)
+	if path == "" {
+		return "", nil, 0
 	}
 	dir, rows, err := directory.Load(path)
 	if err != nil {
 		fmt.Fprintf(s.stderr, "%s: warning: directory: %v (callers are shown by number until it can be read)\n", cmd, err)
 		logger.Warn("directory not loaded", "path", path, "err", err)
-	} else {
-		for _, r := range rows {
-			logger.Warn("directory row skipped", "path", path, "line", r.Line, "reason", r.Reason)
-		}
-		logger.Info("directory loaded", "path", path, "contacts", dir.Len(), "skipped", len(rows))
-		d.dir, d.skipped = dir, len(rows)
+		return path, nil, 0
 	}
-	d.updates = directory.Watch(ctx, path, 0, dir)
-	return d
+	for _, r := range rows {
+		logger.Warn("directory row skipped", "path", path, "line", r.Line, "reason", r.Reason)
+	}
+	logger.Info("directory loaded", "path", path, "contacts", dir.Len(), "skipped", len(rows))
+	return path, dir, len(rows)
 }
 
 // demoDesk is the demo's desk: the built-in directory of the simulator's
@@ -111,4 +122,31 @@ func messagesCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 		}
 		return exitOK
 	}
+}
+
+// serveDesk is the desk the SSH server's consoles share: one directory
+// (loaded once at start-up; restart the server to reload it) and one
+// history database. forAccount gives each session's console its desk, its
+// History limited to its own account's line.
+type serveDesk struct {
+	base  desk
+	store *history.Store
+}
+
+func newServeDesk(c *config.Config, s sys, cmd string, logger *log.Logger, store *history.Store) serveDesk {
+	// No watcher: one reload channel cannot feed several sessions.
+	d := desk{notify: notifyOn(c)}
+	_, d.dir, d.skipped = loadDirectory(c, s, cmd, logger)
+	if store != nil && c.HistoryDays > 0 {
+		d.retention = time.Duration(c.HistoryDays) * 24 * time.Hour
+	}
+	return serveDesk{base: d, store: store}
+}
+
+func (sd serveDesk) forAccount(did string, o *tui.Options) {
+	d := sd.base
+	if sd.store != nil {
+		d.records = cli.Records{Store: sd.store, DID: did, Line: did}
+	}
+	d.apply(o)
 }

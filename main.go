@@ -499,6 +499,11 @@ func serveCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 			}
 			return acct, err
 		}
+		store := openHistory(c, s, cmd, logger)
+		if store != nil {
+			defer store.Close()
+		}
+		sd := newServeDesk(c, s, cmd, logger, store)
 		srv, err := sshserver.New(sshserver.Config{
 			Addr:               *listen,
 			HostKeyPath:        *hostKey,
@@ -509,13 +514,15 @@ func serveCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 			IdleTimeout:        *idle,
 			Logger:             logger,
 			NewConsole: func(sess sshserver.Session) tea.Model {
-				return tui.New(tui.Options{
+				opts := tui.Options{
 					Phone:    sess.Phone,
 					Account:  sess.Account.User,
 					Logger:   sess.Logger,
 					HoldWarn: c.HoldWarn,
 					Bell:     c.Bell && !c.Quiet,
-				})
+				}
+				sd.forAccount(sess.Account.User, &opts)
+				return tui.New(opts)
 			},
 		})
 		if err != nil {

@@ -11,8 +11,12 @@ import (
 // Records adapts the history database to the console's tui.Records.
 type Records struct {
 	Store *history.Store
-	// DID, when set, is stored with every call (the account's line).
+	// DID, when set, is stored with calls that carry none (the account's
+	// line).
 	DID string
+	// Line, when set, limits Calls to that line's calls: consoles of
+	// several accounts sharing one database each see their own.
+	Line string
 }
 
 var _ tui.Records = Records{}
@@ -43,7 +47,7 @@ func (r Records) AddCall(c tui.CallRecord) error {
 func (r Records) Calls(q tui.CallQuery) ([]tui.CallRecord, error) {
 	rows, err := r.Store.Query(history.Filter{
 		Missed: q.Missed, Inbound: q.Inbound, Outbound: q.Outbound,
-		Since: q.Since, Search: q.Search, Limit: q.Limit,
+		Since: q.Since, Search: q.Search, Limit: q.Limit, DID: r.Line,
 	})
 	if err != nil {
 		return nil, err
