@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"charm.land/log/v2"
+
+	"github.com/frontdesk/frontdesk/config"
 	"github.com/frontdesk/frontdesk/history"
 )
 
@@ -34,5 +38,42 @@ func TestMessagesCommand(t *testing.T) {
 	r = runWith(t, context.Background(), env, "messages", "--all", "--json")
 	if r.code != exitOK || !strings.Contains(r.stdout, `"call_id": "66517"`) || !strings.Contains(r.stdout, `"done": true`) {
 		t.Fatalf("json: %+v", r)
+	}
+}
+
+func TestConsoleDeskLoadsAndWatchesDirectory(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "frontdesk", "directory.csv")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("Name,Number\nAda Whitfield,(646) 555-0142\nNo Number,\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var errOut buffer
+	s := sys{getenv: func(k string) string { return map[string]string{"XDG_CONFIG_HOME": dir}[k] }, stderr: &errOut}
+	var logBuf buffer
+	logger := log.New(&logBuf)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	d := consoleDesk(ctx, &config.Config{Notify: true}, s, "frontdesk", logger, nil)
+	if d.dir == nil || d.dir.Len() != 1 || d.skipped != 1 || !d.notify {
+		t.Fatalf("desk %+v", d)
+	}
+	if !strings.Contains(logBuf.String(), "directory row skipped") {
+		t.Fatalf("skipped row not logged: %s", logBuf.String())
+	}
+	later := time.Now().Add(2 * time.Second)
+	if err := os.WriteFile(path, []byte("Name,Number\nAda Whitfield,(646) 555-0142\nGrace Liu,(415) 555-0108\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.Chtimes(path, later, later)
+	select {
+	case r := <-d.updates:
+		if r.Err != nil || r.Dir.Len() != 2 || len(r.Rows) != 0 {
+			t.Fatalf("reload %+v", r)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no reload after the file changed")
 	}
 }

@@ -62,7 +62,7 @@ func (m *Model) handleReload(msg directoryReloadMsg) tea.Cmd {
 		m.sh.log.Warn("directory row skipped", "path", r.Dir.Path(), "line", row.Line, "reason", row.Reason)
 	}
 	m.sh.names.set(r.Dir)
-	m.dirSkipped = len(r.Rows)
+	m.sh.dirSkipped = len(r.Rows)
 	if m.focus == focusPicker {
 		m.picker.search()
 	}
@@ -167,7 +167,7 @@ func (p *dirPicker) lines(w, h int) []string {
 	st := p.sh.styles
 	p.input.SetWidth(max(1, w-ansi.StringWidth(p.input.Prompt)-1))
 	out := []string{ansi.Truncate(p.input.View(), w, "")}
-	info := "  " + directorySummary(p.sh.names.dir.Len(), 0)
+	info := "  " + directorySummary(p.sh.names.dir.Len(), p.sh.dirSkipped)
 	if len(p.matches) != p.sh.names.dir.Len() {
 		info = "  " + itoa(len(p.matches)) + " matches of " + itoa(p.sh.names.dir.Len())
 		if len(p.matches) == 1 {

@@ -84,8 +84,6 @@ type Model struct {
 	// missed is the count of missed calls since the history was last
 	// looked at, shown in the header.
 	missed int
-	// dirSkipped is how many rows the directory file had to skip.
-	dirSkipped int
 
 	// Tick loop: one outstanding tick at a time, identified by tickGen.
 	tickGen     int
@@ -107,6 +105,8 @@ func New(opts Options) *Model {
 		noColor:  opts.NoColor,
 		after:    after,
 		names:    newCallerNames(opts.Directory),
+
+		dirSkipped: opts.DirectorySkipped,
 	}
 	m := &Model{
 		opts:    opts,
@@ -116,9 +116,7 @@ func New(opts Options) *Model {
 		list:    newCallList(sh),
 		status:  statusLine{sh: sh},
 		help:    help.New(),
-
-		dirSkipped: opts.DirectorySkipped,
-		alerts:     newAlerts(opts.Bell, opts.Notify),
+		alerts:  newAlerts(opts.Bell, opts.Notify),
 	}
 	m.hist = newHistoryView(sh)
 	m.msgs = messagesView{sh: sh}
@@ -146,7 +144,7 @@ func (m *Model) Init() tea.Cmd {
 		}
 	}
 	if d := m.opts.Directory; d != nil {
-		cmds = append(cmds, m.status.set(statusOK, directorySummary(d.Len(), m.dirSkipped)))
+		cmds = append(cmds, m.status.set(statusOK, directorySummary(d.Len(), m.sh.dirSkipped)))
 	}
 	return tea.Batch(cmds...)
 }

@@ -89,6 +89,7 @@ type shared struct {
 	noColor       bool // NO_COLOR or Options.NoColor
 	monochrome    bool // the terminal shows no colour (ASCII profile)
 	names         *callerNames
+	dirSkipped    int // rows the directory file had to skip
 	// after schedules a message (ticks, fades); tests replace it.
 	after func(d time.Duration, msg tea.Msg) tea.Cmd
 }
