@@ -75,19 +75,23 @@ func (m *Model) viewKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
 // switchView shows view v, loading what it lists.
 func (m *Model) switchView(v view) tea.Cmd {
 	m.view = v
-	m.hist.confirm = nil
+	var cmd tea.Cmd
+	if m.hist.confirm != nil {
+		m.hist.confirm = nil
+		cmd = m.status.set(statusOK, "Call back cancelled")
+	}
 	r := m.opts.Records
 	if r == nil {
-		return nil
+		return cmd
 	}
 	switch v {
 	case viewHistory:
 		m.missed = 0
-		return tea.Batch(m.hist.reload(r), markSeen(r, m.sh.now))
+		return tea.Batch(cmd, m.hist.reload(r), markSeen(r, m.sh.now))
 	case viewMessages:
-		return loadMessages(r)
+		return tea.Batch(cmd, loadMessages(r))
 	}
-	return nil
+	return cmd
 }
 
 // callsKey handles keys while the call table has focus.
