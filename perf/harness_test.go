@@ -1,0 +1,455 @@
+package perf_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/frontdesk/frontdesk/transport"
+	"github.com/frontdesk/frontdesk/transport/skysim"
+	"github.com/frontdesk/frontdesk/tui"
+)
+
+const (
+	did = "6465551000"
+	pin = "97531864"
+)
+
+// newSim starts a simulator on loopback; dialled calls stay PENDING.
+func newSim(b testing.TB) *skysim.Server {
+	b.Helper()
+	sim := skysim.New(skysim.Config{
+		Accounts:         []skysim.Account{{DID: did, PIN: pin}},
+		Seed:             1,
+		DialConnectDelay: -1,
+	})
+	if _, err := sim.Start("127.0.0.1:0"); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { sim.Close() })
+	return sim
+}
+
+func account(sim *skysim.Server) transport.Account {
+	return transport.Account{Server: sim.URL(), User: did, PIN: pin}
+}
+
+// ring20 puts n calls on the phone: ringing, connected and on hold.
+func ringN(sim *skysim.Server, n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = sim.Ring(did, fmt.Sprintf("1646555%04d", i), nil)
+		switch i % 3 {
+		case 1:
+			sim.SetState(did, ids[i], skysim.StateConnected)
+		case 2:
+			sim.SetState(did, ids[i], skysim.StateHolding)
+		}
+	}
+	return ids
+}
+
+// writeStamps records when the client last wrote to its socket.
+type writeStamps struct {
+	mu     sync.Mutex
+	writes []time.Time
+}
+
+func (w *writeStamps) add(t time.Time) {
+	w.mu.Lock()
+	w.writes = append(w.writes, t)
+	w.mu.Unlock()
+}
+
+// firstAfter waits for the first write at or after t0.
+func (w *writeStamps) firstAfter(b testing.TB, t0 time.Time) time.Time {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		w.mu.Lock()
+		for _, t := range w.writes {
+			if !t.Before(t0) {
+				w.mu.Unlock()
+				return t
+			}
+		}
+		w.mu.Unlock()
+		if time.Now().After(deadline) {
+			b.Fatal("no write to the stream")
+		}
+		time.Sleep(20 * time.Microsecond)
+	}
+}
+
+type stampConn struct {
+	net.Conn
+	w *writeStamps
+}
+
+func (c stampConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	c.w.add(time.Now())
+	return n, err
+}
+
+// startStream runs a stream on sim whose socket writes are time-stamped.
+func startStream(b testing.TB, sim *skysim.Server, opts ...transport.StreamOption) (*transport.Stream, *writeStamps) {
+	b.Helper()
+	stamps := &writeStamps{}
+	d := &net.Dialer{}
+	hc := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := d.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return stampConn{c, stamps}, nil
+		},
+	}}
+	s, err := transport.NewStream(account(sim), append([]transport.StreamOption{transport.WithHTTPClient(hc)}, opts...)...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	b.Cleanup(func() { cancel(); <-done })
+	return s, stamps
+}
+
+// drain consumes a stream's events when no console does.
+func drain(s *transport.Stream) {
+	go func() {
+		for range s.Events() {
+		}
+	}()
+}
+
+// console drives the real tui model as a Bubble Tea program does (every
+// command on its own goroutine, every message through Update on one loop)
+// and draws View after every message, as the renderer would. onDraw sees
+// each message's type name and when its frame was drawn.
+type console struct {
+	// frame, when set, draws View at most once per frame, as Bubble
+	// Tea's renderer does at 60 fps, instead of after every message.
+	frame    time.Duration
+	lastDraw time.Time
+
+	m      tea.Model
+	msgs   chan tea.Msg
+	calls  chan func()
+	stop   chan struct{}
+	done   chan struct{}
+	onDraw atomic.Pointer[func(msgType string, at time.Time)]
+}
+
+func startConsole(b testing.TB, phone tui.Phone, w, h int) *console {
+	b.Helper()
+	c := newConsole(phone)
+	go c.loop(w, h)
+	b.Cleanup(func() { close(c.stop); <-c.done })
+	return c
+}
+
+func newConsole(phone tui.Phone) *console {
+	return &console{
+		m:     tui.New(tui.Options{Phone: phone, Account: did}),
+		msgs:  make(chan tea.Msg, 1024),
+		calls: make(chan func()),
+		stop:  make(chan struct{}),
+		done:  make(chan struct{}),
+	}
+}
+
+func (c *console) loop(w, h int) {
+	defer close(c.done)
+	c.exec(c.m.Init())
+	c.update(tea.WindowSizeMsg{Width: w, Height: h})
+	for {
+		select {
+		case <-c.stop:
+			return
+		case f := <-c.calls:
+			f()
+		case msg := <-c.msgs:
+			c.update(msg)
+		}
+	}
+}
+
+func (c *console) update(msg tea.Msg) {
+	if cmds, ok := asCmds(msg); ok {
+		for _, cmd := range cmds {
+			c.exec(cmd)
+		}
+		return
+	}
+	// As tea.Program's event loop: Update, hand its command off, then View.
+	var cmd tea.Cmd
+	c.m, cmd = c.m.Update(msg)
+	c.exec(cmd)
+	if c.frame > 0 {
+		if now := time.Now(); now.Sub(c.lastDraw) >= c.frame {
+			_ = c.m.View()
+			c.lastDraw = now
+		}
+	} else {
+		_ = c.m.View()
+	}
+	if f := c.onDraw.Load(); f != nil {
+		(*f)(reflect.TypeOf(msg).String(), time.Now())
+	}
+}
+
+func asCmds(msg tea.Msg) ([]tea.Cmd, bool) {
+	if bm, ok := msg.(tea.BatchMsg); ok {
+		return bm, true
+	}
+	v := reflect.ValueOf(msg)
+	if v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeFor[tea.Cmd]() {
+		cmds := make([]tea.Cmd, v.Len())
+		for i := range cmds {
+			cmds[i] = v.Index(i).Interface().(tea.Cmd)
+		}
+		return cmds, true
+	}
+	return nil, false
+}
+
+func (c *console) exec(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	go func() {
+		if msg := cmd(); msg != nil {
+			select {
+			case c.msgs <- msg:
+			case <-c.stop:
+			}
+		}
+	}()
+}
+
+func (c *console) do(f func()) {
+	ran := make(chan struct{})
+	c.calls <- func() { f(); close(ran) }
+	<-ran
+}
+
+// view is the screen's text, without styling.
+func (c *console) view() string {
+	var s string
+	c.do(func() { s = c.m.View().Content })
+	return ansi.Strip(s)
+}
+
+func (c *console) waitView(b testing.TB, want string) {
+	b.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(c.view(), want) {
+		if time.Now().After(deadline) {
+			b.Fatalf("screen never showed %q:\n%s", want, c.view())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// isEvent tells the console's stream-event message from the others.
+func isEvent(msgType string) bool { return msgType == "tui.eventMsg" }
+
+// latencies collects samples and reports percentiles as metrics.
+type latencies []time.Duration
+
+func (l latencies) pct(p float64) time.Duration {
+	if len(l) == 0 {
+		return 0
+	}
+	s := slices.Clone(l)
+	slices.Sort(s)
+	i := int(p / 100 * float64(len(s)-1))
+	return s[i]
+}
+
+func (l latencies) report(b *testing.B, prefix string) {
+	b.ReportMetric(float64(l.pct(50).Nanoseconds())/1e3, prefix+"p50-µs")
+	b.ReportMetric(float64(l.pct(99).Nanoseconds())/1e3, prefix+"p99-µs")
+}
+
+var (
+	buildOnce sync.Once
+	binary    string
+	buildErr  error
+)
+
+// frontdeskBinary builds the frontdesk command once per run.
+func frontdeskBinary(b testing.TB) string {
+	b.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "frontdesk-perf-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binary = filepath.Join(dir, "frontdesk")
+		gotool, err := exec.LookPath("go")
+		if err != nil {
+			gotool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+		}
+		cmd := exec.Command(gotool, "build", "-o", binary, "github.com/frontdesk/frontdesk")
+		cmd.Dir = ".."
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		b.Fatal(buildErr)
+	}
+	return binary
+}
+
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnvVar) != "" {
+		os.Exit(runClient())
+	}
+	code := m.Run()
+	if binary != "" {
+		os.RemoveAll(filepath.Dir(binary))
+	}
+	os.Exit(code)
+}
+
+// childEnv is a private environment for the binary.
+func childEnv(b testing.TB, server string) []string {
+	home := b.TempDir()
+	return []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + home,
+		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
+		"XDG_STATE_HOME=" + filepath.Join(home, "state"),
+		"XDG_DATA_HOME=" + filepath.Join(home, "data"),
+		"TERM=xterm-256color",
+		"COLORTERM=truecolor",
+		"FRONTDESK_SERVER=" + server,
+		"FRONTDESK_USER=" + did,
+		"FRONTDESK_PIN=" + pin,
+	}
+}
+
+// procStat reads a process's CPU time (all threads) from /proc/PID/stat.
+func procCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	// Fields after the command: state is f[0]; utime f[11], stime f[12].
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	const hz = 100 // USER_HZ on Linux
+	return time.Duration(ut+st) * time.Second / hz, nil
+}
+
+// procSwitches sums voluntary and involuntary context switches over every
+// thread of a process: each is a wake-up.
+func procSwitches(pid int) (int64, error) {
+	tasks, err := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, t := range tasks {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/task/" + t.Name() + "/status")
+		if err != nil {
+			continue // the thread ended
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "voluntary_ctxt_switches:") || strings.HasPrefix(line, "nonvoluntary_ctxt_switches:") {
+				v, _ := strconv.ParseInt(strings.TrimSpace(line[strings.IndexByte(line, ':')+1:]), 10, 64)
+				n += v
+			}
+		}
+	}
+	return n, nil
+}
+
+// procMem returns VmRSS and VmHWM of a process in bytes.
+func procMem(pid int) (rss, hwm int64, err error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		var v *int64
+		switch {
+		case strings.HasPrefix(line, "VmRSS:"):
+			v = &rss
+		case strings.HasPrefix(line, "VmHWM:"):
+			v = &hwm
+		default:
+			continue
+		}
+		f := strings.Fields(line)
+		kb, _ := strconv.ParseInt(f[1], 10, 64)
+		*v = kb << 10
+	}
+	return rss, hwm, nil
+}
+
+// tapPhone is a stream whose events pass through one more goroutine that
+// time-stamps each as the console could first see it.
+type tapPhone struct {
+	*transport.Stream
+	events chan transport.Event
+	seen   chan time.Time
+	called chan time.Time // when Hold or Resume was entered
+}
+
+func (p *tapPhone) Hold(ctx context.Context, id string) error {
+	select {
+	case p.called <- time.Now():
+	default:
+	}
+	return p.Stream.Hold(ctx, id)
+}
+
+func (p *tapPhone) Resume(ctx context.Context, id string) error {
+	select {
+	case p.called <- time.Now():
+	default:
+	}
+	return p.Stream.Resume(ctx, id)
+}
+
+func tap(s *transport.Stream) *tapPhone {
+	p := &tapPhone{Stream: s, events: make(chan transport.Event), seen: make(chan time.Time, 1024), called: make(chan time.Time, 1024)}
+	go func() {
+		defer close(p.events)
+		for ev := range s.Events() {
+			if ev.Kind == transport.EventCall {
+				select {
+				case p.seen <- time.Now():
+				default:
+				}
+			}
+			p.events <- ev
+		}
+	}()
+	return p
+}
+
+func (p *tapPhone) Events() <-chan transport.Event { return p.events }
