@@ -22,8 +22,22 @@ lint:
 test: lint
 	$(GO) test -race -count=1 -timeout 240s $(PKGS)
 
+# Every package's benchmarks BENCHCOUNT times, then the end-to-end figures
+# of perf/, then one summary (medians against the goals) by perf/report.
+# Raw outputs are kept in bin/bench-*.txt. About 8 minutes on 2 cores.
+BENCHCOUNT ?= 5
+BENCHTIME  ?= 200ms
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 1 $(PKGS)
+	@mkdir -p bin
+	@{ $(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -benchtime $(BENCHTIME) -timeout 20m \
+		$$($(GO) list ./... | grep -v '/perf') ; echo $$? > bin/bench.rc; } | tee bin/bench-packages.txt; \
+		test "$$(cat bin/bench.rc)" = 0
+	@{ $(GO) test -run '^$$' -bench 'EventToScreen|KeyToWire|CommandRoundTrip|View|DemoFirstFrame' -benchmem \
+		-count $(BENCHCOUNT) -timeout 20m ./perf && \
+	  $(GO) test -run '^$$' -bench 'Idle' -count 3 -timeout 20m ./perf && \
+	  $(GO) test -run '^$$' -bench 'MillionEvents$$' -count 1 -timeout 20m ./perf ; echo $$? > bin/bench.rc; } | tee bin/bench-perf.txt; \
+		test "$$(cat bin/bench.rc)" = 0
+	@$(GO) run ./perf/report bin/bench-packages.txt bin/bench-perf.txt | tee bin/bench-report.md
 
 # Every Fuzz target of every package, FUZZTIME each (go test fuzzes one
 # target of one package at a time). A crasher is saved by go test under the
