@@ -173,6 +173,12 @@ func (rd *ResponseDecoder) atMark(mark []byte) bool {
 
 // countingReader feeds the XML decoder byte by byte, counts the bytes of
 // the current document and remembers the underlying reader's error.
+//
+// It also turns each raw C0 control byte (other than tab, line feed and
+// carriage return) into U+FFFD. XML 1.0 allows them nowhere, so a server
+// that writes one into a caller's Ani or CLID would otherwise make the
+// whole document, and with it the call, be skipped; as U+FFFD the text
+// decodes and model.Clean shows it safely.
 type countingReader struct {
 	br     *bufio.Reader
 	n      int64
@@ -180,6 +186,7 @@ type countingReader struct {
 	err    error
 	back   byte
 	hasBak bool
+	repl   []byte // the rest of a U+FFFD being returned
 }
 
 // pushBack makes b the next byte read.
@@ -191,6 +198,12 @@ func (c *countingReader) ReadByte() (byte, error) {
 		c.n++
 		return c.back, nil
 	}
+	if len(c.repl) > 0 {
+		b := c.repl[0]
+		c.repl = c.repl[1:]
+		c.n++
+		return b, nil
+	}
 	if c.n >= c.max {
 		c.err = fmt.Errorf("%w (over %d bytes)", ErrDocumentTooLarge, c.max)
 		return 0, c.err
@@ -201,8 +214,15 @@ func (c *countingReader) ReadByte() (byte, error) {
 		return 0, err
 	}
 	c.n++
+	if b < 0x20 && b != '\t' && b != '\n' && b != '\r' {
+		c.repl = replacement[1:]
+		return replacement[0], nil
+	}
 	return b, nil
 }
+
+// replacement is U+FFFD in UTF-8.
+var replacement = []byte("\uFFFD")
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	if len(p) == 0 {

@@ -203,3 +203,32 @@ func FuzzStreamDecoder(f *testing.F) {
 		}
 	})
 }
+
+// TestDecoderRawControlBytes: a server that writes raw control bytes into
+// a caller's text (XML allows none of them) still delivers the call, with
+// each control byte as U+FFFD, split however the bytes arrive; tab, line
+// feed and carriage return are left alone.
+func TestDecoderRawControlBytes(t *testing.T) {
+	ev := string(readGuide(t, "20-subscribe-event.xml"))
+	hostile := strings.Replace(ev, "<Ani>6465551234</Ani>", "<Ani>\x1b]0;x\x07\x00\x1b[2J6465551234\t</Ani>", 1)
+	if hostile == ev {
+		t.Fatal("the guide's event has no Ani to replace")
+	}
+	for _, r := range []io.Reader{strings.NewReader(hostile + ev), iotest.OneByteReader(strings.NewReader(hostile + ev))} {
+		dec := NewResponseDecoder(r, 0)
+		for i := range 2 {
+			resp, err := dec.Next()
+			if err != nil {
+				t.Fatalf("document %d: %v", i, err)
+			}
+			if resp.Result == nil || len(resp.Result.Items) != 1 || resp.Result.Items[0].ID != "66517" {
+				t.Fatalf("document %d: %s", i, dump(resp))
+			}
+			if i == 0 {
+				if got, want := resp.Result.Items[0].Ani, "\uFFFD]0;x\uFFFD\uFFFD\uFFFD[2J6465551234"; got != want {
+					t.Errorf("Ani %q, want %q", got, want)
+				}
+			}
+		}
+	}
+}
