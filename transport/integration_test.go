@@ -3,6 +3,9 @@ package transport_test
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -441,5 +444,167 @@ func TestSimBurstSplitAndGarbage(t *testing.T) {
 	waitEvent(t, s, callIs(id, "CONNNECTED"))
 	if st := r.sim.Stats(); st.Streams != 1 {
 		t.Errorf("garbage caused a reconnect")
+	}
+}
+
+// bodyGate holds back what a response body delivers while it is held, so a
+// test can keep a reply from reaching the client.
+type bodyGate struct {
+	mu   sync.Mutex
+	open chan struct{} // closed while the gate is open
+}
+
+func newBodyGate() *bodyGate {
+	g := &bodyGate{open: make(chan struct{})}
+	close(g.open)
+	return g
+}
+
+func (g *bodyGate) hold() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	select {
+	case <-g.open:
+		g.open = make(chan struct{})
+	default:
+	}
+}
+
+func (g *bodyGate) release() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	select {
+	case <-g.open:
+	default:
+		close(g.open)
+	}
+}
+
+func (g *bodyGate) wait() {
+	g.mu.Lock()
+	ch := g.open
+	g.mu.Unlock()
+	<-ch
+}
+
+func (g *bodyGate) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err == nil {
+		resp.Body = gatedBody{resp.Body, g}
+	}
+	return resp, err
+}
+
+type gatedBody struct {
+	io.ReadCloser
+	g *bodyGate
+}
+
+// Read reads, then waits for the gate: bytes that arrive while it is held
+// are delivered when it opens.
+func (b gatedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.g.wait()
+	return n, err
+}
+
+// parkedIn counts goroutines blocked in a select inside fn whose stack also
+// names caller.
+func parkedIn(fn, caller string) int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "[select") && strings.Contains(g, fn) && strings.Contains(g, caller) {
+			count++
+		}
+	}
+	return count
+}
+
+// At the end of a listCalls back-off window the stream's own snapshot retry
+// and every caller of ListCalls want a listCalls at once. Exactly one goes
+// to the server; the others share its reply.
+func TestSimListCallsSingleFlight(t *testing.T) {
+	r := newRig(t)
+	gate := newBodyGate()
+	s, _ := r.startStream(t, r.acct, transport.WithHTTPClient(&http.Client{Transport: gate}),
+		transport.WithListCallsBackoff(time.Second, time.Second))
+	t.Cleanup(gate.release)
+	waitEvent(t, s, snapshot)
+
+	// On the manual clock every listCalls is refused until it advances.
+	r.sim.RateLimitListCalls(time.Minute)
+	r.sim.DropConnections(did)
+	waitEvent(t, s, func(ev transport.Event) bool {
+		return ev.Kind == transport.EventConn && ev.Conn.Status == transport.ConnLive && errors.Is(ev.Conn.Err, transport.ErrRateLimited)
+	})
+	id := r.sim.Ring(did, "6465551234", nil)
+	waitEvent(t, s, callIs(id, "RINGING"))
+
+	// The back-off window is at least half a second from here. Hold the
+	// replies back so that every caller meets the listCalls in flight, and
+	// let the server take exactly one more: a second would be refused.
+	gate.hold()
+	r.clock.Advance(time.Minute)
+	before := r.sim.Stats()
+
+	const callers = 6
+	ctx := ctxT(t)
+	type result struct {
+		calls []transport.Call
+		err   error
+	}
+	results := make(chan result, callers)
+	for range callers {
+		go func() {
+			for {
+				calls, err := s.ListCalls(ctx)
+				var ae *transport.APIError
+				if errors.Is(err, transport.ErrRateLimited) && !errors.As(err, &ae) && ctx.Err() == nil {
+					// Refused locally inside the window: poll until it ends.
+					time.Sleep(200 * time.Microsecond)
+					continue
+				}
+				results <- result{calls, err}
+				return
+			}
+		}()
+	}
+	if err := r.sim.WaitFor(ctx, func(st skysim.Stats) bool { return st.ListCalls > before.ListCalls }); err != nil {
+		t.Fatal(err)
+	}
+	for parkedIn("transport.(*conn).listCalls", t.Name()) < callers {
+		if ctx.Err() != nil {
+			t.Fatalf("only %d of %d callers wait for the listCalls in flight", parkedIn("transport.(*conn).listCalls", t.Name()), callers)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	gate.release()
+
+	for range callers {
+		res := <-results
+		if res.err != nil || len(res.calls) != 1 || res.calls[0].ID != id {
+			t.Fatalf("ListCalls: %+v %v", res.calls, res.err)
+		}
+	}
+	snap := waitEvent(t, s, snapshot)
+	if len(snap.Calls) != 1 || snap.Calls[0].ID != id {
+		t.Errorf("snapshot %+v", snap.Calls)
+	}
+	waitEvent(t, s, func(ev transport.Event) bool { return ev.Kind == transport.EventConn && ev.Conn.Err == nil })
+	after := r.sim.Stats()
+	if sent := after.ListCalls - before.ListCalls; sent != 1 {
+		t.Errorf("%d listCalls sent at the end of the window, want 1", sent)
+	}
+	if refused := after.Errors[6] - before.Errors[6]; refused != 0 {
+		t.Errorf("%d listCalls refused with error 6 after the window", refused)
 	}
 }

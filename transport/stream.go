@@ -146,16 +146,15 @@ func (s *Stream) Dial(ctx context.Context, number string) error {
 // ListCalls returns the calls on the phone now. A successful listCalls also
 // puts an EventSnapshot on the event stream, in stream order. While the
 // server's rate limit is being respected it fails at once with an error
-// matching ErrRateLimited.
+// matching ErrRateLimited. At most one listCalls is on the wire per
+// connection: a caller that comes while one is in flight (the stream's own
+// snapshot retry included) shares its reply.
 func (s *Stream) ListCalls(ctx context.Context) ([]Call, error) {
 	c, err := s.live(CmdListCalls)
 	if err != nil {
 		return nil, err
 	}
-	if wait := s.listWait(); wait > 0 {
-		return nil, fmt.Errorf("listCalls: %w; next try in %s", ErrRateLimited, wait.Round(time.Second))
-	}
-	resp, err := c.call(ctx, CmdListCalls, nil, s.acct.Endpoint)
+	resp, err := c.listCalls(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -392,11 +391,12 @@ func (s *Stream) session(parent context.Context, attempt int) (time.Duration, er
 		if !c.needSnapshot.Load() {
 			return nil
 		}
-		if wait := s.listWait(); wait > 0 {
-			listTimer.Reset(wait)
+		r, err := c.listCalls(ctx)
+		var soon *listTooSoon
+		if errors.As(err, &soon) {
+			listTimer.Reset(soon.wait)
 			return nil
 		}
-		r, err := c.call(ctx, CmdListCalls, nil, s.acct.Endpoint)
 		if err != nil {
 			return c.sessionErr(ctx, err)
 		}
@@ -473,7 +473,25 @@ type conn struct {
 	fatal chan error    // error 5 seen
 
 	needSnapshot atomic.Bool
+	listing      *listFlight // guarded by mu: the latest listCalls
 }
+
+// listFlight is one listCalls on the wire and the callers sharing it.
+type listFlight struct {
+	done chan struct{} // closed when resp and err are set
+	resp *Response
+	err  error
+}
+
+// listTooSoon refuses a listCalls inside the rate-limit back-off window
+// without sending it.
+type listTooSoon struct{ wait time.Duration }
+
+func (e *listTooSoon) Error() string {
+	return fmt.Sprintf("listCalls: %v; next try in %s", ErrRateLimited, e.wait.Round(time.Second))
+}
+
+func (e *listTooSoon) Unwrap() error { return ErrRateLimited }
 
 type pending struct {
 	id    string
@@ -482,6 +500,8 @@ type pending struct {
 	ctx   context.Context
 	hook  func(*Response) // run by the reader, in stream order
 	reply chan *Response
+
+	flight *listFlight // listCalls: the callers sharing this one
 }
 
 func newConn(s *Stream, ctx context.Context) *conn {
@@ -498,9 +518,13 @@ func newConn(s *Stream, ctx context.Context) *conn {
 
 // start registers and queues a command; wait collects its reply.
 func (c *conn) start(ctx context.Context, name string, hook func(*Response), args ...string) *pending {
+	return c.send(c.newPending(ctx, name, hook, args...))
+}
+
+func (c *conn) newPending(ctx context.Context, name string, hook func(*Response), args ...string) *pending {
 	id := strconv.FormatInt(c.nextID.Add(1), 10)
 	s := c.s
-	p := &pending{
+	return &pending{
 		id:    id,
 		name:  name,
 		doc:   NewCommand(name, s.acct.User, string(s.pin()), id, args...).Encode(),
@@ -508,6 +532,11 @@ func (c *conn) start(ctx context.Context, name string, hook func(*Response), arg
 		hook:  hook,
 		reply: make(chan *Response, 1),
 	}
+}
+
+// send registers and queues p.
+func (c *conn) send(p *pending) *pending {
+	ctx, id := p.ctx, p.id
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -523,6 +552,60 @@ func (c *conn) start(ctx context.Context, name string, hook func(*Response), arg
 	case <-c.done:
 	}
 	return p
+}
+
+// listCalls sends listCalls unless one is already in flight on this
+// connection, in which case it waits for that one's reply: the server counts
+// every listCalls against its rate limit, so the stream's snapshot retry and
+// a caller's ListCalls at the end of a back-off window must not both go out.
+// Inside the back-off window it fails at once with *listTooSoon.
+func (c *conn) listCalls(ctx context.Context) (*Response, error) {
+	s := c.s
+	c.mu.Lock()
+	f := c.listing
+	if f != nil {
+		select {
+		case <-f.done:
+			f = nil
+		default:
+		}
+	}
+	if f == nil {
+		// Checked under c.mu: the reader records a rate limit before the
+		// flight ends, so a caller never slips between the two.
+		if wait := s.listWait(); wait > 0 {
+			c.mu.Unlock()
+			return nil, &listTooSoon{wait: wait}
+		}
+		f = &listFlight{done: make(chan struct{})}
+		c.listing = f
+		c.mu.Unlock()
+		go c.fly(f)
+	} else {
+		c.mu.Unlock()
+	}
+	select {
+	case <-f.done:
+		return f.resp, f.err
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("listCalls: no reply in time: %w", ctx.Err())
+		}
+		return nil, fmt.Errorf("listCalls: %w", context.Cause(ctx))
+	}
+}
+
+// fly sends one listCalls and ends f with its reply. It is bounded by the
+// connection and the command timeout, not by the first caller: the others
+// sharing it still want the reply.
+func (c *conn) fly(f *listFlight) {
+	ctx, cancel := context.WithTimeout(c.ctx, c.s.opts.cmdTimeout)
+	defer cancel()
+	p := c.newPending(ctx, CmdListCalls, nil, c.s.acct.Endpoint)
+	p.flight = f
+	resp, err := c.wait(ctx, c.send(p))
+	f.resp, f.err = resp, err
+	close(f.done)
 }
 
 // call sends a command and waits for its reply, bounded by ctx and the
@@ -662,7 +745,7 @@ func (c *conn) dispatch(r *Response) {
 	c.mu.Unlock()
 
 	if p != nil {
-		c.afterReply(p.name, r)
+		c.afterReply(p, r)
 		if p.hook != nil {
 			p.hook(r)
 		}
@@ -691,8 +774,8 @@ func (c *conn) dispatch(r *Response) {
 // afterReply does what a reply means for the stream as a whole, in stream
 // order: listCalls results become snapshots and drive the rate-limit gate;
 // error 5 stops the stream.
-func (c *conn) afterReply(name string, r *Response) {
-	s := c.s
+func (c *conn) afterReply(p *pending, r *Response) {
+	s, name := c.s, p.name
 	err := r.apiError(name, s.pin())
 	if errors.Is(err, ErrAuth) {
 		c.setFatal(err)
@@ -704,10 +787,23 @@ func (c *conn) afterReply(name string, r *Response) {
 	if name != CmdListCalls {
 		return
 	}
+	ok := err == nil && r.IsCallList()
 	switch {
-	case err == nil && r.IsCallList():
+	case ok:
 		s.listOK()
 		c.needSnapshot.Store(false)
+	case errors.Is(err, ErrRateLimited):
+		wait := s.listLimited()
+		s.log.Warn("listCalls rate limited", "retry_in", wait)
+	}
+	// The gate is up to date: from here a new caller sends a new listCalls
+	// (or is refused locally) rather than sharing this reply.
+	c.mu.Lock()
+	if c.listing == p.flight {
+		c.listing = nil
+	}
+	c.mu.Unlock()
+	if ok {
 		calls := r.Result.Items
 		if calls == nil {
 			calls = []Call{}
@@ -716,9 +812,6 @@ func (c *conn) afterReply(name string, r *Response) {
 		if st := s.State(); st.Status == ConnLive && st.Err != nil {
 			s.emitConn(c.ctx, ConnState{Status: ConnLive})
 		}
-	case errors.Is(err, ErrRateLimited):
-		wait := s.listLimited()
-		s.log.Warn("listCalls rate limited", "retry_in", wait)
 	}
 }
 
