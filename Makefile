@@ -1,12 +1,16 @@
 GO      ?= go
 BIN     ?= bin/frontdesk
+# What `frontdesk version` reports: the nearest tag or commit, -dirty with
+# uncommitted changes; "devel" outside a git checkout.
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo devel)
+LDFLAGS ?= -X main.version=$(VERSION)
 PKGS    := ./...
 FUZZTIME ?= 30s
 
 .PHONY: build run demo test bench fuzz lint faults gif
 
 build:
-	$(GO) build -o $(BIN) .
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 run: build
 	./$(BIN)
