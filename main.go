@@ -403,7 +403,9 @@ func demoCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 		if code := noArgs(cmd, pos, s); code != exitOK {
 			return code
 		}
-		c, err := config.Load(flags, s.getenv)
+		// The demo brings its own account: the user's may be absent or
+		// broken, and must not stop it.
+		c, err := config.LoadWithoutAccount(flags, s.getenv)
 		if err != nil {
 			return usageError(s, cmd, "%v", err)
 		}
@@ -574,6 +576,13 @@ func openHistory(c *config.Config, s sys, cmd string, logger *log.Logger) *histo
 	return store
 }
 
+// runConsole runs the console on the terminal until the receptionist quits
+// or ctx ends. Tests replace it.
+var runConsole = func(ctx context.Context, opts tui.Options) error {
+	_, err := tea.NewProgram(tui.New(opts), tea.WithContext(ctx)).Run()
+	return err
+}
+
 // console runs the stream in the background and the console in the
 // foreground until the receptionist quits or ctx ends.
 func console(ctx context.Context, s sys, cmd string, stream *transport.Stream, o consoleOptions) int {
@@ -591,8 +600,7 @@ func console(ctx context.Context, s sys, cmd string, stream *transport.Stream, o
 		NoColor:  s.getenv("NO_COLOR") != "",
 	}
 	o.desk.apply(&opts)
-	m := tui.New(opts)
-	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
+	err := runConsole(ctx, opts)
 	cancel()
 	var streamErr error
 	select {

@@ -20,6 +20,7 @@ import (
 	"github.com/frontdesk/frontdesk/cli"
 	"github.com/frontdesk/frontdesk/config"
 	"github.com/frontdesk/frontdesk/transport/skysim"
+	"github.com/frontdesk/frontdesk/tui"
 )
 
 const (
@@ -486,5 +487,44 @@ func TestServe(t *testing.T) {
 	}
 	if strings.Contains(errOut.String(), testPIN) {
 		t.Error("serve logged the PIN")
+	}
+}
+
+// The demo brings its own account: broken account settings do not stop
+// it, and the display settings still count.
+func TestDemoIgnoresAccountSettings(t *testing.T) {
+	var got tui.Options
+	orig := runConsole
+	runConsole = func(ctx context.Context, opts tui.Options) error {
+		got = opts
+		return nil
+	}
+	t.Cleanup(func() { runConsole = orig })
+
+	logFile := filepath.Join(t.TempDir(), "demo.log")
+	r := runWith(t, context.Background(), map[string]string{
+		config.EnvUser:     "front desk",
+		config.EnvServer:   "ftp://example.com",
+		config.EnvPIN:      "not a pin",
+		config.EnvAccount:  "nobody",
+		config.EnvHoldWarn: "2m",
+		config.EnvQuiet:    "true",
+		config.EnvLog:      logFile,
+	}, "demo", "--ring-rate", "0")
+	if r.code != exitOK {
+		t.Fatalf("demo: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if got.Account != cli.DemoDID+" (demo)" || got.HoldWarn != 2*time.Minute || got.Bell || got.Notify {
+		t.Errorf("demo console options: account %q hold_warn %v bell %v notify %v", got.Account, got.HoldWarn, got.Bell, got.Notify)
+	}
+	data, err := os.ReadFile(logFile)
+	if err != nil || !strings.Contains(string(data), "demo starting") {
+		t.Errorf("demo log %s: %q, %v", logFile, data, err)
+	}
+
+	// A broken display setting is still an error.
+	r = runWith(t, context.Background(), map[string]string{config.EnvUser: "front desk", config.EnvBell: "loud"}, "demo")
+	if r.code != exitUsage || !strings.Contains(r.stderr, config.EnvBell) {
+		t.Errorf("demo with %s=loud: exit %d, stderr %q", config.EnvBell, r.code, r.stderr)
 	}
 }

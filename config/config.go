@@ -98,6 +98,19 @@ type Config struct {
 // Load reads the settings. getenv is os.Getenv outside tests. flags may be
 // nil when a command takes none of the shared flags.
 func Load(flags *Flags, getenv func(string) string) (*Config, error) {
+	return loadSettings(flags, getenv, true)
+}
+
+// LoadWithoutAccount reads the settings except the account ones (server,
+// user, endpoint, CA file, PIN, --account and [[account]]), which it
+// ignores wherever they are set, even when they are malformed. It is for a
+// command that brings its own account, such as the demo. The result has
+// the default server and no user.
+func LoadWithoutAccount(flags *Flags, getenv func(string) string) (*Config, error) {
+	return loadSettings(flags, getenv, false)
+}
+
+func loadSettings(flags *Flags, getenv func(string) string, account bool) (*Config, error) {
 	if flags == nil {
 		flags = &Flags{}
 	}
@@ -128,7 +141,7 @@ func Load(flags *Flags, getenv func(string) string) (*Config, error) {
 	default:
 		c.Path = filepath.Join(configHome, "frontdesk", "config.toml")
 	}
-	f, err := readFile(c.Path, home)
+	f, err := readFile(c.Path, home, account)
 	switch {
 	case errors.Is(err, os.ErrNotExist) && !explicit:
 	case errors.Is(err, os.ErrNotExist):
@@ -140,15 +153,17 @@ func Load(flags *Flags, getenv func(string) string) (*Config, error) {
 	}
 	pinFileFromConfig := ""
 	if f != nil {
-		c.Accounts = f.accounts
-		setStr(&c.Server, f.Server)
-		setStr(&c.User, f.User)
-		setStr(&c.Endpoint, f.Endpoint)
-		setStr(&c.CAFile, f.CAFile)
+		if account {
+			c.Accounts = f.accounts
+			setStr(&c.Server, f.Server)
+			setStr(&c.User, f.User)
+			setStr(&c.Endpoint, f.Endpoint)
+			setStr(&c.CAFile, f.CAFile)
+			setStr(&pinFileFromConfig, f.PINFile)
+		}
 		setStr(&c.LogFile, f.Log)
 		setStr(&c.Directory, f.Directory)
 		setStr(&c.History, f.History)
-		setStr(&pinFileFromConfig, f.PINFile)
 		if f.HoldWarn != nil {
 			c.HoldWarn = f.HoldWarn.d
 		}
@@ -169,6 +184,7 @@ func Load(flags *Flags, getenv func(string) string) (*Config, error) {
 	// An [[account]] chosen by name stands in for the file's top-level
 	// account settings.
 	switch {
+	case !account:
 	case flags.account.set:
 		c.Account = flags.account.v
 	case getenv(EnvAccount) != "":
@@ -190,15 +206,20 @@ func Load(flags *Flags, getenv func(string) string) (*Config, error) {
 		flag optString
 		path bool
 	}
-	for _, s := range []strSetting{
-		{&c.Server, EnvServer, flags.server, false},
-		{&c.User, EnvUser, flags.user, false},
-		{&c.Endpoint, EnvEndpoint, flags.endpoint, false},
-		{&c.CAFile, EnvCAFile, flags.caFile, true},
+	strs := []strSetting{
 		{&c.LogFile, EnvLog, flags.log, true},
 		{&c.Directory, EnvDirectory, flags.directory, true},
 		{&c.History, EnvHistory, flags.history, true},
-	} {
+	}
+	if account {
+		strs = append(strs, []strSetting{
+			{&c.Server, EnvServer, flags.server, false},
+			{&c.User, EnvUser, flags.user, false},
+			{&c.Endpoint, EnvEndpoint, flags.endpoint, false},
+			{&c.CAFile, EnvCAFile, flags.caFile, true},
+		}...)
+	}
+	for _, s := range strs {
 		v, ok := getenv(s.env), getenv(s.env) != ""
 		if s.flag.set {
 			v, ok = s.flag.v, true
@@ -255,6 +276,7 @@ func Load(flags *Flags, getenv func(string) string) (*Config, error) {
 	// The PIN: --pin-file, then FRONTDESK_PIN, then FRONTDESK_PIN_FILE,
 	// then pin_file in the config file. ReadPIN reads files and prompts.
 	switch {
+	case !account:
 	case flags.pinFile.set:
 		c.PINSource, c.PINFile = PINFileFlag, expandHome(flags.pinFile.v, home)
 	case getenv(EnvPIN) != "":

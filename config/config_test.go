@@ -437,3 +437,55 @@ keys = ["`+edKey+`"]
 		t.Errorf("duplicate key: %v", err)
 	}
 }
+
+func TestLoadWithoutAccount(t *testing.T) {
+	e, path := setup(t)
+	write(t, path, `
+server = "not a url"
+user = "front desk"
+pin_file = "/nowhere/pin"
+ca_file = "/nowhere/ca.pem"
+quiet = true
+notify = false
+log = "demo.log"
+
+[[account]]
+user = "not digits"
+`, 0o600)
+	e[EnvUser] = "6465x"
+	e[EnvServer] = "ftp://example.com"
+	e[EnvPIN] = "not a pin"
+	e[EnvAccount] = "nobody"
+	e[EnvEndpoint] = "00:11"
+	e[EnvHoldWarn] = "2m"
+	e[EnvBell] = "false"
+
+	if _, err := Load(nil, e.get); err == nil {
+		t.Fatal("Load accepted the malformed account settings")
+	}
+
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	f := NewFlags(fs, ConfigFlag|DisplayFlags)
+	if err := fs.Parse([]string{"--hold-warn", "90s"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := LoadWithoutAccount(f, e.get)
+	if err != nil {
+		t.Fatalf("LoadWithoutAccount: %v", err)
+	}
+	if c.User != "" || c.Server != DefaultServer || c.Endpoint != "" || c.CAFile != "" || c.Account != "" ||
+		c.PIN != "" || c.PINSource != PINNone || c.PINFile != "" || len(c.Accounts) != 0 {
+		t.Errorf("account settings leaked in: %+v", c)
+	}
+	want := filepath.Join(filepath.Dir(path), "demo.log")
+	if c.HoldWarn != 90*time.Second || c.Bell || !c.Quiet || c.Notify || c.LogFile != want {
+		t.Errorf("display settings: hold_warn %v bell %v quiet %v notify %v log %q (want log %q)",
+			c.HoldWarn, c.Bell, c.Quiet, c.Notify, c.LogFile, want)
+	}
+
+	// A malformed display setting still fails.
+	e[EnvBell] = "loud"
+	if _, err := LoadWithoutAccount(nil, e.get); err == nil || !strings.Contains(err.Error(), EnvBell) {
+		t.Errorf("malformed %s: %v", EnvBell, err)
+	}
+}

@@ -120,8 +120,9 @@ func (d *duration) UnmarshalTOML(v any) error {
 }
 
 // readFile reads and checks the config file. Paths in it are relative to
-// its directory; ~/ is the home directory.
-func readFile(path, home string) (*fileConfig, error) {
+// its directory; ~/ is the home directory. Without accounts the [[account]]
+// entries are neither checked nor returned.
+func readFile(path, home string, accounts bool) (*fileConfig, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -166,6 +167,9 @@ func readFile(path, home string) (*fileConfig, error) {
 
 	names := map[string]bool{}
 	keys := map[string]string{}
+	if !accounts {
+		f.Account = nil
+	}
 	for i, fa := range f.Account {
 		where := fmt.Sprintf("%s: [[account]] #%d", path, i+1)
 		if fa.Name == "" {
