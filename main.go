@@ -75,7 +75,7 @@ func commands() []command {
 		{"dial", "NUMBER", "", "place a call and exit", dialCmd},
 		{"watch", "", "[--json]", "print call events as they arrive, one per line, until Ctrl-C", watchCmd},
 		{"messages", "", "[--json] [--all]", "list the messages taken for people who were out (open ones; --all for every one)", messagesCmd},
-		{"serve", "", "[--listen ADDR]", "serve the console over SSH: each session gets its own console", serveCmd},
+		{"serve", "", "[--listen ADDR] [--log FILE]", "serve the console over SSH: each session gets its own console", serveCmd},
 		{"version", "", "", "print the version", versionCmd},
 	}
 }
@@ -445,6 +445,7 @@ func serveCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 	maxSessions := fs.Int("max-sessions", 0, "most consoles at once, 0 = no limit")
 	idle := fs.Duration("idle-timeout", 0, "close a console after this long without a key press, 0 = never")
 	grace := fs.Duration("upstream-grace", 30*time.Second, "keep an account's connection this long after its last console leaves")
+	logPath := fs.String("log", "", "append the log to `file` (mode 0600) instead of standard error, which is the journal under systemd")
 	return func(ctx context.Context, pos []string, s sys) int {
 		const cmd = "frontdesk serve"
 		if code := noArgs(cmd, pos, s); code != exitOK {
@@ -478,14 +479,24 @@ func serveCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 			*hostKey = defHost
 		}
 
-		// A server logs to standard error (the journal, under systemd).
-		logger := log.NewWithOptions(s.stderr, log.Options{ReportTimestamp: true, TimeFormat: time.RFC3339})
+		// A server logs to standard error (the journal, under systemd)
+		// unless --log names a file.
+		level := log.InfoLevel
 		if lv := s.getenv("FRONTDESK_LOG_LEVEL"); lv != "" {
-			level, err := log.ParseLevel(lv)
-			if err != nil {
+			var err error
+			if level, err = log.ParseLevel(lv); err != nil {
 				return usageError(s, cmd, "FRONTDESK_LOG_LEVEL=%q: want debug, info, warn or error", lv)
 			}
-			logger.SetLevel(level)
+		}
+		logger := log.NewWithOptions(s.stderr, log.Options{ReportTimestamp: true, TimeFormat: time.RFC3339, Level: level})
+		if *logPath != "" {
+			fileLogger, closeLog, err := cli.OpenLog(*logPath, "")
+			if err != nil {
+				return failure(s, cmd, err)
+			}
+			defer closeLog()
+			fileLogger.SetLevel(level)
+			logger = fileLogger
 		}
 		h := hub.New(func(acct transport.Account) (hub.Upstream, error) {
 			return transport.NewStream(acct, transport.WithLogger(slog.New(logger.With("did", acct.User))))

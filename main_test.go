@@ -528,3 +528,52 @@ func TestDemoIgnoresAccountSettings(t *testing.T) {
 		t.Errorf("demo with %s=loud: exit %d, stderr %q", config.EnvBell, r.code, r.stderr)
 	}
 }
+
+// serve --log FILE logs to the file instead of standard error.
+func TestServeLogFile(t *testing.T) {
+	_, env := startSim(t)
+	dir := t.TempDir()
+	logFile := filepath.Join(dir, "logs", "serve.log")
+	env["HOME"] = dir
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "authorized_keys"), gossh.MarshalAuthorizedKey(signer.PublicKey()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--log", logFile,
+			"--authorized-keys", filepath.Join(dir, "authorized_keys"), "--host-key", filepath.Join(dir, "hk")},
+			sys{getenv: func(k string) string { return env[k] }, stdout: &out, stderr: &errOut,
+				prompt: func(string) (string, error) { return "", config.ErrNoTerminal }})
+	}()
+	wctx, wcancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer wcancel()
+	logged := func() string { b, _ := os.ReadFile(logFile); return string(b) }
+	waitFor(t, wctx, func() bool { return regexp.MustCompile(`addr=127\.0\.0\.1:\d+`).MatchString(logged()) },
+		func() string { return "log: " + logged() + "\nstderr: " + errOut.String() })
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("serve exit %d, stderr %q", code, errOut.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if errOut.String() != "" {
+		t.Errorf("serve with --log wrote to standard error: %q", errOut.String())
+	}
+	if fi, err := os.Stat(logFile); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("log file: %v, %v", fi, err)
+	}
+}
