@@ -334,42 +334,83 @@ func parseInt(s string) (int, bool) {
 // unreadable Originated is false. State is kept as sent (trimmed).
 func (c *Call) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 	*c = Call{}
+	return eachField(d, func(name, s string) {
+		switch name {
+		case "Ani":
+			c.Ani = s
+		case "CLID":
+			c.CLID = &s
+		case "DID":
+			c.DID = s
+		case "Duration":
+			c.Duration, _ = parseInt(s)
+		case "Endpoint":
+			c.Endpoint = s
+		case "Id":
+			c.ID = s
+		case "Originated":
+			c.Originated, _ = parseBool(s)
+		case "State":
+			c.State = s
+		}
+	})
+}
+
+// eachChild reads the rest of the element whose start tag was just read,
+// calling child for each child element (child must read it to its end) and
+// appending the character data to text when text is not nil. A new
+// document starting inside the element ends it with *errNested.
+func eachChild(d *xml.Decoder, text *[]byte, child func(t xml.StartElement) error) error {
 	for {
 		tok, err := d.Token()
 		if err != nil {
 			return err
 		}
 		switch t := tok.(type) {
+		case xml.CharData:
+			if text != nil {
+				*text = append(*text, t...)
+			}
 		case xml.StartElement:
 			if err := checkNested(t); err != nil {
 				return err
 			}
-			s, err := readText(d)
-			if err != nil {
+			if err := child(t); err != nil {
 				return err
-			}
-			switch t.Name.Local {
-			case "Ani":
-				c.Ani = s
-			case "CLID":
-				c.CLID = &s
-			case "DID":
-				c.DID = s
-			case "Duration":
-				c.Duration, _ = parseInt(s)
-			case "Endpoint":
-				c.Endpoint = s
-			case "Id":
-				c.ID = s
-			case "Originated":
-				c.Originated, _ = parseBool(s)
-			case "State":
-				c.State = s
 			}
 		case xml.EndElement:
 			return nil
 		}
 	}
+}
+
+// eachField reads an element whose children are text fields, calling field
+// with each child's name and trimmed text.
+func eachField(d *xml.Decoder, field func(name, text string)) error {
+	return eachChild(d, nil, func(t xml.StartElement) error {
+		s, err := readText(d)
+		if err != nil {
+			return err
+		}
+		field(t.Name.Local, s)
+		return nil
+	})
+}
+
+// eachItem reads an element whose <item> children are each a T, appending
+// them to items; other children are skipped.
+func eachItem[T any](d *xml.Decoder, text *[]byte, items *[]T) error {
+	return eachChild(d, text, func(t xml.StartElement) error {
+		if t.Name.Local != "item" {
+			return skipElement(d)
+		}
+		var v T
+		if err := d.DecodeElement(&v, &t); err != nil {
+			return err
+		}
+		*items = append(*items, v)
+		return nil
+	})
 }
 
 // errNested reports a new <org.m5.api.v1.Response> starting inside another
@@ -434,141 +475,57 @@ func (r *Result) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 		}
 	}
 	var text []byte
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.CharData:
-			text = append(text, t...)
-		case xml.StartElement:
-			if err := checkNested(t); err != nil {
-				return err
-			}
-			if t.Name.Local != "item" {
-				if err := skipElement(d); err != nil {
-					return err
-				}
-				continue
-			}
-			var c Call
-			if err := d.DecodeElement(&c, &t); err != nil {
-				return err
-			}
-			r.Items = append(r.Items, c)
-		case xml.EndElement:
-			r.Text = strings.TrimSpace(string(text))
-			return nil
-		}
+	if err := eachItem(d, &text, &r.Items); err != nil {
+		return err
 	}
+	r.Text = strings.TrimSpace(string(text))
+	return nil
 }
 
 // UnmarshalXML decodes an error item leniently.
 func (e *Error) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 	*e = Error{}
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return err
+	return eachField(d, func(name, s string) {
+		switch name {
+		case "MajorErrorCode":
+			e.MajorErrorCode, _ = parseInt(s)
+		case "MinorErrorCode":
+			e.MinorErrorCode, _ = parseInt(s)
+		case "Message":
+			e.Message = s
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if err := checkNested(t); err != nil {
-				return err
-			}
-			s, err := readText(d)
-			if err != nil {
-				return err
-			}
-			switch t.Name.Local {
-			case "MajorErrorCode":
-				e.MajorErrorCode, _ = parseInt(s)
-			case "MinorErrorCode":
-				e.MinorErrorCode, _ = parseInt(s)
-			case "Message":
-				e.Message = s
-			}
-		case xml.EndElement:
-			return nil
-		}
-	}
+	})
 }
 
 // UnmarshalXML decodes a response leniently: unknown elements are skipped,
 // a missing <Id> leaves ID empty, an unreadable ErrorCount is 0.
 func (r *Response) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 	*r = Response{XMLName: start.Name}
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if err := checkNested(t); err != nil {
+	return eachChild(d, nil, func(t xml.StartElement) error {
+		switch t.Name.Local {
+		case "ErrorCount", "Id":
+			s, err := readText(d)
+			if err != nil {
 				return err
 			}
-			switch t.Name.Local {
-			case "ErrorCount":
-				s, err := readText(d)
-				if err != nil {
-					return err
-				}
-				r.ErrorCount, _ = parseInt(s)
-			case "Id":
-				s, err := readText(d)
-				if err != nil {
-					return err
-				}
+			if t.Name.Local == "Id" {
 				r.ID = s
-			case "Result":
-				var res Result
-				if err := d.DecodeElement(&res, &t); err != nil {
-					return err
-				}
-				r.Result = &res
-			case "Errors":
-				if err := r.decodeErrors(d); err != nil {
-					return err
-				}
-			default:
-				if err := skipElement(d); err != nil {
-					return err
-				}
+			} else {
+				r.ErrorCount, _ = parseInt(s)
 			}
-		case xml.EndElement:
-			return nil
-		}
-	}
-}
-
-func (r *Response) decodeErrors(d *xml.Decoder) error {
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if err := checkNested(t); err != nil {
+		case "Result":
+			var res Result
+			if err := d.DecodeElement(&res, &t); err != nil {
 				return err
 			}
-			if t.Name.Local != "item" {
-				if err := skipElement(d); err != nil {
-					return err
-				}
-				continue
-			}
-			var e Error
-			if err := d.DecodeElement(&e, &t); err != nil {
-				return err
-			}
-			r.Errors = append(r.Errors, e)
-		case xml.EndElement:
-			return nil
+			r.Result = &res
+		case "Errors":
+			return eachItem(d, nil, &r.Errors)
+		default:
+			return skipElement(d)
 		}
-	}
+		return nil
+	})
 }
 
 // IsCallList reports whether the result is an xmlList (of calls).
