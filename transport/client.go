@@ -16,6 +16,8 @@ import (
 // The API puts the PIN in the GET query by design. The Client never shows
 // that URL: errors name only the server URL without its query.
 type Client struct {
+	callCommands // Answer, Ignore, Hold, Resume, Release, Dial
+
 	acct   Account       // PIN left blank: see pin
 	pin    func() Secret // the PIN behind a func, which fmt cannot look into
 	url    *url.URL
@@ -37,7 +39,9 @@ func NewClient(acct Account, opts ...ClientOption) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{acct: withoutPIN(acct), pin: func() Secret { return acct.PIN }, url: u, client: hc, opts: o}, nil
+	c := &Client{acct: withoutPIN(acct), pin: func() Secret { return acct.PIN }, url: u, client: hc, opts: o}
+	c.callCommands = callCommands{endpoint: acct.Endpoint, pin: c.pin, send: c.do}
+	return c, nil
 }
 
 // String describes the client without its PIN.
@@ -51,39 +55,6 @@ func (c *Client) GoString() string { return c.String() }
 // Format prints the client without its PIN for every verb.
 func (c *Client) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
 
-// Answer answers a ringing call ("" = the first ringing call).
-func (c *Client) Answer(ctx context.Context, callID string) error {
-	return c.boolCmd(ctx, CmdAnswer, callID, callID, c.acct.Endpoint)
-}
-
-// Ignore stops a call ringing on the phone ("" = the first ringing call).
-func (c *Client) Ignore(ctx context.Context, callID string) error {
-	return c.boolCmd(ctx, CmdIgnore, callID, callID)
-}
-
-// Hold holds an active call ("" = the first active call).
-func (c *Client) Hold(ctx context.Context, callID string) error {
-	return c.boolCmd(ctx, CmdHold, callID, callID)
-}
-
-// Resume resumes a held call ("" = the first held call).
-func (c *Client) Resume(ctx context.Context, callID string) error {
-	return c.boolCmd(ctx, CmdResume, callID, callID)
-}
-
-// Release hangs up a call ("" = the first active call).
-func (c *Client) Release(ctx context.Context, callID string) error {
-	return c.boolCmd(ctx, CmdRelease, callID, callID)
-}
-
-// Dial places an outbound call to number.
-func (c *Client) Dial(ctx context.Context, number string) error {
-	if strings.TrimSpace(number) == "" {
-		return errors.New("dial: no number")
-	}
-	return c.boolCmd(ctx, CmdDial, number, number, c.acct.Endpoint)
-}
-
 // ListCalls returns the calls on the phone now (empty when idle). The API
 // rate-limits it: errors.Is(err, ErrRateLimited) says to slow down.
 func (c *Client) ListCalls(ctx context.Context) ([]Call, error) {
@@ -92,14 +63,6 @@ func (c *Client) ListCalls(ctx context.Context) ([]Call, error) {
 		return nil, err
 	}
 	return listResult(resp, c.pin())
-}
-
-func (c *Client) boolCmd(ctx context.Context, name, target string, args ...string) error {
-	resp, err := c.do(ctx, name, args...)
-	if err != nil {
-		return err
-	}
-	return boolResult(name, target, resp, c.pin())
 }
 
 // QueryURL returns the GET URL for a command, in the guide's parameter
@@ -153,6 +116,55 @@ func (c *Client) do(ctx context.Context, name string, args ...string) (*Response
 		return nil, netError(short+": reading the reply from", safeURL(c.url), err, c.pin())
 	}
 	return r, nil
+}
+
+// callCommands are the call commands both transports offer. Each sends one
+// command with send and reads its boolean reply.
+type callCommands struct {
+	endpoint string
+	pin      func() Secret
+	send     func(ctx context.Context, name string, args ...string) (*Response, error)
+}
+
+// Answer answers a ringing call ("" = the first ringing call).
+func (cc callCommands) Answer(ctx context.Context, callID string) error {
+	return cc.boolCmd(ctx, CmdAnswer, callID, callID, cc.endpoint)
+}
+
+// Ignore stops a call ringing on the phone ("" = the first ringing call).
+func (cc callCommands) Ignore(ctx context.Context, callID string) error {
+	return cc.boolCmd(ctx, CmdIgnore, callID, callID)
+}
+
+// Hold holds an active call ("" = the first active call).
+func (cc callCommands) Hold(ctx context.Context, callID string) error {
+	return cc.boolCmd(ctx, CmdHold, callID, callID)
+}
+
+// Resume resumes a held call ("" = the first held call).
+func (cc callCommands) Resume(ctx context.Context, callID string) error {
+	return cc.boolCmd(ctx, CmdResume, callID, callID)
+}
+
+// Release hangs up a call ("" = the first active call).
+func (cc callCommands) Release(ctx context.Context, callID string) error {
+	return cc.boolCmd(ctx, CmdRelease, callID, callID)
+}
+
+// Dial places an outbound call to number.
+func (cc callCommands) Dial(ctx context.Context, number string) error {
+	if strings.TrimSpace(number) == "" {
+		return errors.New("dial: no number")
+	}
+	return cc.boolCmd(ctx, CmdDial, number, number, cc.endpoint)
+}
+
+func (cc callCommands) boolCmd(ctx context.Context, name, target string, args ...string) error {
+	resp, err := cc.send(ctx, name, args...)
+	if err != nil {
+		return err
+	}
+	return boolResult(name, target, resp, cc.pin())
 }
 
 // boolResult interprets a boolean reply: nil for true, ErrNotApplied for

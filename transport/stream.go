@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,6 +31,8 @@ import (
 // Events must be drained: a consumer that stops reading stalls the stream
 // (and with it command replies) once the buffer is full.
 type Stream struct {
+	callCommands // Answer, Ignore, Hold, Resume, Release, Dial
+
 	acct   Account       // PIN left blank: see pin
 	pin    func() Secret // the PIN behind a func, which fmt cannot look into
 	url    *url.URL
@@ -77,7 +78,7 @@ func NewStream(acct Account, opts ...StreamOption) (*Stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Stream{
+	s := &Stream{
 		acct:   withoutPIN(acct),
 		pin:    func() Secret { return acct.PIN },
 		url:    u,
@@ -86,7 +87,9 @@ func NewStream(acct Account, opts ...StreamOption) (*Stream, error) {
 		log:    o.logger,
 		events: make(chan Event, o.eventBuffer),
 		state:  ConnState{Status: ConnConnecting},
-	}, nil
+	}
+	s.callCommands = callCommands{endpoint: acct.Endpoint, pin: s.pin, send: s.command}
+	return s, nil
 }
 
 // String describes the stream without its PIN.
@@ -110,39 +113,6 @@ func (s *Stream) State() ConnState {
 	return s.state
 }
 
-// Answer answers a ringing call ("" = the first ringing call).
-func (s *Stream) Answer(ctx context.Context, callID string) error {
-	return s.boolCmd(ctx, CmdAnswer, callID, callID, s.acct.Endpoint)
-}
-
-// Ignore stops a call ringing on the phone ("" = the first ringing call).
-func (s *Stream) Ignore(ctx context.Context, callID string) error {
-	return s.boolCmd(ctx, CmdIgnore, callID, callID)
-}
-
-// Hold holds an active call ("" = the first active call).
-func (s *Stream) Hold(ctx context.Context, callID string) error {
-	return s.boolCmd(ctx, CmdHold, callID, callID)
-}
-
-// Resume resumes a held call ("" = the first held call).
-func (s *Stream) Resume(ctx context.Context, callID string) error {
-	return s.boolCmd(ctx, CmdResume, callID, callID)
-}
-
-// Release hangs up a call ("" = the first active call).
-func (s *Stream) Release(ctx context.Context, callID string) error {
-	return s.boolCmd(ctx, CmdRelease, callID, callID)
-}
-
-// Dial places an outbound call to number.
-func (s *Stream) Dial(ctx context.Context, number string) error {
-	if strings.TrimSpace(number) == "" {
-		return errors.New("dial: no number")
-	}
-	return s.boolCmd(ctx, CmdDial, number, number, s.acct.Endpoint)
-}
-
 // ListCalls returns the calls on the phone now. A successful listCalls also
 // puts an EventSnapshot on the event stream, in stream order. While the
 // server's rate limit is being respected it fails at once with an error
@@ -161,16 +131,13 @@ func (s *Stream) ListCalls(ctx context.Context) ([]Call, error) {
 	return listResult(resp, s.pin())
 }
 
-func (s *Stream) boolCmd(ctx context.Context, name, target string, args ...string) error {
+// command sends one command on the live connection and waits for its reply.
+func (s *Stream) command(ctx context.Context, name string, args ...string) (*Response, error) {
 	c, err := s.live(name)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	resp, err := c.call(ctx, name, nil, args...)
-	if err != nil {
-		return err
-	}
-	return boolResult(name, target, resp, s.pin())
+	return c.call(ctx, name, nil, args...)
 }
 
 // live returns the live connection or an ErrNotConnected error.
