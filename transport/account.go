@@ -299,3 +299,37 @@ func safeURL(u *url.URL) string {
 	c.RawQuery, c.Fragment, c.User = "", "", nil
 	return c.String()
 }
+
+// link is what a Client or a Stream keeps of its account: the account with
+// its PIN left blank, the PIN behind a func (which fmt cannot look into),
+// the server URL, the HTTP client and the options.
+type link struct {
+	acct   Account
+	pin    func() Secret
+	url    *url.URL
+	client *http.Client
+	opts   options
+}
+
+// newLink checks the account, applies the options and builds the HTTP
+// client (for the long-lived stream when stream is set).
+func newLink(acct Account, opts []Option, stream bool) (link, error) {
+	u, err := acct.validate()
+	if err != nil {
+		return link{}, err
+	}
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	hc, err := buildHTTPClient(acct, o.httpClient, stream)
+	if err != nil {
+		return link{}, err
+	}
+	return link{acct: withoutPIN(acct), pin: func() Secret { return acct.PIN }, url: u, client: hc, opts: o}, nil
+}
+
+// describe names the transport without its PIN.
+func (l *link) describe(kind string) string {
+	return "transport." + kind + "{server=" + safeURL(l.url) + " user=" + l.acct.User + "}"
+}

@@ -17,37 +17,22 @@ import (
 // that URL: errors name only the server URL without its query.
 type Client struct {
 	callCommands // Answer, Ignore, Hold, Resume, Release, Dial
-
-	acct   Account       // PIN left blank: see pin
-	pin    func() Secret // the PIN behind a func, which fmt cannot look into
-	url    *url.URL
-	client *http.Client
-	opts   options
+	link
 }
 
 // NewClient checks the account and builds a client for it.
 func NewClient(acct Account, opts ...ClientOption) (*Client, error) {
-	u, err := acct.validate()
+	l, err := newLink(acct, opts, false)
 	if err != nil {
 		return nil, err
 	}
-	o := defaultOptions()
-	for _, opt := range opts {
-		opt(&o)
-	}
-	hc, err := buildHTTPClient(acct, o.httpClient, false)
-	if err != nil {
-		return nil, err
-	}
-	c := &Client{acct: withoutPIN(acct), pin: func() Secret { return acct.PIN }, url: u, client: hc, opts: o}
-	c.callCommands = callCommands{endpoint: acct.Endpoint, pin: c.pin, send: c.do}
+	c := &Client{link: l}
+	c.callCommands = callCommands{ln: &c.link, send: c.do}
 	return c, nil
 }
 
 // String describes the client without its PIN.
-func (c *Client) String() string {
-	return "transport.Client{server=" + safeURL(c.url) + " user=" + c.acct.User + "}"
-}
+func (c *Client) String() string { return c.describe("Client") }
 
 // GoString describes the client without its PIN.
 func (c *Client) GoString() string { return c.String() }
@@ -121,14 +106,13 @@ func (c *Client) do(ctx context.Context, name string, args ...string) (*Response
 // callCommands are the call commands both transports offer. Each sends one
 // command with send and reads its boolean reply.
 type callCommands struct {
-	endpoint string
-	pin      func() Secret
-	send     func(ctx context.Context, name string, args ...string) (*Response, error)
+	ln   *link
+	send func(ctx context.Context, name string, args ...string) (*Response, error)
 }
 
 // Answer answers a ringing call ("" = the first ringing call).
 func (cc callCommands) Answer(ctx context.Context, callID string) error {
-	return cc.boolCmd(ctx, CmdAnswer, callID, callID, cc.endpoint)
+	return cc.boolCmd(ctx, CmdAnswer, callID, callID, cc.ln.acct.Endpoint)
 }
 
 // Ignore stops a call ringing on the phone ("" = the first ringing call).
@@ -156,7 +140,7 @@ func (cc callCommands) Dial(ctx context.Context, number string) error {
 	if strings.TrimSpace(number) == "" {
 		return errors.New("dial: no number")
 	}
-	return cc.boolCmd(ctx, CmdDial, number, number, cc.endpoint)
+	return cc.boolCmd(ctx, CmdDial, number, number, cc.ln.acct.Endpoint)
 }
 
 func (cc callCommands) boolCmd(ctx context.Context, name, target string, args ...string) error {
@@ -164,7 +148,7 @@ func (cc callCommands) boolCmd(ctx context.Context, name, target string, args ..
 	if err != nil {
 		return err
 	}
-	return boolResult(name, target, resp, cc.pin())
+	return boolResult(name, target, resp, cc.ln.pin())
 }
 
 // boolResult interprets a boolean reply: nil for true, ErrNotApplied for

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -32,12 +31,8 @@ import (
 // (and with it command replies) once the buffer is full.
 type Stream struct {
 	callCommands // Answer, Ignore, Hold, Resume, Release, Dial
+	link
 
-	acct   Account       // PIN left blank: see pin
-	pin    func() Secret // the PIN behind a func, which fmt cannot look into
-	url    *url.URL
-	client *http.Client
-	opts   options
 	log    *slog.Logger
 	events chan Event
 
@@ -57,14 +52,11 @@ type listGate struct {
 
 // NewStream checks the account and prepares a stream; Run starts it.
 func NewStream(acct Account, opts ...StreamOption) (*Stream, error) {
-	u, err := acct.validate()
+	l, err := newLink(acct, opts, true)
 	if err != nil {
 		return nil, err
 	}
-	o := defaultOptions()
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := &l.opts
 	if o.stableAfter <= 0 {
 		o.stableAfter = o.backoffMax
 	}
@@ -74,28 +66,18 @@ func NewStream(acct Account, opts ...StreamOption) (*Stream, error) {
 	if o.listMax < o.listMin {
 		o.listMax = o.listMin
 	}
-	hc, err := buildHTTPClient(acct, o.httpClient, true)
-	if err != nil {
-		return nil, err
-	}
 	s := &Stream{
-		acct:   withoutPIN(acct),
-		pin:    func() Secret { return acct.PIN },
-		url:    u,
-		client: hc,
-		opts:   o,
+		link:   l,
 		log:    o.logger,
 		events: make(chan Event, o.eventBuffer),
 		state:  ConnState{Status: ConnConnecting},
 	}
-	s.callCommands = callCommands{endpoint: acct.Endpoint, pin: s.pin, send: s.command}
+	s.callCommands = callCommands{ln: &s.link, send: s.command}
 	return s, nil
 }
 
 // String describes the stream without its PIN.
-func (s *Stream) String() string {
-	return "transport.Stream{server=" + safeURL(s.url) + " user=" + s.acct.User + "}"
-}
+func (s *Stream) String() string { return s.describe("Stream") }
 
 // GoString describes the stream without its PIN.
 func (s *Stream) GoString() string { return s.String() }
