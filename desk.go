@@ -117,10 +117,7 @@ func messagesCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 			return failure(s, cmd, err)
 		}
 		defer store.Close()
-		if err := cli.Messages(store, s.stdout, *asJSON, *all); err != nil {
-			return failure(s, cmd, err)
-		}
-		return exitOK
+		return exitCode(s, cmd, cli.Messages(store, s.stdout, *asJSON, *all))
 	}
 }
 

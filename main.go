@@ -234,6 +234,29 @@ func loadAccount(cmd string, flags *config.Flags, s sys) (*config.Config, int) {
 	return c, exitOK
 }
 
+// withAccount loads the account (see loadAccount) and opens a transport
+// for it with open (transport.NewClient or transport.NewStream).
+func withAccount[T any](cmd string, flags *config.Flags, s sys, open func(transport.Account, ...transport.Option) (T, error)) (*config.Config, T, int) {
+	var zero T
+	c, code := loadAccount(cmd, flags, s)
+	if c == nil {
+		return nil, zero, code
+	}
+	t, err := open(c.TransportAccount())
+	if err != nil {
+		return nil, zero, usageError(s, cmd, "%v", err)
+	}
+	return c, t, exitOK
+}
+
+// exitCode is the exit code for a command's outcome, printing err.
+func exitCode(s sys, cmd string, err error) int {
+	if err != nil {
+		return failure(s, cmd, err)
+	}
+	return exitOK
+}
+
 func noArgs(cmd string, pos []string, s sys) int {
 	if len(pos) > 0 {
 		return usageError(s, cmd, "unexpected argument %q\nRun '%s --help' for usage.", pos[0], cmd)
@@ -266,18 +289,11 @@ func callsCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 		if code := noArgs(cmd, pos, s); code != exitOK {
 			return code
 		}
-		c, code := loadAccount(cmd, flags, s)
-		if c == nil {
+		c, client, code := withAccount(cmd, flags, s, transport.NewClient)
+		if code != exitOK {
 			return code
 		}
-		client, err := transport.NewClient(c.TransportAccount())
-		if err != nil {
-			return usageError(s, cmd, "%v", err)
-		}
-		if err := cli.Calls(ctx, client, s.stdout, *asJSON, names(c, s, cmd)); err != nil {
-			return failure(s, cmd, err)
-		}
-		return exitOK
+		return exitCode(s, cmd, cli.Calls(ctx, client, s.stdout, *asJSON, names(c, s, cmd)))
 	}
 }
 
@@ -293,18 +309,11 @@ func dialCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 		if err != nil {
 			return usageError(s, cmd, "%v", err)
 		}
-		c, code := loadAccount(cmd, flags, s)
-		if c == nil {
+		_, client, code := withAccount(cmd, flags, s, transport.NewClient)
+		if code != exitOK {
 			return code
 		}
-		client, err := transport.NewClient(c.TransportAccount())
-		if err != nil {
-			return usageError(s, cmd, "%v", err)
-		}
-		if err := cli.Dial(ctx, client, n, s.stdout); err != nil {
-			return failure(s, cmd, err)
-		}
-		return exitOK
+		return exitCode(s, cmd, cli.Dial(ctx, client, n, s.stdout))
 	}
 }
 
@@ -316,18 +325,11 @@ func watchCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 		if code := noArgs(cmd, pos, s); code != exitOK {
 			return code
 		}
-		c, code := loadAccount(cmd, flags, s)
-		if c == nil {
+		c, stream, code := withAccount(cmd, flags, s, transport.NewStream)
+		if code != exitOK {
 			return code
 		}
-		stream, err := transport.NewStream(c.TransportAccount())
-		if err != nil {
-			return usageError(s, cmd, "%v", err)
-		}
-		if err := cli.Watch(ctx, stream, s.stdout, s.stderr, *asJSON, names(c, s, cmd)); err != nil {
-			return failure(s, cmd, err)
-		}
-		return exitOK
+		return exitCode(s, cmd, cli.Watch(ctx, stream, s.stdout, s.stderr, *asJSON, names(c, s, cmd)))
 	}
 }
 
@@ -340,10 +342,7 @@ func simCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 		if code := noArgs(cmd, pos, s); code != exitOK {
 			return code
 		}
-		if err := cli.Sim(ctx, cli.SimOptions{Listen: *listen, Seed: *seed, RingRate: *rate}, s.stdout); err != nil {
-			return failure(s, cmd, err)
-		}
-		return exitOK
+		return exitCode(s, cmd, cli.Sim(ctx, cli.SimOptions{Listen: *listen, Seed: *seed, RingRate: *rate}, s.stdout))
 	}
 }
 
