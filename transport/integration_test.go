@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -508,27 +507,6 @@ func (b gatedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// parkedIn counts goroutines blocked in a select inside fn whose stack also
-// names caller.
-func parkedIn(fn, caller string) int {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	count := 0
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "[select") && strings.Contains(g, fn) && strings.Contains(g, caller) {
-			count++
-		}
-	}
-	return count
-}
-
 // At the end of a listCalls back-off window the stream's own snapshot retry
 // and every caller of ListCalls want a listCalls at once. Exactly one goes
 // to the server; the others share its reply.
@@ -581,9 +559,9 @@ func TestSimListCallsSingleFlight(t *testing.T) {
 	if err := r.sim.WaitFor(ctx, func(st skysim.Stats) bool { return st.ListCalls > before.ListCalls }); err != nil {
 		t.Fatal(err)
 	}
-	for parkedIn("transport.(*conn).listCalls", t.Name()) < callers {
+	for transport.ParkedIn("transport.(*conn).listCalls", t.Name()) < callers {
 		if ctx.Err() != nil {
-			t.Fatalf("only %d of %d callers wait for the listCalls in flight", parkedIn("transport.(*conn).listCalls", t.Name()), callers)
+			t.Fatalf("only %d of %d callers wait for the listCalls in flight", transport.ParkedIn("transport.(*conn).listCalls", t.Name()), callers)
 		}
 		time.Sleep(time.Millisecond)
 	}

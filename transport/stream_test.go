@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -703,4 +704,82 @@ func TestStreamReconnectsOnBadStatusTimeoutAndGarbage(t *testing.T) {
 	}
 	fs.conn().handshake()
 	nextEvent(t, s, isKind(EventSnapshot))
+}
+
+// ParkedIn counts goroutines blocked in a select inside fn whose stack also
+// names caller. (Exported for the package's external tests.)
+func ParkedIn(fn, caller string) int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "[select") && strings.Contains(g, fn) && strings.Contains(g, caller) {
+			count++
+		}
+	}
+	return count
+}
+
+// A ListCalls that comes while one is in flight shares its reply, and a
+// caller that gives up does not take the listCalls down with it.
+func TestStreamListCallsSharesTheFlight(t *testing.T) {
+	fs := newFakeServer(t)
+	s := testStream(t, fs)
+	runStream(t, s)
+	fc := fs.conn()
+	fc.handshake()
+	nextEvent(t, s, isKind(EventSnapshot))
+
+	type result struct {
+		calls []Call
+		err   error
+	}
+	gone, giveUp := context.WithCancel(context.Background())
+	first := make(chan result, 1)
+	go func() { c, err := s.ListCalls(gone); first <- result{c, err} }()
+	lc := fc.expect(CmdListCalls, 1)
+
+	const callers = 3
+	shared := make(chan result, callers)
+	for range callers {
+		go func() { c, err := s.ListCalls(context.Background()); shared <- result{c, err} }()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for ParkedIn("transport.(*conn).listCalls", t.Name()) < callers+1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the callers do not wait for the listCalls in flight")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	giveUp()
+	if r := <-first; !errors.Is(r.err, context.Canceled) {
+		t.Fatalf("the caller that gave up: %+v", r)
+	}
+	fc.replyCalls(lc.ID, ringing("7"))
+	for range callers {
+		if r := <-shared; r.err != nil || len(r.calls) != 1 || r.calls[0].ID != "7" {
+			t.Fatalf("shared ListCalls: %+v", r)
+		}
+	}
+	if ev := nextEvent(t, s, nil); ev.Kind != EventSnapshot || len(ev.Calls) != 1 {
+		t.Fatalf("one snapshot for the shared listCalls, got %+v", ev)
+	}
+	// The next ListCalls sends its own.
+	go func() { c, err := s.ListCalls(context.Background()); shared <- result{c, err} }()
+	fc.replyCalls(fc.expect(CmdListCalls, 1).ID)
+	if r := <-shared; r.err != nil || len(r.calls) != 0 {
+		t.Fatalf("ListCalls after the shared one: %+v", r)
+	}
+	select {
+	case c := <-fc.cmds:
+		t.Fatalf("unexpected %v", c)
+	default:
+	}
 }
