@@ -82,13 +82,13 @@ func TestEndToEnd(t *testing.T) {
 	// A second call, already connected, so the actions must pick the
 	// right one by Id rather than by luck.
 	other := srv.Ring(did, "3125550111", nil)
-	pr.waitFor("(312) 555-0111")
+	pr.waitRow("☎ ringing", "(312) 555-0111")
 	pr.key("a")
 	waitServer("the first call answered", state(other, "CONNECTED"))
-	pr.waitFor("● connected")
+	pr.waitRow("● connected", "(312) 555-0111")
 
 	id := srv.Ring(did, "16465551234", nil)
-	pr.waitFor("☎ ringing", "(646) 555-1234")
+	pr.waitRow("☎ ringing", "(646) 555-1234")
 
 	// The answered call keeps the selection; answering it again is refused
 	// without a command, and the ringing call is at the top.
@@ -97,15 +97,20 @@ func TestEndToEnd(t *testing.T) {
 	pr.key("g")
 	pr.key("a")
 	waitServer("answer", state(id, "CONNECTED"))
+	// The reply to answer can arrive before the CONNECTED event; a key is
+	// pressed only once the console shows the state it acts on.
 	pr.waitFor("✓ Answered (646) 555-1234")
+	pr.waitRow("● connected", "(646) 555-1234")
 
 	pr.key("h")
 	waitServer("hold", state(id, "HOLDING"))
-	pr.waitFor("‖ on hold", "h/F3 resume")
+	pr.waitRow("‖ on hold", "(646) 555-1234")
+	pr.waitFor("h/F3 resume")
 
 	pr.key("h")
 	waitServer("resume", state(id, "CONNECTED"))
 	pr.waitFor("✓ Resumed (646) 555-1234")
+	pr.waitRow("● connected", "(646) 555-1234")
 
 	pr.key("r")
 	waitServer("release", state(id, "gone"))

@@ -23,6 +23,10 @@ type probe struct {
 	*Model
 	mu    sync.Mutex
 	frame string
+	// Start-up messages applied so far. Bubble Tea sends the colour
+	// profile, window size and environment from goroutines of their own,
+	// so they can reach Update after the first frames.
+	gotProfile, gotSize, gotEnv bool
 }
 
 func (p *probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -30,8 +34,24 @@ func (p *probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	content := p.Model.View().Content
 	p.mu.Lock()
 	p.frame = content
+	switch msg.(type) {
+	case tea.ColorProfileMsg:
+		p.gotProfile = true
+	case tea.WindowSizeMsg:
+		p.gotSize = true
+	case tea.EnvMsg:
+		p.gotEnv = true
+	}
 	p.mu.Unlock()
 	return p, cmd
+}
+
+// started says whether the program's start-up messages have all been
+// applied.
+func (p *probe) started() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.gotProfile && p.gotSize && p.gotEnv
 }
 
 func (p *probe) current() string {
@@ -66,7 +86,25 @@ func startProgram(t *testing.T, w, h int, prof colorprofile.Profile, env []strin
 	)
 	pr := &program{t: t, tm: tm, p: p, phone: ph, clock: clk, prof: prof}
 	t.Cleanup(func() { _ = tm.Quit() })
+	// No terminal answers the background-colour query here: say it is
+	// dark, as the console assumes, so every frame is drawn the same way.
+	tm.Send(tea.BackgroundColorMsg{Color: color.Black})
+	pr.waitStarted()
 	return pr
+}
+
+// waitStarted waits until the colour profile, size and environment the
+// program was started with have reached the model, so a test's first
+// frame already has the styles its golden file was made with.
+func (pr *program) waitStarted() {
+	pr.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !pr.p.started() {
+		if time.Now().After(deadline) {
+			pr.t.Fatal("the program's start-up messages never reached the model")
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // waitFor polls the latest frame until it contains every one of subs.
@@ -87,6 +125,32 @@ func (pr *program) waitFor(subs ...string) {
 		}
 		if time.Now().After(deadline) {
 			pr.t.Fatalf("timed out waiting for %q; last frame:\n%s", subs, frame)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// waitRow polls the latest frame until one line of it contains every one
+// of subs: a call's row showing a given state.
+func (pr *program) waitRow(subs ...string) {
+	pr.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		frame := ansi.Strip(pr.p.current())
+		for line := range strings.Lines(frame) {
+			ok := true
+			for _, s := range subs {
+				if !strings.Contains(line, s) {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			pr.t.Fatalf("timed out waiting for a row with %q; last frame:\n%s", subs, frame)
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
