@@ -72,9 +72,14 @@ type Model struct {
 	dial   dialPrompt
 	status statusLine
 	help   help.Model
-	conn   connView
-	focus  focus
-	view   view
+	foot   footerCache
+	// The header bar as last drawn, and what it was drawn from.
+	headKey   headerKey
+	headLine  string
+	headDrawn bool
+	conn      connView
+	focus     focus
+	view      view
 
 	hist   historyView
 	msgs   messagesView
@@ -154,6 +159,8 @@ func (m *Model) Init() tea.Cmd {
 func (m *Model) restyle() {
 	m.sh.styles = theme.New(m.sh.isDark, m.sh.noColor || m.sh.monochrome)
 	st := m.sh.styles
+	m.foot.reset()
+	m.headDrawn = false
 	m.help.Styles = help.Styles{
 		Ellipsis:       st.HelpSep,
 		ShortKey:       st.HelpKey,

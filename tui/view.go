@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -39,20 +40,14 @@ func (m *Model) layoutFrame() frame {
 	}
 	keys := m.helpKeys()
 	full := m.help.ShowAll
+	m.foot.check(keys)
 	footer := func(width int) string {
-		m.help.SetWidth(width)
-		var out string
-		if full {
-			out = m.help.FullHelpView(keys.FullHelp())
-		} else {
-			out = m.shortHelp(keys.ShortHelp(), width)
+		if out, ok := m.foot.get(full, width); ok {
+			return out
 		}
-		// help can overrun its width when even the ellipsis does not fit.
-		lines := strings.Split(out, "\n")
-		for i, l := range lines {
-			lines[i] = ansi.Truncate(l, width, "")
-		}
-		return strings.Join(lines, "\n")
+		out := m.drawFooter(keys, full, width)
+		m.foot.put(full, width, out)
+		return out
 	}
 	f.footer = footer(w)
 	fixed := func() int {
@@ -77,6 +72,93 @@ func (m *Model) layoutFrame() frame {
 		}
 	}
 	return f
+}
+
+// drawFooter renders the help footer for keys at width.
+func (m *Model) drawFooter(keys help.KeyMap, full bool, width int) string {
+	m.help.SetWidth(width)
+	var out string
+	if full {
+		out = m.help.FullHelpView(keys.FullHelp())
+	} else {
+		out = m.shortHelp(keys.ShortHelp(), width)
+	}
+	// help can overrun its width when even the ellipsis does not fit.
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, width, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// footerCache keeps the rendered help footer. Drawing it is most of the
+// work of a frame, and it only changes when the bindings that apply (or
+// their help text), the width, the help mode or the styles change.
+type footerCache struct {
+	sig     []bindingSig // what the drawn footers were drawn from
+	entries [4]footerEntry
+	n       int
+	scratch []bindingSig
+}
+
+type bindingSig struct {
+	on        bool
+	key, desc string
+}
+
+type footerEntry struct {
+	full  bool
+	width int
+	out   string
+}
+
+// check forgets the drawn footers when keys differ from the ones they were
+// drawn from.
+func (c *footerCache) check(keys help.KeyMap) {
+	sig := c.scratch[:0]
+	add := func(b key.Binding) {
+		h := b.Help()
+		sig = append(sig, bindingSig{b.Enabled(), h.Key, h.Desc})
+	}
+	for _, b := range keys.ShortHelp() {
+		add(b)
+	}
+	sig = append(sig, bindingSig{})
+	for _, col := range keys.FullHelp() {
+		for _, b := range col {
+			add(b)
+		}
+		sig = append(sig, bindingSig{})
+	}
+	if slices.Equal(sig, c.sig) {
+		c.scratch = sig
+		return
+	}
+	c.scratch, c.sig = c.sig, sig
+	c.n = 0
+}
+
+func (c *footerCache) get(full bool, width int) (string, bool) {
+	for _, e := range c.entries[:c.n] {
+		if e.full == full && e.width == width {
+			return e.out, true
+		}
+	}
+	return "", false
+}
+
+func (c *footerCache) put(full bool, width int, out string) {
+	if c.n == len(c.entries) {
+		copy(c.entries[:], c.entries[1:])
+		c.n--
+	}
+	c.entries[c.n] = footerEntry{full, width, out}
+	c.n++
+}
+
+// reset forgets every drawn footer (the styles changed).
+func (c *footerCache) reset() {
+	c.sig, c.n = nil, 0
 }
 
 // relayout sizes the components after any change.
@@ -197,7 +279,7 @@ func (m *Model) render() string {
 	}
 	f := m.frame
 	lines := make([]string, 0, h)
-	lines = append(lines, header(m.sh, m.opts.Account, m.conn, w, headerExtra{view: m.view, missed: m.missed, records: m.opts.Records != nil}))
+	lines = append(lines, m.header(w))
 	switch {
 	case m.focus == focusPicker:
 		lines = append(lines, m.picker.lines(w, f.rows+1)...)
@@ -222,6 +304,32 @@ func (m *Model) render() string {
 	lines = append(lines, f.status...)
 	lines = append(lines, f.footer)
 	return strings.Join(lines, "\n")
+}
+
+// headerKey is everything the header bar is drawn from, but the styles.
+type headerKey struct {
+	conn   string
+	status transport.ConnStatus
+	known  bool
+	closed bool
+	clock  string
+	width  int
+	extra  headerExtra
+}
+
+// header is the top bar, drawn again only when what it shows changed.
+func (m *Model) header(w int) string {
+	connText, _ := m.conn.text(m.sh)
+	k := headerKey{
+		conn: connText, status: m.conn.state.Status, known: m.conn.known, closed: m.conn.closed,
+		clock: m.sh.now.Format("15:04"), width: w,
+		extra: headerExtra{view: m.view, missed: m.missed, records: m.opts.Records != nil},
+	}
+	if !m.headDrawn || k != m.headKey {
+		m.headLine = header(m.sh, m.opts.Account, m.conn, w, k.extra)
+		m.headKey, m.headDrawn = k, true
+	}
+	return m.headLine
 }
 
 // emptyText is what the table says when there are no calls.
