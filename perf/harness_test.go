@@ -142,7 +142,8 @@ func drain(s *transport.Stream) {
 // console drives the real tui model as a Bubble Tea program does (every
 // command on its own goroutine, every message through Update on one loop)
 // and draws View after every message, as the renderer would. onDraw sees
-// each message's type name and when its frame was drawn.
+// each message's type name, how many stream events it carried and when its
+// frame was drawn.
 type console struct {
 	// frame, when set, draws View at most once per frame, as Bubble
 	// Tea's renderer does at 60 fps, instead of after every message.
@@ -154,7 +155,7 @@ type console struct {
 	calls  chan func()
 	stop   chan struct{}
 	done   chan struct{}
-	onDraw atomic.Pointer[func(msgType string, at time.Time)]
+	onDraw atomic.Pointer[func(msgType string, events int, at time.Time)]
 }
 
 func startConsole(b testing.TB, phone tui.Phone, w, h int) *console {
@@ -211,7 +212,7 @@ func (c *console) update(msg tea.Msg) {
 		_ = c.m.View()
 	}
 	if f := c.onDraw.Load(); f != nil {
-		(*f)(reflect.TypeOf(msg).String(), time.Now())
+		(*f)(reflect.TypeOf(msg).String(), eventCount(msg), time.Now())
 	}
 }
 
@@ -268,8 +269,20 @@ func (c *console) waitView(b testing.TB, want string) {
 	}
 }
 
-// isEvent tells the console's stream-event message from the others.
-func isEvent(msgType string) bool { return msgType == "tui.eventMsg" }
+// isEvent tells the console's stream-event messages (one event, or a
+// burst of events that were waiting together) from the others.
+func isEvent(msgType string) bool { return msgType == "tui.eventMsg" || msgType == "tui.eventsMsg" }
+
+// eventCount is how many stream events msg carries.
+func eventCount(msg tea.Msg) int {
+	switch reflect.TypeOf(msg).String() {
+	case "tui.eventMsg":
+		return 1
+	case "tui.eventsMsg":
+		return reflect.ValueOf(msg).Field(0).Len()
+	}
+	return 0
+}
 
 // latencies collects samples and reports percentiles as metrics.
 type latencies []time.Duration

@@ -33,7 +33,7 @@ func BenchmarkEventToScreen(b *testing.B) {
 		<-p.seen
 	}
 	drawn := make(chan time.Time, 1024)
-	f := func(mt string, at time.Time) {
+	f := func(mt string, _ int, at time.Time) {
 		if isEvent(mt) {
 			drawn <- at
 		}
@@ -91,7 +91,7 @@ func BenchmarkKeyToWire(b *testing.B) {
 		b.Fatalf("the answered call is not selected:\n%s", v)
 	}
 	drawn := make(chan time.Time, 1024)
-	f := func(mt string, at time.Time) {
+	f := func(mt string, _ int, at time.Time) {
 		if isEvent(mt) {
 			drawn <- at
 		}

@@ -57,10 +57,8 @@ func runClient() int {
 	}()
 	c := newConsole(ph)
 	c.frame = time.Second / 60
-	f := func(mt string, _ time.Time) {
-		if isEvent(mt) {
-			applied.Add(1)
-		}
+	f := func(_ string, events int, _ time.Time) {
+		applied.Add(int64(events))
 	}
 	c.onDraw.Store(&f)
 	go c.loop(120, 40)

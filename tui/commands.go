@@ -13,15 +13,41 @@ import (
 // Commands do the I/O. None of them touches the Model: each captures the
 // values it needs and reports back with a typed message.
 
-// waitForEvent waits for the next stream event. Update re-arms it after
-// every eventMsg, so exactly one is outstanding at a time.
+// maxEventBatch bounds how many waiting events one message carries.
+const maxEventBatch = 256
+
+// waitForEvent waits for the next stream event, then takes every event
+// already waiting behind it (up to maxEventBatch), so a burst costs one
+// Update and one frame rather than one each. Events keep their order.
+// Update re-arms it after every eventMsg or eventsMsg, so exactly one is
+// outstanding at a time.
 func waitForEvent(events <-chan transport.Event) tea.Cmd {
 	return func() tea.Msg {
 		ev, ok := <-events
 		if !ok {
 			return streamClosedMsg{}
 		}
-		return eventMsg{ev}
+		var evs []transport.Event
+	drain:
+		for len(evs) < maxEventBatch {
+			select {
+			case next, ok := <-events:
+				if !ok {
+					break drain // the re-armed wait reports the close
+				}
+				if evs == nil {
+					evs = make([]transport.Event, 1, 16)
+					evs[0] = ev
+				}
+				evs = append(evs, next)
+			default:
+				break drain
+			}
+		}
+		if evs == nil {
+			return eventMsg{ev}
+		}
+		return eventsMsg{evs}
 	}
 }
 

@@ -9,22 +9,27 @@ import (
 
 // The phone's event stream applied to the call table.
 
-// handleEvent applies one stream event to the table.
-func (m *Model) handleEvent(ev transport.Event) tea.Cmd {
+// handleEvents applies stream events to the table, in order, then brings
+// the list, alerts and history up to date once for all of them. A call
+// that started and stopped ringing within one burst is not announced.
+func (m *Model) handleEvents(evs ...transport.Event) tea.Cmd {
 	now := m.sh.now
-	switch ev.Kind {
-	case transport.EventConn:
-		m.conn.known = true
-		m.conn.state = ev.Conn
-		m.sh.log.Info("connection", "status", ev.Conn.Status.String(), "attempt", ev.Conn.Attempt, "err", ev.Conn.Err)
-	case transport.EventSnapshot:
-		ups := make([]model.Update, len(ev.Calls))
-		for i, c := range ev.Calls {
-			ups[i] = toUpdate(c)
+	for i := range evs {
+		ev := &evs[i]
+		switch ev.Kind {
+		case transport.EventConn:
+			m.conn.known = true
+			m.conn.state = ev.Conn
+			m.sh.log.Info("connection", "status", ev.Conn.Status.String(), "attempt", ev.Conn.Attempt, "err", ev.Conn.Err)
+		case transport.EventSnapshot:
+			ups := make([]model.Update, len(ev.Calls))
+			for i, c := range ev.Calls {
+				ups[i] = toUpdate(c)
+			}
+			m.table.Reconcile(ups, now)
+		case transport.EventCall:
+			m.table.Apply(toUpdate(ev.Call), now)
 		}
-		m.table.Reconcile(ups, now)
-	case transport.EventCall:
-		m.table.Apply(toUpdate(ev.Call), now)
 	}
 	cmds := []tea.Cmd{waitForEvent(m.opts.Phone.Events())}
 	for _, id := range m.refresh() {

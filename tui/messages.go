@@ -5,6 +5,10 @@ import "github.com/frontdesk/frontdesk/transport"
 // eventMsg carries one event from the phone's stream.
 type eventMsg struct{ ev transport.Event }
 
+// eventsMsg carries several events that were waiting together, in the
+// order the stream delivered them.
+type eventsMsg struct{ evs []transport.Event }
+
 // streamClosedMsg says the phone's event channel was closed: the stream
 // stopped for good.
 type streamClosedMsg struct{}

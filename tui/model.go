@@ -2,8 +2,9 @@
 // calls live and works them from the keyboard.
 //
 // Data flows one way. The phone's event stream is read by a re-arming
-// command, one message per event; Update applies each to the model's call
-// table; View draws the table. Actions (answer, hold, …) are commands that
+// command, one message per event or per burst of events already waiting;
+// Update applies them in order to the model's call table; View draws the
+// table. Actions (answer, hold, …) are commands that
 // call the phone and report back with a typed message. Nothing but Update
 // changes the Model.
 package tui
@@ -211,7 +212,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.PasteMsg:
 		cmds = append(cmds, m.handlePaste(msg))
 	case eventMsg:
-		cmds = append(cmds, m.handleEvent(msg.ev))
+		cmds = append(cmds, m.handleEvents(msg.ev))
+	case eventsMsg:
+		cmds = append(cmds, m.handleEvents(msg.evs...))
 	case streamClosedMsg:
 		m.conn.closed = true
 		m.sh.log.Warn("call event stream closed")
