@@ -25,6 +25,11 @@ type callList struct {
 	height int // rows available for calls, title line excluded
 	cols   layout
 	paints tablePaints
+	// The column title line as last drawn, for width and cols.
+	title      string
+	titleWidth int
+	titleCols  layout
+	titleOK    bool
 }
 
 func newCallList(sh *shared) callList {
@@ -32,7 +37,10 @@ func newCallList(sh *shared) callList {
 }
 
 // restyle rebuilds the row paints from the current styles.
-func (l *callList) restyle() { l.paints = newTablePaints(l.sh.styles) }
+func (l *callList) restyle() {
+	l.paints = newTablePaints(l.sh.styles)
+	l.titleOK = false
+}
 
 // setCalls replaces the calls. The selection stays on the same call; if that
 // call has gone, the next sensible row is selected: a ringing call if there
@@ -203,6 +211,15 @@ func columnsFor(w int) layout {
 
 // titleLine renders the column headings.
 func (l *callList) titleLine() string {
+	if l.titleOK && l.titleWidth == l.width && l.titleCols == l.cols {
+		return l.title
+	}
+	l.title = l.drawTitle()
+	l.titleWidth, l.titleCols, l.titleOK = l.width, l.cols, true
+	return l.title
+}
+
+func (l *callList) drawTitle() string {
 	c := l.cols
 	var b strings.Builder
 	b.WriteString("   ")
