@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/transport"
 )
 
@@ -67,5 +68,30 @@ func BenchmarkEventToView(b *testing.B) {
 				i++
 			}
 		})
+	}
+}
+
+// BenchmarkKeyToCommand is a key press ("h" on a selected connected call)
+// through Update, which returns the hold command, then View.
+func BenchmarkKeyToCommand(b *testing.B) {
+	m, _ := benchModel(b, 20)
+	m.Update(keyPress("g"))
+	for i := 0; i < 20; i++ {
+		if c, ok := m.list.selected(); ok && c.State == model.StateConnected {
+			break
+		}
+		m.Update(keyPress("j"))
+	}
+	if c, ok := m.list.selected(); !ok || c.State != model.StateConnected {
+		b.Fatalf("no connected call selected: %+v", c)
+	}
+	key := keyPress("h")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, cmd := m.Update(key); cmd == nil {
+			b.Fatal("no command")
+		}
+		_ = m.View()
 	}
 }

@@ -162,6 +162,7 @@ func (m *Model) restyle() {
 	st := m.sh.styles
 	m.foot.reset()
 	m.headDrawn = false
+	m.status.restyle()
 	m.help.Styles = help.Styles{
 		Ellipsis:       st.HelpSep,
 		ShortKey:       st.HelpKey,

@@ -34,6 +34,13 @@ type statusLine struct {
 	id   int
 	kind statusKind
 	text string
+
+	// The lines as last drawn, and what they were drawn from.
+	drawn     []string
+	drawnKind statusKind
+	drawnText string
+	drawnW    int
+	drawnOK   bool
 }
 
 // set shows text and returns the command that fades it (nil for pending
@@ -61,7 +68,20 @@ func (s *statusLine) showing() bool { return s.kind != statusNone }
 
 // lines renders the status at width w: one line, or for an error up to
 // statusMaxLines wrapped lines. Never wider than w.
+// The result is shared with later calls: callers must not change it.
 func (s *statusLine) lines(w int) []string {
+	if s.drawnOK && s.drawnKind == s.kind && s.drawnText == s.text && s.drawnW == w {
+		return s.drawn
+	}
+	s.drawn = s.draw(w)
+	s.drawnKind, s.drawnText, s.drawnW, s.drawnOK = s.kind, s.text, w, true
+	return s.drawn
+}
+
+// restyle forgets the drawn lines (the styles changed).
+func (s *statusLine) restyle() { s.drawnOK = false }
+
+func (s *statusLine) draw(w int) []string {
 	if s.kind == statusNone || w <= 0 {
 		return []string{""}
 	}
