@@ -40,6 +40,18 @@ func TestEndToEnd(t *testing.T) {
 	go func() { runDone <- stream.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
+		// The console has quit by now: nothing else reads the events.
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			for {
+				select {
+				case <-stream.Events():
+				case <-stop:
+					return
+				}
+			}
+		}()
 		select {
 		case <-runDone:
 		case <-time.After(5 * time.Second):
