@@ -68,19 +68,10 @@ func (m *Model) historyKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.status.set(statusOK, "Call back cancelled")
 	}
 	r := m.opts.Records
+	if h.navigate(msg, &k, len(h.rows)) {
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		h.move(-1)
-	case key.Matches(msg, k.Down):
-		h.move(1)
-	case key.Matches(msg, k.Top):
-		h.move(-len(h.rows))
-	case key.Matches(msg, k.Bottom):
-		h.move(len(h.rows))
-	case key.Matches(msg, k.PgUp):
-		h.move(-max(1, h.height-1))
-	case key.Matches(msg, k.PgDown):
-		h.move(max(1, h.height-1))
 	case key.Matches(msg, k.FilterMissed):
 		h.missed = !h.missed
 		return h.reload(r)
@@ -170,19 +161,10 @@ func (m *Model) searchUpdate(msg tea.Msg) tea.Cmd {
 func (m *Model) messagesKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.sh.keys
 	v := &m.msgs
+	if v.navigate(msg, &k, len(v.msgs)) {
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		v.move(-1)
-	case key.Matches(msg, k.Down):
-		v.move(1)
-	case key.Matches(msg, k.Top):
-		v.move(-len(v.msgs))
-	case key.Matches(msg, k.Bottom):
-		v.move(len(v.msgs))
-	case key.Matches(msg, k.PgUp):
-		v.move(-max(1, v.height-1))
-	case key.Matches(msg, k.PgDown):
-		v.move(max(1, v.height-1))
 	case key.Matches(msg, k.ToggleDone):
 		sel, ok := v.selected()
 		if !ok || m.opts.Records == nil {

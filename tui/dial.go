@@ -25,10 +25,7 @@ type dialPrompt struct {
 const dialPromptText = "Dial: "
 
 func newDialPrompt(sh *shared) dialPrompt {
-	ti := textinput.New()
-	ti.Prompt = dialPromptText
-	ti.Placeholder = "number or extension"
-	ti.CharLimit = 40
+	ti := newInput(dialPromptText, "number or extension", 40)
 	// The real terminal cursor: no blink timer waking the program up.
 	ti.SetVirtualCursor(false)
 	d := dialPrompt{sh: sh, input: ti}

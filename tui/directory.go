@@ -84,16 +84,21 @@ type dirPicker struct {
 const pickerLimit = 200
 
 func newDirPicker(sh *shared) dirPicker {
-	ti := textinput.New()
-	ti.Prompt = "Find: "
-	ti.Placeholder = "name, department or number"
-	ti.CharLimit = 60
-	p := dirPicker{sh: sh, input: ti}
+	p := dirPicker{sh: sh, input: newInput("Find: ", "name, department or number", 60)}
 	p.restyle()
 	return p
 }
 
 func (p *dirPicker) restyle() { p.input.SetStyles(inputStyles(p.sh)) }
+
+// newInput is a text input with a prompt, a placeholder and a length limit.
+func newInput(prompt, placeholder string, limit int) textinput.Model {
+	ti := textinput.New()
+	ti.Prompt = prompt
+	ti.Placeholder = placeholder
+	ti.CharLimit = limit
+	return ti
+}
 
 // inputStyles is the theme for the console's text inputs (virtual cursor,
 // no blinking: nothing wakes the program up).

@@ -13,11 +13,9 @@ import (
 
 // historyView lists stored calls, newest first, with filters and a search.
 type historyView struct {
-	sh     *shared
-	rows   []CallRecord
-	sel    int
-	offset int
-	height int
+	sh   *shared
+	rows []CallRecord
+	listCursor
 
 	missed, inbound, outbound, today bool
 	search                           textinput.Model
@@ -37,11 +35,7 @@ type historyView struct {
 const historyLimit = 500
 
 func newHistoryView(sh *shared) historyView {
-	ti := textinput.New()
-	ti.Prompt = "Search: "
-	ti.Placeholder = "name or number"
-	ti.CharLimit = 60
-	h := historyView{sh: sh, search: ti}
+	h := historyView{sh: sh, search: newInput("Search: ", "name or number", 60)}
 	h.restyle()
 	return h
 }
@@ -91,7 +85,7 @@ func (h *historyView) take(msg historyLoadedMsg) {
 			h.sel = i
 		}
 	}
-	h.scroll()
+	h.follow(len(h.rows))
 }
 
 func (h *historyView) selected() (CallRecord, bool) {
@@ -101,23 +95,7 @@ func (h *historyView) selected() (CallRecord, bool) {
 	return h.rows[h.sel], true
 }
 
-func (h *historyView) move(d int) {
-	if len(h.rows) == 0 {
-		return
-	}
-	h.sel = min(max(h.sel+d, 0), len(h.rows)-1)
-	h.scroll()
-}
-
-func (h *historyView) scroll() {
-	if h.sel < h.offset {
-		h.offset = h.sel
-	}
-	if h.height > 0 && h.sel >= h.offset+h.height {
-		h.offset = h.sel - h.height + 1
-	}
-	h.offset = max(0, min(h.offset, len(h.rows)-h.height))
-}
+func (h *historyView) move(d int) { h.step(d, len(h.rows)) }
 
 // filterText describes the filters: "missed, today" or "all calls".
 func (h *historyView) filterText() string {
@@ -182,7 +160,7 @@ func (h *historyView) lines(w, ht int, searching bool) []string {
 		out = append(out, st.TableHeader.Render(ansi.Truncate(title, w, "…")))
 	}
 	h.height = max(0, ht-1)
-	h.scroll()
+	h.follow(len(h.rows))
 	switch {
 	case h.err != "":
 		out = append(out, st.StatusError.Render(ansi.Truncate("  "+h.err, w, "…")))

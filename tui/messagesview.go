@@ -12,11 +12,9 @@ import (
 // messagesView lists the "while you were out" messages: open ones first,
 // each group newest first.
 type messagesView struct {
-	sh     *shared
-	msgs   []Message
-	sel    int
-	offset int
-	height int
+	sh   *shared
+	msgs []Message
+	listCursor
 	loaded bool
 	err    string
 }
@@ -43,7 +41,7 @@ func (v *messagesView) take(msgs []Message) {
 			v.sel = i
 		}
 	}
-	v.scroll()
+	v.follow(len(v.msgs))
 }
 
 func (v *messagesView) open() int {
@@ -63,24 +61,6 @@ func (v *messagesView) selected() (Message, bool) {
 	return v.msgs[v.sel], true
 }
 
-func (v *messagesView) move(d int) {
-	if len(v.msgs) == 0 {
-		return
-	}
-	v.sel = min(max(v.sel+d, 0), len(v.msgs)-1)
-	v.scroll()
-}
-
-func (v *messagesView) scroll() {
-	if v.sel < v.offset {
-		v.offset = v.sel
-	}
-	if v.height > 0 && v.sel >= v.offset+v.height {
-		v.offset = v.sel - v.height + 1
-	}
-	v.offset = max(0, min(v.offset, len(v.msgs)-v.height))
-}
-
 // lines renders the view in h lines of width w.
 func (v *messagesView) lines(w, h int) []string {
 	st := v.sh.styles
@@ -90,7 +70,7 @@ func (v *messagesView) lines(w, h int) []string {
 	}
 	out := []string{st.TableHeader.Render(ansi.Truncate(title, w, "…"))}
 	v.height = max(0, h-1)
-	v.scroll()
+	v.follow(len(v.msgs))
 	switch {
 	case v.err != "":
 		out = append(out, st.StatusError.Render(ansi.Truncate("  "+v.err, w, "…")))

@@ -43,13 +43,6 @@ const (
 const formSuggestions = 3
 
 func newMessageForm(sh *shared) messageForm {
-	in := func(prompt, placeholder string, limit int) textinput.Model {
-		ti := textinput.New()
-		ti.Prompt = prompt
-		ti.Placeholder = placeholder
-		ti.CharLimit = limit
-		return ti
-	}
 	ta := textarea.New()
 	ta.ShowLineNumbers = false
 	ta.Prompt = "  "
@@ -59,9 +52,9 @@ func newMessageForm(sh *shared) messageForm {
 	ta.SetHeight(3)
 	f := messageForm{
 		sh:     sh,
-		forIn:  in("For:     ", "name (from the directory) or anyone", 80),
-		nameIn: in("Caller:  ", "caller's name", 80),
-		numIn:  in("Number:  ", "caller's number", 40),
+		forIn:  newInput("For:     ", "name (from the directory) or anyone", 80),
+		nameIn: newInput("Caller:  ", "caller's name", 80),
+		numIn:  newInput("Number:  ", "caller's number", 40),
 		text:   ta,
 		pick:   -1,
 	}

@@ -1,0 +1,55 @@
+package tui
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// listCursor is the selection in a scrolled list of rows: the selected
+// row, the first row shown and how many rows fit.
+type listCursor struct {
+	sel, offset, height int
+}
+
+// step moves the selection by d within n rows and scrolls to it.
+func (c *listCursor) step(d, n int) {
+	if n == 0 {
+		return
+	}
+	c.sel = min(max(c.sel+d, 0), n-1)
+	c.follow(n)
+}
+
+// follow scrolls so the selection is shown and no space is left below the
+// last of n rows.
+func (c *listCursor) follow(n int) {
+	if c.sel < c.offset {
+		c.offset = c.sel
+	}
+	if c.height > 0 && c.sel >= c.offset+c.height {
+		c.offset = c.sel - c.height + 1
+	}
+	c.offset = max(0, min(c.offset, n-c.height))
+}
+
+// navigate moves the selection within n rows for the list keys (up, down,
+// top, bottom, page up and page down) and reports whether msg was one.
+func (c *listCursor) navigate(msg tea.KeyPressMsg, k *KeyMap, n int) bool {
+	switch {
+	case key.Matches(msg, k.Up):
+		c.step(-1, n)
+	case key.Matches(msg, k.Down):
+		c.step(1, n)
+	case key.Matches(msg, k.Top):
+		c.step(-n, n)
+	case key.Matches(msg, k.Bottom):
+		c.step(n, n)
+	case key.Matches(msg, k.PgUp):
+		c.step(-max(1, c.height-1), n)
+	case key.Matches(msg, k.PgDown):
+		c.step(max(1, c.height-1), n)
+	default:
+		return false
+	}
+	return true
+}
