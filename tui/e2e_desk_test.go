@@ -1,17 +1,13 @@
 package tui
 
 import (
-	"context"
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/transport"
-	"github.com/frontdesk/frontdesk/transport/skysim"
 )
 
 // TestEndToEndDesk: a missed call from a contact is stored under the
@@ -19,47 +15,8 @@ import (
 // stream; dial-by-name reaches the simulator with the contact's number.
 func TestEndToEndDesk(t *testing.T) {
 	const did, pin = "6465550100", "2468"
-	srv := skysim.New(skysim.Config{Accounts: []skysim.Account{{DID: did, PIN: pin}}, DialConnectDelay: -1})
-	url, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	stream, err := transport.NewStream(transport.Account{Server: url, User: did, PIN: transport.Secret(pin)},
-		transport.WithBackoff(10*time.Millisecond, 200*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	runDone := make(chan error, 1)
-	go func() { runDone <- stream.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		// The console has quit by now: nothing else reads the events.
-		stop := make(chan struct{})
-		defer close(stop)
-		go func() {
-			for {
-				select {
-				case <-stream.Events():
-				case <-stop:
-					return
-				}
-			}
-		}()
-		select {
-		case <-runDone:
-		case <-time.After(5 * time.Second):
-			t.Error("stream did not stop")
-		}
-	})
-
 	rec := &memRecords{}
-	p := &probe{Model: New(Options{Phone: stream, Account: did, Records: rec, Directory: testDirectory(t)})}
-	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(100, 30),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII)))
-	pr := &program{t: t, tm: tm, p: p}
-	t.Cleanup(func() { _ = tm.Quit() })
+	pr, srv, _ := startEndToEnd(t, did, pin, Options{Records: rec, Directory: testDirectory(t)})
 	pr.waitFor("● live")
 
 	id := srv.Ring(did, "16465550142", nil)
@@ -95,5 +52,5 @@ func TestEndToEndDesk(t *testing.T) {
 		t.Fatalf("server saw dials %v", dials)
 	}
 	pr.key("q")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	pr.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }

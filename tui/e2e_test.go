@@ -20,55 +20,10 @@ import (
 // server naming the right call.
 func TestEndToEnd(t *testing.T) {
 	const did, pin = "6465550100", "2468"
-	srv := skysim.New(skysim.Config{
-		Accounts:         []skysim.Account{{DID: did, PIN: pin}},
-		DialConnectDelay: -1, // a dialled call stays PENDING
-	})
-	url, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-
-	stream, err := transport.NewStream(transport.Account{Server: url, User: did, PIN: transport.Secret(pin)},
-		transport.WithBackoff(10*time.Millisecond, 200*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	runDone := make(chan error, 1)
-	go func() { runDone <- stream.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		// The console has quit by now: nothing else reads the events.
-		stop := make(chan struct{})
-		defer close(stop)
-		go func() {
-			for {
-				select {
-				case <-stream.Events():
-				case <-stop:
-					return
-				}
-			}
-		}()
-		select {
-		case <-runDone:
-		case <-time.After(5 * time.Second):
-			t.Error("stream did not stop")
-		}
-	})
-
-	p := &probe{Model: New(Options{Phone: stream, Account: did})}
-	tm := teatest.NewTestModel(t, p,
-		teatest.WithInitialTermSize(100, 30),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII)),
-	)
-	pr := &program{t: t, tm: tm, p: p}
-	t.Cleanup(func() { _ = tm.Quit() })
+	pr, srv, ctx := startEndToEnd(t, did, pin, Options{})
 
 	pr.waitFor("● live")
-	if strings.Contains(ansi.Strip(p.current()), pin) {
+	if strings.Contains(ansi.Strip(pr.p.current()), pin) {
 		t.Fatal("the PIN is on screen")
 	}
 
@@ -173,5 +128,62 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	pr.key("q")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	pr.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// startEndToEnd starts the simulator with one account, whose dialled calls
+// stay PENDING, the real stream to it over loopback and the console on that
+// stream with opts in a real program. It returns the program, the simulator
+// and a context cancelled as the test ends; the test's cleanup quits the
+// console, stops the stream and closes the simulator.
+func startEndToEnd(t *testing.T, did, pin string, opts Options) (*program, *skysim.Server, context.Context) {
+	t.Helper()
+	srv := skysim.New(skysim.Config{
+		Accounts:         []skysim.Account{{DID: did, PIN: pin}},
+		DialConnectDelay: -1, // a dialled call stays PENDING
+	})
+	url, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+
+	stream, err := transport.NewStream(transport.Account{Server: url, User: did, PIN: transport.Secret(pin)},
+		transport.WithBackoff(10*time.Millisecond, 200*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	runDone := make(chan error, 1)
+	go func() { runDone <- stream.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		// The console has quit by now: nothing else reads the events.
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			for {
+				select {
+				case <-stream.Events():
+				case <-stop:
+					return
+				}
+			}
+		}()
+		select {
+		case <-runDone:
+		case <-time.After(5 * time.Second):
+			t.Error("stream did not stop")
+		}
+	})
+
+	opts.Phone, opts.Account = stream, did
+	p := &probe{Model: New(opts)}
+	tm := teatest.NewTestModel(t, p,
+		teatest.WithInitialTermSize(100, 30),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII)),
+	)
+	pr := &program{t: t, tm: tm, p: p}
+	t.Cleanup(func() { _ = tm.Quit() })
+	return pr, srv, ctx
 }
