@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"fmt"
 	"image/color"
 	"strings"
 	"sync"
@@ -110,50 +111,48 @@ func (pr *program) waitStarted() {
 // waitFor polls the latest frame until it contains every one of subs.
 func (pr *program) waitFor(subs ...string) {
 	pr.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		frame := ansi.Strip(pr.p.current())
-		ok := true
-		for _, s := range subs {
-			if !strings.Contains(frame, s) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			pr.t.Fatalf("timed out waiting for %q; last frame:\n%s", subs, frame)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	pr.poll(fmt.Sprintf("%q", subs), func(frame string) bool { return containsAll(frame, subs) })
 }
 
 // waitRow polls the latest frame until one line of it contains every one
 // of subs: a call's row showing a given state.
 func (pr *program) waitRow(subs ...string) {
 	pr.t.Helper()
+	pr.poll(fmt.Sprintf("a row with %q", subs), func(frame string) bool {
+		for line := range strings.Lines(frame) {
+			if containsAll(line, subs) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// poll polls the latest frame, without its escape codes, until ok holds
+// for it, and fails the test after five seconds saying what it waited for.
+func (pr *program) poll(what string, ok func(frame string) bool) {
+	pr.t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		frame := ansi.Strip(pr.p.current())
-		for line := range strings.Lines(frame) {
-			ok := true
-			for _, s := range subs {
-				if !strings.Contains(line, s) {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				return
-			}
+		if ok(frame) {
+			return
 		}
 		if time.Now().After(deadline) {
-			pr.t.Fatalf("timed out waiting for a row with %q; last frame:\n%s", subs, frame)
+			pr.t.Fatalf("timed out waiting for %s; last frame:\n%s", what, frame)
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+}
+
+// containsAll reports whether s contains every one of subs.
+func containsAll(s string, subs []string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
 }
 
 func (pr *program) event(ev transport.Event) { pr.phone.events <- ev }
