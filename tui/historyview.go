@@ -179,7 +179,7 @@ func (h *historyView) lines(w, ht int, searching bool) []string {
 		nameW = w - markW - outW - dirW - whenW - durW - 5
 	}
 	now := h.sh.now
-	for i := h.offset; i < len(h.rows) && len(out) < ht; i++ {
+	return h.fill(out, ht, len(h.rows), func(i int) string {
 		r := h.rows[i]
 		e := r.Entry
 		mark := "  "
@@ -194,10 +194,7 @@ func (h *historyView) lines(w, ht int, searching bool) []string {
 		if at.IsZero() {
 			at = e.Start
 		}
-		when := at.In(now.Location()).Format("Jan 02 15:04")
-		if y, m, d := at.In(now.Location()).Date(); y == now.Year() && m == now.Month() && d == now.Day() {
-			when = "today " + at.In(now.Location()).Format("15:04")
-		}
+		when := shortWhen(at, now, "today ")
 		var b strings.Builder
 		b.WriteString(mark)
 		b.WriteString(pad(outcomeMark(e.Outcome), outW, false) + " ")
@@ -220,10 +217,6 @@ func (h *historyView) lines(w, ht int, searching bool) []string {
 		if i == h.sel {
 			style = style.Inherit(st.SelectedRow)
 		}
-		out = append(out, style.Render(line))
-	}
-	for len(out) < ht {
-		out = append(out, "")
-	}
-	return out[:ht]
+		return style.Render(line)
+	})
 }

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"time"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 )
@@ -52,4 +54,26 @@ func (c *listCursor) navigate(msg tea.KeyPressMsg, k *KeyMap, n int) bool {
 		return false
 	}
 	return true
+}
+
+// fill appends to out the rows from the first one shown, drawn by row, while
+// they fit in h lines, then blank lines up to h, and returns the h lines.
+func (c *listCursor) fill(out []string, h, n int, row func(i int) string) []string {
+	for i := c.offset; i < n && len(out) < h; i++ {
+		out = append(out, row(i))
+	}
+	for len(out) < h {
+		out = append(out, "")
+	}
+	return out[:h]
+}
+
+// shortWhen is a time in a list row: its clock time after today when it is
+// on now's day, else its date and clock time.
+func shortWhen(t, now time.Time, today string) string {
+	t = t.In(now.Location())
+	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
+		return today + t.Format("15:04")
+	}
+	return t.Format("Jan 02 15:04")
 }

@@ -80,7 +80,7 @@ func (v *messagesView) lines(w, h int) []string {
 	now := v.sh.now
 	forW := min(20, max(8, w/5))
 	fromW := min(30, max(10, w/4))
-	for i := v.offset; i < len(v.msgs) && len(out) < h; i++ {
+	return v.fill(out, h, len(v.msgs), func(i int) string {
 		m := v.msgs[i]
 		mark := "  "
 		if i == v.sel {
@@ -90,10 +90,7 @@ func (v *messagesView) lines(w, h int) []string {
 		if m.Done {
 			box = "[x] "
 		}
-		when := m.Created.In(now.Location()).Format("Jan 02 15:04")
-		if y, mo, d := m.Created.In(now.Location()).Date(); y == now.Year() && mo == now.Month() && d == now.Day() {
-			when = m.Created.In(now.Location()).Format("15:04")
-		}
+		when := shortWhen(m.Created, now, "")
 		from := model.Clean(m.CallerName, 60)
 		if n := model.FormatNumber(m.CallerNumber); strings.TrimSpace(n) != "" {
 			if from != "" {
@@ -113,10 +110,6 @@ func (v *messagesView) lines(w, h int) []string {
 		if i == v.sel {
 			style = style.Inherit(st.SelectedRow)
 		}
-		out = append(out, style.Render(line))
-	}
-	for len(out) < h {
-		out = append(out, "")
-	}
-	return out[:h]
+		return style.Render(line)
+	})
 }
