@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,6 +21,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/creack/pty"
 
+	"github.com/frontdesk/frontdesk/internal/consoletest"
 	"github.com/frontdesk/frontdesk/transport"
 	"github.com/frontdesk/frontdesk/transport/skysim"
 )
@@ -45,7 +45,7 @@ func TestPINNeverLeaksInProcess(t *testing.T) {
 	c := startConsole(t, d.phone(), 100, 24)
 	c.waitView(t, "● live")
 	var screens []string
-	snap := func() { screens = append(screens, c.view().Content, c.view().WindowTitle) }
+	snap := func() { screens = append(screens, c.View().Content, c.View().WindowTitle) }
 
 	id := sim.Ring(did, "16465551234", nil)
 	d.waitInSync(t, within)
@@ -99,43 +99,9 @@ func TestPINNeverLeaksInProcess(t *testing.T) {
 	}
 }
 
-var (
-	buildOnce sync.Once
-	binary    string
-	buildErr  error
-	buildDir  string
-)
-
-// frontdeskBinary builds the frontdesk command once for the package.
-func frontdeskBinary(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "frontdesk-faults-")
-		if buildErr != nil {
-			return
-		}
-		binary = filepath.Join(buildDir, "frontdesk")
-		gotool, err := exec.LookPath("go")
-		if err != nil {
-			gotool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
-		}
-		cmd := exec.Command(gotool, "build", "-o", binary, "github.com/frontdesk/frontdesk")
-		cmd.Dir = ".."
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binary
-}
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
+	consoletest.RemoveBinary()
 	os.Exit(code)
 }
 
@@ -218,7 +184,7 @@ func (p *proc) stop(t testing.TB) {
 // anything printed or drawn, or the log file, through reconnects and
 // error 17; and a refused PIN is not echoed either.
 func TestPINNeverLeaksFromBinary(t *testing.T) {
-	bin := frontdeskBinary(t)
+	bin := consoletest.BuildBinary(t)
 	sim, _ := newSim(t)
 	sim.Ring(did, "16465551234", nil)
 

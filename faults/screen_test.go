@@ -40,9 +40,9 @@ func TestHostileCallerText(t *testing.T) {
 	sim.SendRaw(did, []byte(strings.Replace(string(doc("990001", "RINGING", "")),
 		"<Ani>6465551234</Ani>", "<Ani>&#x9b;5;31m&#x9b;2J&#x9d;0;t&#x9c;Zoë&#x7f;&#x202e;6465551234</Ani>", 1)))
 	eventually(t, within, "four calls ringing on screen", func() bool {
-		return strings.Contains(c.view().WindowTitle, "4 ringing")
+		return strings.Contains(c.View().WindowTitle, "4 ringing")
 	})
-	v := c.view().Content
+	v := c.View().Content
 	check := func(screen string) {
 		t.Helper()
 		lines := strings.Split(screen, "\n")
@@ -82,13 +82,13 @@ func TestHostileCallerText(t *testing.T) {
 		!strings.Contains(plain, "Zoë") {
 		t.Errorf("readable non-ASCII text is gone:\n%s", plain)
 	}
-	if title := c.view().WindowTitle; strings.ContainsAny(title, "\x1b\x07") {
+	if title := c.View().WindowTitle; strings.ContainsAny(title, "\x1b\x07") {
 		t.Errorf("window title %q", title)
 	}
 	// Scrolling through every row keeps the layout.
 	for range 4 {
 		c.key("j")
-		check(c.view().Content)
+		check(c.View().Content)
 	}
 }
 
@@ -115,9 +115,9 @@ func TestRawControlCharacters(t *testing.T) {
 		return hostile && next
 	})
 	eventually(t, within, "both calls on screen", func() bool {
-		return strings.Contains(c.view().WindowTitle, "2 ringing")
+		return strings.Contains(c.View().WindowTitle, "2 ringing")
 	})
-	screen := c.view().Content
+	screen := c.View().Content
 	if strings.ContainsAny(sgr.ReplaceAllString(screen, ""), "\x1b\x07\x00") {
 		t.Errorf("a raw control reached the screen: %q", screen)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/creack/pty"
 
+	"github.com/frontdesk/frontdesk/internal/consoletest"
 	"github.com/frontdesk/frontdesk/transport"
 	"github.com/frontdesk/frontdesk/transport/skysim"
 )
@@ -136,7 +137,7 @@ func (p *ptyProc) stop() {
 // (from /proc/PID/stat), and its wake-ups per second (context switches of
 // all its threads, from /proc/PID/task/*/status).
 func BenchmarkConsoleIdle(b *testing.B) {
-	bin := frontdeskBinary(b)
+	bin := consoletest.BuildBinary(b)
 	for _, n := range []int{20, 0} {
 		b.Run("calls="+strconv.Itoa(n), func(b *testing.B) {
 			for range b.N {
@@ -171,7 +172,7 @@ func BenchmarkConsoleIdle(b *testing.B) {
 // pseudo-terminal to the first output containing the header's account
 // label "(demo)".
 func BenchmarkDemoFirstFrame(b *testing.B) {
-	bin := frontdeskBinary(b)
+	bin := consoletest.BuildBinary(b)
 	env := childEnv(b, "")
 	var lat latencies
 	for range b.N {
@@ -206,7 +207,7 @@ func BenchmarkMillionEventsBinary(b *testing.B) {
 	if os.Getenv("FRONTDESK_PERF_LONG") == "" {
 		b.Skip("set FRONTDESK_PERF_LONG=1 to run (minutes)")
 	}
-	bin := frontdeskBinary(b)
+	bin := consoletest.BuildBinary(b)
 	const total = 1_000_000
 	for range b.N {
 		sim := newSim(b)

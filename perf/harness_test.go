@@ -6,20 +6,19 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/frontdesk/frontdesk/internal/consoletest"
 	"github.com/frontdesk/frontdesk/transport"
 	"github.com/frontdesk/frontdesk/transport/skysim"
 	"github.com/frontdesk/frontdesk/tui"
@@ -139,123 +138,22 @@ func drain(s *transport.Stream) {
 	}()
 }
 
-// console drives the real tui model as a Bubble Tea program does (every
-// command on its own goroutine, every message through Update on one loop)
-// and draws View after every message, as the renderer would. onDraw sees
-// each message's type name, how many stream events it carried and when its
-// frame was drawn.
-type console struct {
-	// frame, when set, draws View at most once per frame, as Bubble
-	// Tea's renderer does at 60 fps, instead of after every message.
-	frame    time.Duration
-	lastDraw time.Time
-
-	m      tea.Model
-	msgs   chan tea.Msg
-	calls  chan func()
-	stop   chan struct{}
-	done   chan struct{}
-	onDraw atomic.Pointer[func(msgType string, events int, at time.Time)]
-}
+// console drives the real tui model as a Bubble Tea program does (see
+// consoletest.Driver) and draws View after every message, as the renderer
+// would.
+type console struct{ *consoletest.Driver }
 
 func startConsole(b testing.TB, phone tui.Phone, w, h int) *console {
 	b.Helper()
-	c := newConsole(phone)
-	go c.loop(w, h)
-	b.Cleanup(func() { close(c.stop); <-c.done })
+	m := tui.New(tui.Options{Phone: phone, Account: did})
+	c := &console{consoletest.New(m, w, h, consoletest.Options{Draw: true})}
+	b.Cleanup(c.Close)
 	return c
-}
-
-func newConsole(phone tui.Phone) *console {
-	return &console{
-		m:     tui.New(tui.Options{Phone: phone, Account: did}),
-		msgs:  make(chan tea.Msg, 1024),
-		calls: make(chan func()),
-		stop:  make(chan struct{}),
-		done:  make(chan struct{}),
-	}
-}
-
-func (c *console) loop(w, h int) {
-	defer close(c.done)
-	c.exec(c.m.Init())
-	c.update(tea.WindowSizeMsg{Width: w, Height: h})
-	for {
-		select {
-		case <-c.stop:
-			return
-		case f := <-c.calls:
-			f()
-		case msg := <-c.msgs:
-			c.update(msg)
-		}
-	}
-}
-
-func (c *console) update(msg tea.Msg) {
-	if cmds, ok := asCmds(msg); ok {
-		for _, cmd := range cmds {
-			c.exec(cmd)
-		}
-		return
-	}
-	// As tea.Program's event loop: Update, hand its command off, then View.
-	var cmd tea.Cmd
-	c.m, cmd = c.m.Update(msg)
-	c.exec(cmd)
-	if c.frame > 0 {
-		if now := time.Now(); now.Sub(c.lastDraw) >= c.frame {
-			_ = c.m.View()
-			c.lastDraw = now
-		}
-	} else {
-		_ = c.m.View()
-	}
-	if f := c.onDraw.Load(); f != nil {
-		(*f)(reflect.TypeOf(msg).String(), eventCount(msg), time.Now())
-	}
-}
-
-func asCmds(msg tea.Msg) ([]tea.Cmd, bool) {
-	if bm, ok := msg.(tea.BatchMsg); ok {
-		return bm, true
-	}
-	v := reflect.ValueOf(msg)
-	if v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeFor[tea.Cmd]() {
-		cmds := make([]tea.Cmd, v.Len())
-		for i := range cmds {
-			cmds[i] = v.Index(i).Interface().(tea.Cmd)
-		}
-		return cmds, true
-	}
-	return nil, false
-}
-
-func (c *console) exec(cmd tea.Cmd) {
-	if cmd == nil {
-		return
-	}
-	go func() {
-		if msg := cmd(); msg != nil {
-			select {
-			case c.msgs <- msg:
-			case <-c.stop:
-			}
-		}
-	}()
-}
-
-func (c *console) do(f func()) {
-	ran := make(chan struct{})
-	c.calls <- func() { f(); close(ran) }
-	<-ran
 }
 
 // view is the screen's text, without styling.
 func (c *console) view() string {
-	var s string
-	c.do(func() { s = c.m.View().Content })
-	return ansi.Strip(s)
+	return ansi.Strip(c.View().Content)
 }
 
 func (c *console) waitView(b testing.TB, want string) {
@@ -271,7 +169,10 @@ func (c *console) waitView(b testing.TB, want string) {
 
 // isEvent tells the console's stream-event messages (one event, or a
 // burst of events that were waiting together) from the others.
-func isEvent(msgType string) bool { return msgType == "tui.eventMsg" || msgType == "tui.eventsMsg" }
+func isEvent(msg tea.Msg) bool {
+	t := reflect.TypeOf(msg).String()
+	return t == "tui.eventMsg" || t == "tui.eventsMsg"
+}
 
 // eventCount is how many stream events msg carries.
 func eventCount(msg tea.Msg) int {
@@ -302,46 +203,12 @@ func (l latencies) report(b *testing.B, prefix string) {
 	b.ReportMetric(float64(l.pct(99).Nanoseconds())/1e3, prefix+"p99-µs")
 }
 
-var (
-	buildOnce sync.Once
-	binary    string
-	buildErr  error
-)
-
-// frontdeskBinary builds the frontdesk command once per run.
-func frontdeskBinary(b testing.TB) string {
-	b.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "frontdesk-perf-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binary = filepath.Join(dir, "frontdesk")
-		gotool, err := exec.LookPath("go")
-		if err != nil {
-			gotool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
-		}
-		cmd := exec.Command(gotool, "build", "-o", binary, "github.com/frontdesk/frontdesk")
-		cmd.Dir = ".."
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		b.Fatal(buildErr)
-	}
-	return binary
-}
-
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnvVar) != "" {
 		os.Exit(runClient())
 	}
 	code := m.Run()
-	if binary != "" {
-		os.RemoveAll(filepath.Dir(binary))
-	}
+	consoletest.RemoveBinary()
 	os.Exit(code)
 }
 

@@ -33,12 +33,11 @@ func BenchmarkEventToScreen(b *testing.B) {
 		<-p.seen
 	}
 	drawn := make(chan time.Time, 1024)
-	f := func(mt string, _ int, at time.Time) {
-		if isEvent(mt) {
+	c.SetAfterUpdate(func(msg tea.Msg, at time.Time) {
+		if isEvent(msg) {
 			drawn <- at
 		}
-	}
-	c.onDraw.Store(&f)
+	})
 	id := ids[1] // connected
 	states := [2]string{skysim.StateHolding, skysim.StateConnected}
 	lat := make(latencies, 0, b.N)
@@ -86,24 +85,23 @@ func BenchmarkKeyToWire(b *testing.B) {
 		time.Sleep(time.Millisecond)
 	}
 	c.waitView(b, "● connected  (312) 555-0100")
-	c.do(func() { c.update(tea.KeyPressMsg{Code: 'G', Text: "G"}) })
+	c.Send(tea.KeyPressMsg{Code: 'G', Text: "G"})
 	if v := c.view(); !strings.Contains(v, "▸● connected  (312) 555-0100") {
 		b.Fatalf("the answered call is not selected:\n%s", v)
 	}
 	drawn := make(chan time.Time, 1024)
-	f := func(mt string, _ int, at time.Time) {
-		if isEvent(mt) {
+	c.SetAfterUpdate(func(msg tea.Msg, at time.Time) {
+		if isEvent(msg) {
 			drawn <- at
 		}
-	}
-	c.onDraw.Store(&f)
+	})
 	key := tea.KeyPressMsg{Code: 'h', Text: "h"}
 	lat := make(latencies, 0, b.N)
 	var upd, send latencies
 	b.ResetTimer()
 	for range b.N {
 		t0 := time.Now()
-		c.do(func() { c.update(key) })
+		c.Send(key)
 		at := stamps.firstAfter(b, t0)
 		lat = append(lat, at.Sub(t0))
 		select {

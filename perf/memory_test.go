@@ -12,8 +12,12 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/frontdesk/frontdesk/internal/consoletest"
 	"github.com/frontdesk/frontdesk/transport"
 	"github.com/frontdesk/frontdesk/transport/skysim"
+	"github.com/frontdesk/frontdesk/tui"
 )
 
 // childEnvVar makes the test binary run as the client of
@@ -55,13 +59,13 @@ func runClient() int {
 			}
 		}
 	}()
-	c := newConsole(ph)
-	c.frame = time.Second / 60
-	f := func(_ string, events int, _ time.Time) {
-		applied.Add(int64(events))
-	}
-	c.onDraw.Store(&f)
-	go c.loop(120, 40)
+	consoletest.New(tui.New(tui.Options{Phone: ph, Account: did}), 120, 40, consoletest.Options{
+		Draw:  true,
+		Frame: time.Second / 60,
+		AfterUpdate: func(msg tea.Msg, _ time.Time) {
+			applied.Add(int64(eventCount(msg)))
+		},
+	})
 	for n := range marks {
 		for applied.Load() < n {
 			time.Sleep(100 * time.Microsecond)

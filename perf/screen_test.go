@@ -61,12 +61,13 @@ func BenchmarkView(b *testing.B) {
 			ph.live()
 			ph.snapshot(someCalls(n))
 			c.waitView(b, "(646) 555-") // the snapshot is applied in one Update
-			c.do(func() {
-				c.update(tea.KeyPressMsg{Code: 'j', Text: "j"})
+			c.Do(func() {
+				c.Update(tea.KeyPressMsg{Code: 'j', Text: "j"})
+				m := c.Model()
 				b.ReportAllocs()
 				b.ResetTimer()
 				for range b.N {
-					_ = c.m.View()
+					_ = m.View()
 				}
 				b.StopTimer()
 			})
