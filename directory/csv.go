@@ -155,6 +155,7 @@ const (
 	roleDept
 	roleCompany
 	roleNotes
+	roleEmail
 )
 
 // headerRoles maps a folded header (lower case letters only, digits removed)
@@ -188,6 +189,9 @@ var headerRoles = map[string]struct {
 
 	"notes": {roleNotes, 0}, "note": {roleNotes, 0}, "comments": {roleNotes, 0},
 	"comment": {roleNotes, 0}, "description": {roleNotes, 0}, "memo": {roleNotes, 0},
+
+	"email": {roleEmail, 0}, "emailaddress": {roleEmail, 0}, "mail": {roleEmail, 0},
+	"emailvalue": {roleEmail, 1}, // Google: "E-mail 1 - Value"
 }
 
 // foldHeader lower-cases a header and keeps only its letters, so that
@@ -207,12 +211,12 @@ type phoneColumn struct{ col, rank int }
 
 // layout says which column holds what.
 type layout struct {
-	name, first, middle, last, ext, dept, company, notes int // -1 when absent
-	phones                                               []phoneColumn
+	name, first, middle, last, ext, dept, company, notes, email int // -1 when absent
+	phones                                                      []phoneColumn
 }
 
 func newLayout() layout {
-	return layout{name: -1, first: -1, middle: -1, last: -1, ext: -1, dept: -1, company: -1, notes: -1}
+	return layout{name: -1, first: -1, middle: -1, last: -1, ext: -1, dept: -1, company: -1, notes: -1, email: -1}
 }
 
 // headerLayout interprets a header record. recognised is false when the
@@ -248,6 +252,8 @@ func headerLayout(fields []string) (l layout, recognised bool) {
 			set(&l.company, col)
 		case roleNotes:
 			set(&l.notes, col)
+		case roleEmail:
+			set(&l.email, col)
 		}
 	}
 	// Stable insertion sort by rank: columns of equal rank keep their order.
@@ -406,6 +412,7 @@ func (l layout) contact(fields []string) (Contact, string) {
 		Name:       clean(get(l.name), maxFieldLen),
 		Department: clean(get(l.dept), maxFieldLen),
 		Notes:      clean(get(l.notes), maxNotesLen),
+		Email:      emailAddress(get(l.email)),
 	}
 	company := clean(get(l.company), maxFieldLen)
 	if c.Name == "" {

@@ -124,6 +124,15 @@ func TestParseCSV(t *testing.T) {
 			},
 		},
 		{
+			name: "e-mail column, with and without a display name, and a bad one",
+			in:   "Name,Number,E-mail Address\nAda,6465550101,Ada Lovelace <ada@example.com>\nBob,9175550102,bob@example.com\nCy,7185550103,not an address\n",
+			want: []Contact{
+				{Name: "Ada", Number: "6465550101", Email: "ada@example.com"},
+				{Name: "Bob", Number: "9175550102", Email: "bob@example.com"},
+				{Name: "Cy", Number: "7185550103"},
+			},
+		},
+		{
 			name:  "header without a number column",
 			in:    "Name,Email\nAlice,a@example.com\n",
 			lines: []int{1},

@@ -31,6 +31,7 @@ type Contact struct {
 	Extension  string // digits only
 	Department string // or company, for people outside the firm
 	Notes      string
+	Email      string // where messages for this contact are mailed; empty if none
 	// Other holds further numbers for the same contact (a vCard with several
 	// TEL lines, a spreadsheet with mobile and work columns). Lookup finds the
 	// contact by any of them. The slice of a contact returned by Lookup or

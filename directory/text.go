@@ -3,6 +3,7 @@ package directory
 import (
 	"bytes"
 	"errors"
+	"net/mail"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -164,4 +165,18 @@ func splitExtension(s string) (number, ext string) {
 		return head, tail
 	}
 	return strings.TrimSpace(s), ""
+}
+
+// emailAddress returns the bare address of an e-mail field ("Ada
+// <ada@example.com>" or "ada@example.com"), or "" when it is not one.
+func emailAddress(field string) string {
+	field = clean(field, maxFieldLen)
+	if field == "" {
+		return ""
+	}
+	addr, err := mail.ParseAddress(field)
+	if err != nil {
+		return ""
+	}
+	return addr.Address
 }

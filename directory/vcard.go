@@ -189,6 +189,7 @@ type vCard struct {
 	fn, n string
 	org   string
 	notes []string
+	email string
 	tels  []vTel
 }
 
@@ -219,6 +220,12 @@ func (v *vCard) add(p vProp) {
 		}
 	case "NOTE":
 		v.notes = append(v.notes, unescapeText(p.value))
+	case "EMAIL":
+		// The first address, or the one marked preferred.
+		preferred := slices.Contains(p.types, "pref") || p.params["PREF"] == "1"
+		if addr := emailAddress(unescapeText(strings.TrimPrefix(p.value, "mailto:"))); addr != "" && (v.email == "" || preferred) {
+			v.email = addr
+		}
 	case "TEL":
 		value := strings.TrimSpace(p.value)
 		if len(value) >= 4 && strings.EqualFold(value[:4], "tel:") {
@@ -249,7 +256,7 @@ func (v *vCard) add(p vProp) {
 }
 
 func (v *vCard) contact() (Contact, string) {
-	c := Contact{Name: v.fn, Department: v.org, Notes: clean(strings.Join(v.notes, " "), maxNotesLen)}
+	c := Contact{Name: v.fn, Department: v.org, Notes: clean(strings.Join(v.notes, " "), maxNotesLen), Email: v.email}
 	if c.Name == "" {
 		c.Name = v.n
 	}

@@ -23,6 +23,12 @@ func TestParseVCard(t *testing.T) {
 			}},
 		},
 		{
+			name: "EMAIL: the preferred address wins over the first",
+			in: "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Grace Hopper\r\nTEL:+1 646 555 0104\r\n" +
+				"EMAIL;TYPE=INTERNET:grace@home.example\r\nEMAIL;TYPE=INTERNET,PREF:grace@navy.example\r\nEND:VCARD\r\n",
+			want: []Contact{{Name: "Grace Hopper", Number: "+1 646 555 0104", Email: "grace@navy.example"}},
+		},
+		{
 			name: "4.0 uri values, PREF and an extension",
 			in: "BEGIN:VCARD\nVERSION:4.0\nFN:Bob Brown\nTEL;VALUE=uri;TYPE=\"voice,home\":tel:+1-718-555-0111\n" +
 				"TEL;VALUE=uri;PREF=1;TYPE=\"voice,work\":tel:+1-646-555-0102;ext=204\nEND:VCARD\n",
