@@ -18,9 +18,9 @@ import (
 type TLS string
 
 const (
-	StartTLS TLS = "starttls" // plain connection upgraded with STARTTLS (port 587); required
-	ImplicitTLS TLS = "tls"   // TLS from the first byte (port 465)
-	NoTLS TLS = "none"        // no encryption: a relay on the same host or network only
+	StartTLS    TLS = "starttls" // plain connection upgraded with STARTTLS (port 587); required
+	ImplicitTLS TLS = "tls"      // TLS from the first byte (port 465)
+	NoTLS       TLS = "none"     // no encryption: a relay on the same host or network only
 )
 
 // SMTPConfig is the [smtp] section of the configuration.
