@@ -37,15 +37,22 @@ type Styles struct {
 	SelectedRow lipgloss.Style
 	Empty       lipgloss.Style
 
-	// Call states. HoldWarning is for a call on hold longer than it should
-	// be; the table also marks its timer with "!", so it reads without
-	// colour.
-	Ringing     lipgloss.Style
-	Pending     lipgloss.Style
-	Connected   lipgloss.Style
-	Holding     lipgloss.Style
+	// Call states.
+	Ringing   lipgloss.Style
+	Pending   lipgloss.Style
+	Connected lipgloss.Style
+	Holding   lipgloss.Style
+	Unknown   lipgloss.Style
+
+	// Waiting steps: a call ringing past ring_warn (RingWarn) and past
+	// ring_alert (RingAlert), a call on hold past hold_warn (HoldWarning)
+	// and past twice it (HoldAlert). Each step is also marked by its
+	// Wait.Mark, and the alert steps are in reverse video, so they read
+	// without colour.
+	RingWarn    lipgloss.Style
+	RingAlert   lipgloss.Style
 	HoldWarning lipgloss.Style
-	Unknown     lipgloss.Style
+	HoldAlert   lipgloss.Style
 
 	// Status line.
 	StatusOK      lipgloss.Style
@@ -87,6 +94,7 @@ type palette struct {
 	selectedBg                           color.Color
 	ringing, pending, connected, holding color.Color
 	warn, unknown                        color.Color
+	ringWarn, alertFg                    color.Color
 	ok, bad, busy                        color.Color
 	accent                               color.Color
 }
@@ -105,6 +113,8 @@ func darkPalette() palette {
 		holding:    lipgloss.Color("#5FAFFF"),
 		warn:       lipgloss.Color("#FF5F5F"),
 		unknown:    lipgloss.Color("#A8A8A8"),
+		ringWarn:   lipgloss.Color("#FF8700"),
+		alertFg:    lipgloss.Color("#FFFFFF"),
 		ok:         lipgloss.Color("#5FD787"),
 		bad:        lipgloss.Color("#FF5F5F"),
 		busy:       lipgloss.Color("#FFC53D"),
@@ -126,6 +136,8 @@ func lightPalette() palette {
 		holding:    lipgloss.Color("#0055B3"),
 		warn:       lipgloss.Color("#C00000"),
 		unknown:    lipgloss.Color("#6C6C6C"),
+		ringWarn:   lipgloss.Color("#D75F00"),
+		alertFg:    lipgloss.Color("#FFFFFF"),
 		ok:         lipgloss.Color("#00783A"),
 		bad:        lipgloss.Color("#C00000"),
 		busy:       lipgloss.Color("#A35A00"),
@@ -167,12 +179,16 @@ func New(isDark, noColor bool) Styles {
 		SelectedRow: st.Background(p.selectedBg).Foreground(p.fg),
 		Empty:       fg(p.dim).Italic(true),
 
-		Ringing:     fg(p.ringing).Bold(true),
-		Pending:     fg(p.pending),
-		Connected:   fg(p.connected),
-		Holding:     fg(p.holding),
+		Ringing:   fg(p.ringing).Bold(true),
+		Pending:   fg(p.pending),
+		Connected: fg(p.connected),
+		Holding:   fg(p.holding),
+		Unknown:   fg(p.unknown).Italic(true),
+
+		RingWarn:    fg(p.ringWarn).Bold(true).Underline(true),
+		RingAlert:   st.Background(p.warn).Foreground(p.alertFg).Bold(true),
 		HoldWarning: fg(p.warn).Bold(true),
-		Unknown:     fg(p.unknown).Italic(true),
+		HoldAlert:   st.Background(p.warn).Foreground(p.alertFg).Bold(true).Underline(true),
 
 		StatusOK:      fg(p.ok),
 		StatusError:   fg(p.bad).Bold(true),
@@ -222,12 +238,16 @@ func plain(isDark bool) Styles {
 		SelectedRow: st.Reverse(true),
 		Empty:       st,
 
-		Ringing:     st.Bold(true),
-		Pending:     st,
-		Connected:   st,
-		Holding:     st,
+		Ringing:   st.Bold(true),
+		Pending:   st,
+		Connected: st,
+		Holding:   st,
+		Unknown:   st,
+
+		RingWarn:    st.Bold(true).Underline(true),
+		RingAlert:   st.Reverse(true).Bold(true),
 		HoldWarning: st.Bold(true),
-		Unknown:     st,
+		HoldAlert:   st.Reverse(true).Bold(true).Underline(true),
 
 		StatusOK:      st,
 		StatusError:   st.Bold(true),

@@ -60,7 +60,7 @@ func TestNoColorEmitsNoColour(t *testing.T) {
 func TestColourPalettesColourStates(t *testing.T) {
 	for _, dark := range []bool{true, false} {
 		s := New(dark, false)
-		for _, name := range []string{"Ringing", "Pending", "Connected", "Holding", "HoldWarning", "StatusOK", "StatusError"} {
+		for _, name := range []string{"Ringing", "Pending", "Connected", "Holding", "HoldWarning", "HoldAlert", "RingWarn", "RingAlert", "StatusOK", "StatusError"} {
 			out := styles(s)[name].Render("x")
 			if !hasColour(out) {
 				t.Errorf("dark=%v %s has no colour: %q", dark, name, out)
