@@ -73,4 +73,3 @@ func TestHourChartShape(t *testing.T) {
 		t.Error("a chart was drawn in 10 cells")
 	}
 }
-
