@@ -2,6 +2,7 @@ package hub_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -91,6 +92,13 @@ func (w *watcher) until(what string, cond func() bool) {
 
 func (w *watcher) live() { w.until("live", func() bool { return w.conn == transport.ConnLive }) }
 
+// snapshot waits until the client is live and has had a snapshot of the calls.
+func (w *watcher) snapshot() {
+	w.until("live with a snapshot", func() bool {
+		return w.conn == transport.ConnLive && slices.Contains(w.kinds, transport.EventSnapshot)
+	})
+}
+
 func TestHubOverSkysim(t *testing.T) {
 	sim, acct, acct2 := startSim(t)
 	const grace = 150 * time.Millisecond
@@ -108,14 +116,13 @@ func TestHubOverSkysim(t *testing.T) {
 		t.Fatal(err)
 	}
 	wa, wb := watch(t, a), watch(t, b)
-	wa.live()
-	wb.live()
-	if err := sim.WaitSubscribed(ctx, did, 1); err != nil {
-		t.Fatal(err)
-	}
+	// Live comes with the subscribe reply; the listCalls snapshot follows
+	// it on the stream, so wait for that too before counting listCalls.
+	wa.snapshot()
+	wb.snapshot()
 	st := sim.Stats()
-	if st.Subscribes != 1 || st.Streams != 1 {
-		t.Fatalf("subscribes=%d streams=%d, want 1 and 1", st.Subscribes, st.Streams)
+	if st.Subscribes != 1 || st.Streams != 1 || st.ListCalls != 1 {
+		t.Fatalf("subscribes=%d streams=%d listCalls=%d, want 1, 1 and 1", st.Subscribes, st.Streams, st.ListCalls)
 	}
 
 	// A new call reaches both.
