@@ -158,6 +158,9 @@ const (
 	roleEmail
 )
 
+// mobileRank is the rank of a mobile phone column.
+const mobileRank = 2
+
 // headerRoles maps a folded header (lower case letters only, digits removed)
 // to its role. For phone columns the rank orders preference: the work number
 // before the mobile before the home number.
@@ -176,8 +179,8 @@ var headerRoles = map[string]struct {
 	"businessphone": {rolePhone, 0}, "workphone": {rolePhone, 0}, "officephone": {rolePhone, 0},
 	"directdial": {rolePhone, 0}, "did": {rolePhone, 0}, "primaryphone": {rolePhone, 0},
 	"companymainphone": {rolePhone, 1}, "mainphone": {rolePhone, 1},
-	"mobile": {rolePhone, 2}, "mobilephone": {rolePhone, 2}, "mobilenumber": {rolePhone, 2},
-	"cell": {rolePhone, 2}, "cellphone": {rolePhone, 2}, "cellular": {rolePhone, 2},
+	"mobile": {rolePhone, mobileRank}, "mobilephone": {rolePhone, mobileRank}, "mobilenumber": {rolePhone, mobileRank},
+	"cell": {rolePhone, mobileRank}, "cellphone": {rolePhone, mobileRank}, "cellular": {rolePhone, mobileRank},
 	"homephone": {rolePhone, 3}, "home": {rolePhone, 3}, "otherphone": {rolePhone, 4},
 	"phonevalue": {rolePhone, 5}, // Google: "Phone 1 - Value"
 
@@ -435,9 +438,12 @@ func (l layout) contact(fields []string) (Contact, string) {
 		if x != "" && ext == "" && c.Number == "" {
 			ext = x
 		}
-		if c.Number == "" {
+		switch {
+		case c.Number == "":
 			c.Number = num
-		} else {
+		case p.rank == mobileRank && c.Mobile == "":
+			c.Mobile = num
+		default:
 			c.Other = append(c.Other, num)
 		}
 	}

@@ -58,7 +58,7 @@ func TestParseCSV(t *testing.T) {
 				",,,Acme Corp,,212-555-0150,,,\n",
 			want: []Contact{
 				{Name: "Acme Corp", Number: "212-555-0150", Department: "Acme Corp"},
-				{Name: "Alice B. Adams", Number: "646-555-0101", Extension: "204", Department: "Sales", Other: []string{"917-555-0199"}},
+				{Name: "Alice B. Adams", Number: "646-555-0101", Extension: "204", Department: "Sales", Mobile: "917-555-0199"},
 			},
 		},
 		{

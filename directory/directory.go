@@ -20,8 +20,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/sahilm/fuzzy"
 )
 
 // Contact is one person or organisation the receptionist deals with.
@@ -32,6 +30,7 @@ type Contact struct {
 	Department string // or company, for people outside the firm
 	Notes      string
 	Email      string // where messages for this contact are mailed; empty if none
+	Mobile     string // a mobile number besides Number, as written in the file
 	// Other holds further numbers for the same contact (a vCard with several
 	// TEL lines, a spreadsheet with mobile and work columns). Lookup finds the
 	// contact by any of them. The slice of a contact returned by Lookup or
@@ -76,8 +75,7 @@ func (m Match) NameIndexes() []int {
 type Directory struct {
 	contacts []Contact // sorted by name
 	haystack []string  // search text per contact, same order
-	words    []string  // the name and department part of each haystack
-	folded   []string  // haystack in ASCII lower case; "" when it has other bytes
+	tokens   [][]token // the words of each haystack, for search
 	byNumber map[string]int
 	byExt    map[string]int
 
@@ -106,39 +104,18 @@ func New(contacts []Contact) *Directory {
 	d := &Directory{
 		contacts: make([]Contact, n),
 		haystack: make([]string, n),
-		words:    make([]string, n),
-		folded:   make([]string, n),
+		tokens:   make([][]token, n),
 		byNumber: make(map[string]int, n),
 		byExt:    make(map[string]int, n),
 	}
 	sortedAt := make([]int, n)
-	var sb strings.Builder
 	for i, o := range order {
 		c := contacts[o]
 		c.Other = slices.Clone(c.Other)
 		d.contacts[i] = c
 		sortedAt[o] = i
 
-		sb.Reset()
-		sb.WriteString(c.Name)
-		if c.Department != "" {
-			sb.WriteByte(' ')
-			sb.WriteString(c.Department)
-		}
-		wordsLen := sb.Len()
-		for _, num := range c.numbers() {
-			if dg := Digits(num); dg != "" {
-				sb.WriteByte(' ')
-				sb.WriteString(dg)
-			}
-		}
-		if c.Extension != "" {
-			sb.WriteByte(' ')
-			sb.WriteString(c.Extension)
-		}
-		d.haystack[i] = sb.String()
-		d.words[i] = d.haystack[i][:wordsLen]
-		d.folded[i] = foldASCII(d.haystack[i])
+		d.haystack[i], d.tokens[i] = searchText(c)
 	}
 	// Index in file order, so that the first contact in the file owns a
 	// number that several share.
@@ -162,12 +139,47 @@ func New(contacts []Contact) *Directory {
 	return d
 }
 
-// numbers returns Number followed by Other.
+// numbers returns Number, Mobile and Other.
 func (c Contact) numbers() []string {
-	if len(c.Other) == 0 {
+	if len(c.Other) == 0 && c.Mobile == "" {
 		return []string{c.Number}
 	}
-	return append([]string{c.Number}, c.Other...)
+	out := make([]string, 0, 2+len(c.Other))
+	out = append(out, c.Number)
+	if c.Mobile != "" {
+		out = append(out, c.Mobile)
+	}
+	return append(out, c.Other...)
+}
+
+// Dialable is one way to reach a contact: what it is and what to dial.
+type Dialable struct {
+	Kind   string // "number", "extension", "mobile" or "other"
+	Number string // as written in the file; an extension is its digits alone
+}
+
+// Dialables lists the ways to reach c, in the order to offer them: the
+// number, the extension, the mobile, then any others; a number written
+// twice is offered once. An extension is dialled as the extension, never
+// glued to the main number.
+func (c Contact) Dialables() []Dialable {
+	var out []Dialable
+	seen := map[string]bool{}
+	add := func(kind, number string) {
+		k := numberKey(number)
+		if k == "" || seen[k] {
+			return
+		}
+		seen[k] = true
+		out = append(out, Dialable{Kind: kind, Number: number})
+	}
+	add("number", c.Number)
+	add("extension", Digits(c.Extension))
+	add("mobile", c.Mobile)
+	for _, o := range c.Other {
+		add("other", o)
+	}
+	return out
 }
 
 func addKey(m map[string]int, k string, i int) {
@@ -237,122 +249,6 @@ func (d *Directory) Lookup(raw string) (Contact, bool) {
 		return d.contacts[i], true
 	}
 	return Contact{}, false
-}
-
-// Search finds contacts whose name, department, numbers or extension match
-// query fuzzily (the query's characters in order, not necessarily adjacent),
-// best first; ties are broken by name. A query that looks like a phone number
-// ("646-555", "(646) 555") is matched by its digits. An empty query returns
-// every contact sorted by name. limit <= 0 means no limit.
-func (d *Directory) Search(query string, limit int) []Match {
-	if d == nil {
-		return nil
-	}
-	query = strings.TrimSpace(query)
-	if isPhoneLike(query) {
-		query = Digits(query)
-	}
-	if query == "" {
-		n := len(d.contacts)
-		if limit > 0 && limit < n {
-			n = limit
-		}
-		out := make([]Match, n)
-		for i := range out {
-			out[i] = Match{Contact: d.contacts[i], Text: d.haystack[i]}
-		}
-		return out
-	}
-	found := d.find(query)
-	// Sort positions, not the matches themselves (large structs with
-	// pointers). Contact positions are unique, so no stable sort is needed.
-	order := make([]int, len(found))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int {
-		if c := cmp.Compare(found[b].Score, found[a].Score); c != 0 {
-			return c
-		}
-		return cmp.Compare(found[a].Index, found[b].Index)
-	})
-	if limit > 0 && len(order) > limit {
-		order = order[:limit]
-	}
-	out := make([]Match, len(order))
-	for i, o := range order {
-		m := found[o]
-		out[i] = Match{Contact: d.contacts[m.Index], Score: m.Score, Text: m.Str, Indexes: m.MatchedIndexes}
-	}
-	return out
-}
-
-// find runs the fuzzy matcher over the contacts that can match at all. A
-// query without digits is matched against names and departments only, which
-// is shorter to scan and ranks the same way. The candidates are chosen by a
-// cheap in-order byte scan of the ASCII-folded text; contacts with non-ASCII
-// text (where Unicode case folding applies) always go to the matcher.
-// Match.Index is the contact's position.
-func (d *Directory) find(query string) fuzzy.Matches {
-	texts := d.haystack
-	if Digits(query) == "" {
-		texts = d.words
-	}
-	fq := foldASCII(query)
-	candidates := make([]int, 0, 256)
-	for i := range texts {
-		if fq == "" || d.folded[i] == "" || subsequence(fq, d.folded[i][:len(texts[i])]) {
-			candidates = append(candidates, i)
-		}
-	}
-	found := fuzzy.FindFromNoSort(query, subset{texts, candidates})
-	for i := range found {
-		found[i].Index = candidates[found[i].Index]
-	}
-	return found
-}
-
-// subset is a fuzzy.Source over some of the texts.
-type subset struct {
-	texts []string
-	index []int
-}
-
-func (s subset) String(i int) string { return s.texts[s.index[i]] }
-func (s subset) Len() int            { return len(s.index) }
-
-// foldASCII lower-cases an all-ASCII string; it returns "" if s has any
-// other byte.
-func foldASCII(s string) string {
-	upper := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x80 {
-			return ""
-		}
-		upper = upper || ('A' <= c && c <= 'Z')
-	}
-	if !upper {
-		return s
-	}
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
-}
-
-// subsequence reports whether the bytes of p occur in s in order.
-func subsequence(p, s string) bool {
-	j := 0
-	for i := 0; i < len(s) && j < len(p); i++ {
-		if s[i] == p[j] {
-			j++
-		}
-	}
-	return j == len(p)
 }
 
 // isPhoneLike reports whether q has digits and otherwise only the

@@ -80,7 +80,8 @@ func TestSearch(t *testing.T) {
 		count int // -1: don't check
 	}{
 		{"alice", "Alice Adams", 1},
-		{"cc", "Carol Cho", -1},
+		{"cc", "", 0}, // letters scattered over two words are not a match
+		{"carol c", "Carol Cho", 1},
 		{"facil", "Carol Cho", 1},
 		{"london", "Bob Brown", 1},
 		{"917-555", "Dan Dorsey", 1},
@@ -276,5 +277,70 @@ func BenchmarkLoadCSV(b *testing.B) {
 		if _, _, err := ParseCSV(data); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestSearchRanksNamesThatStartWithTheTypedWords(t *testing.T) {
+	d := New([]Contact{
+		{Name: "Joanna Miles", Number: "212-555-0001", Department: "Annex"},
+		{Name: "Maria Annan", Number: "212-555-0002"},
+		{Name: "Ann Smith", Number: "212-555-0003"},
+		{Name: "Annette Smithers", Number: "212-555-0004"},
+		{Name: "Tomás Echeverría", Number: "212-555-0005", Department: "Supplier — Brooklyn Paper"},
+		{Name: "Siobhan O'Brien", Number: "212-555-0006"},
+		{Name: "Hannah Baker", Number: "212-555-0007"},
+	})
+	names := func(q string) string {
+		var out []string
+		for _, m := range d.Search(q, 0) {
+			out = append(out, m.Contact.Name)
+		}
+		return strings.Join(out, "|")
+	}
+	tests := []struct{ query, want string }{
+		// Names starting with "ann" first, then a later name word, then the
+		// department; "Joanna" and "Hannah" only contain the letters.
+		{"ann", "Ann Smith|Annette Smithers|Maria Annan|Joanna Miles"},
+		{"ann smi", "Ann Smith|Annette Smithers"},
+		{"smi ann", "Ann Smith|Annette Smithers"},
+		{"Smith", "Ann Smith|Annette Smithers"},
+		{"tomas", "Tomás Echeverría"},
+		{"echeverria", "Tomás Echeverría"},
+		{"brooklyn", "Tomás Echeverría"},
+		{"obrien", "Siobhan O'Brien"},
+		{"o'brien", "Siobhan O'Brien"},
+		{"ann xyz", ""},
+		{"nna", ""}, // the middle of a word is not its start
+		{"0005", "Tomás Echeverría"},
+		{"tom 0005", "Tomás Echeverría"},
+		{"tom 0006", ""},
+	}
+	for _, tt := range tests {
+		if got := names(tt.query); got != tt.want {
+			t.Errorf("Search(%q) = %q, want %q", tt.query, got, tt.want)
+		}
+	}
+	m := d.Search("tomas eche", 1)[0]
+	if got := m.NameIndexes(); fmt.Sprint(got) != "[0 1 2 3 5 7 8 9 10]" {
+		t.Errorf("NameIndexes = %v for %q", got, m.Text)
+	}
+}
+
+func TestDialables(t *testing.T) {
+	c := Contact{Name: "Alice Adams", Number: "646-555-0101", Extension: "204", Mobile: "917-555-0199", Other: []string{"+1 646 555 0101", "718-555-0111"}}
+	got := fmt.Sprint(c.Dialables())
+	want := "[{number 646-555-0101} {extension 204} {mobile 917-555-0199} {other 718-555-0111}]"
+	if got != want {
+		t.Errorf("Dialables = %s, want %s (the main number written twice is offered once)", got, want)
+	}
+	if got := fmt.Sprint(Contact{Name: "Carol", Extension: "2208"}.Dialables()); got != "[{extension 2208}]" {
+		t.Errorf("extension only = %s", got)
+	}
+}
+
+func TestMobileIsLookedUp(t *testing.T) {
+	d := New([]Contact{{Name: "Alice Adams", Number: "646-555-0101", Mobile: "917-555-0199"}})
+	if c, ok := d.Lookup("+1 917 555 0199"); !ok || c.Name != "Alice Adams" {
+		t.Errorf("the mobile number does not find its contact: %v %v", c, ok)
 	}
 }

@@ -179,7 +179,7 @@ func unescapeText(v string) string { return strings.Join(splitValue(v), ";") }
 
 type vTel struct {
 	value      string
-	pref, kind int
+	pref, kind int // kind: 0 work, 1 voice, mobileKind, 3 home, 5 fax or pager
 	order      int
 }
 
@@ -243,7 +243,7 @@ func (v *vCard) add(p vProp) {
 			case "work":
 				kind = min(kind, 0)
 			case "cell", "mobile":
-				kind = max(kind, 2)
+				kind = max(kind, mobileKind)
 			case "home":
 				kind = max(kind, 3)
 			case "fax", "pager":
@@ -254,6 +254,9 @@ func (v *vCard) add(p vProp) {
 		v.tels = append(v.tels, t)
 	}
 }
+
+// mobileKind is the kind of a TEL of TYPE cell or mobile.
+const mobileKind = 2
 
 func (v *vCard) contact() (Contact, string) {
 	c := Contact{Name: v.fn, Department: v.org, Notes: clean(strings.Join(v.notes, " "), maxNotesLen), Email: v.email}
@@ -282,6 +285,8 @@ func (v *vCard) contact() (Contact, string) {
 			if ext == "" {
 				ext = x
 			}
+		case t.kind == mobileKind && c.Mobile == "":
+			c.Mobile = num
 		default:
 			c.Other = append(c.Other, num)
 		}

@@ -19,7 +19,7 @@ func TestParseVCard(t *testing.T) {
 				"NOTE:Prefers email\\nafter 5\r\nEND:VCARD\r\n",
 			want: []Contact{{
 				Name: "Alice Adams", Number: "+1 646 555 0101", Department: "Acme, Inc., Sales",
-				Notes: "Prefers email after 5", Other: []string{"+1 917 555 0199", "718-555-0111"},
+				Notes: "Prefers email after 5", Mobile: "+1 917 555 0199", Other: []string{"718-555-0111"},
 			}},
 		},
 		{
