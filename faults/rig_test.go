@@ -166,7 +166,7 @@ func (d *desk) consume() {
 			for i, c := range ev.Calls {
 				ups[i] = toUpdate(c)
 			}
-			d.table.Reconcile(ups, now)
+			d.table.Reconcile("", ups, now)
 		case transport.EventCall:
 			d.table.Apply(toUpdate(ev.Call), now)
 		}

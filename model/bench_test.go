@@ -80,7 +80,7 @@ func BenchmarkReconcile(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
 				now = now.Add(time.Second)
-				tb.Reconcile(snaps[i%2], now)
+				tb.Reconcile("", snaps[i%2], now)
 			}
 		})
 	}

@@ -9,6 +9,10 @@ import (
 // already decoded. The tui converts transport.Call to Update; a missing CLID
 // element is HasCLID false.
 type Update struct {
+	// Line names the phone (account) the call is on, for a console that
+	// works several; "" for a console of one. Call Ids are unique per line
+	// only.
+	Line       string
 	ID         string
 	Ani        string
 	CLID       string
@@ -24,6 +28,7 @@ type Update struct {
 // received (untrusted): display them through Clean, FormatNumber or Caller.
 type Call struct {
 	ID       string
+	Line     string // the phone (account) the call is on; see Update.Line
 	Ani      string // the other party
 	CLID     string // the number originally dialled, when the API sent one
 	HasCLID  bool
@@ -56,6 +61,18 @@ type Call struct {
 	Ignored bool
 }
 
+// Key identifies the call among the calls of every line (see Key).
+func (c Call) Key() string { return Key(c.Line, c.ID) }
+
+// Key is the table's key for call id on line: the Id alone for a console of
+// one line ("" line), so keys and Ids coincide there.
+func Key(line, id string) string {
+	if line == "" {
+		return id
+	}
+	return line + "\x00" + id
+}
+
 // InState is how long the call has been in its current state.
 func (c Call) InState(now time.Time) time.Duration { return since(c.StateSince, now) }
 
@@ -82,9 +99,9 @@ func (c Call) Flagged() bool { return c.State == StateUnknown }
 // characters removed), or "unknown caller" when the API sent none.
 func (c Call) Caller() string { return callerText(c.Ani) }
 
-// Line is the number the caller dialled (CLID) formatted for display, or ""
-// when the API did not send one.
-func (c Call) Line() string {
+// Dialled is the number the caller dialled (CLID) formatted for display, or
+// "" when the API did not send one.
+func (c Call) Dialled() string {
 	if !c.HasCLID {
 		return ""
 	}

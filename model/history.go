@@ -34,6 +34,7 @@ func (o Outcome) String() string {
 // HistoryEntry is one ended call.
 type HistoryEntry struct {
 	CallID   string
+	Line     string // the phone (account) the call was on; see Update.Line
 	Ani      string // the other party, as received (untrusted text)
 	CLID     string
 	HasCLID  bool
@@ -96,6 +97,7 @@ func entryFor(c *Call, end time.Time) HistoryEntry {
 	hold := c.HoldAll(end)
 	h := HistoryEntry{
 		CallID:    c.ID,
+		Line:      c.Line,
 		Ani:       c.Ani,
 		CLID:      c.CLID,
 		HasCLID:   c.HasCLID,

@@ -109,7 +109,7 @@ func TestTableProperties(t *testing.T) {
 			},
 			"reconcile": func(t *rapid.T) {
 				snap := rapid.SliceOfN(rapid.Custom(genUpdate), 0, 6).Draw(t, "snapshot")
-				tb.Reconcile(snap, now)
+				tb.Reconcile("", snap, now)
 				r.reconcile(snap)
 			},
 			"ignore": func(t *rapid.T) {
@@ -197,7 +197,7 @@ func TestHistoryProperties(t *testing.T) {
 			now = now.Add(time.Duration(rapid.IntRange(0, 30).Draw(t, "step")) * time.Second)
 			tb.Apply(u, now)
 		}
-		tb.Reconcile(nil, now.Add(time.Second))
+		tb.Reconcile("", nil, now.Add(time.Second))
 		for _, h := range tb.Ended() {
 			if h.End.Before(h.Start) || h.Ring < 0 || h.Talk < 0 || h.Hold < 0 {
 				t.Fatalf("bad entry %+v", h)

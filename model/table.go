@@ -14,8 +14,10 @@ const DefaultHistory = 200
 // late event for an ended call does not bring it back.
 const recentDeleted = 1024
 
-// Table is the live call table, keyed by call Id. It is not safe for
-// concurrent use: one owner (the tui's Update) applies events and reads it.
+// Table is the live call table, keyed by line and call Id (see Key): calls
+// from several phones share one table, and two phones may use the same Id.
+// It is not safe for concurrent use: one owner (the tui's Update) applies
+// events and reads it.
 type Table struct {
 	calls map[string]*entry
 
@@ -71,10 +73,11 @@ func (t *Table) Apply(u Update, now time.Time) bool {
 	if id == "" {
 		return false
 	}
+	k := Key(u.Line, id)
 	st := ParseState(u.State)
-	e, ok := t.calls[id]
+	e, ok := t.calls[k]
 	if st == StateDeleted {
-		t.deleted.add(id)
+		t.deleted.add(k)
 		if !ok {
 			return false
 		}
@@ -82,11 +85,11 @@ func (t *Table) Apply(u Update, now time.Time) bool {
 		return true
 	}
 	if !ok {
-		if st != StateRinging && t.deleted.has(id) {
+		if st != StateRinging && t.deleted.has(k) {
 			return false
 		}
-		t.deleted.remove(id)
-		t.add(id, u, st, now)
+		t.deleted.remove(k)
+		t.add(k, id, u, st, now)
 		return true
 	}
 	return t.update(e, u, st, now)
@@ -99,17 +102,22 @@ func (t *Table) Apply(u Update, now time.Time) bool {
 // deleted recently comes back only RINGING (a snapshot that crossed the
 // DELETED on the wire must not leave a ghost call on screen until the next
 // reconnect).
-func (t *Table) Reconcile(snapshot []Update, now time.Time) {
+//
+// The snapshot is one line's: calls of other lines are left alone, and
+// each item's Line is taken to be line.
+func (t *Table) Reconcile(line string, snapshot []Update, now time.Time) {
 	t.gen++
 	for _, u := range snapshot {
 		id := strings.TrimSpace(u.ID)
 		if id == "" {
 			continue
 		}
+		u.Line = line
+		k := Key(line, id)
 		st := ParseState(u.State)
-		e, ok := t.calls[id]
+		e, ok := t.calls[k]
 		if st == StateDeleted {
-			t.deleted.add(id)
+			t.deleted.add(k)
 			if ok {
 				t.end(e, now)
 			}
@@ -118,17 +126,17 @@ func (t *Table) Reconcile(snapshot []Update, now time.Time) {
 		switch {
 		case ok:
 			t.update(e, u, st, now)
-		case st != StateRinging && t.deleted.has(id):
+		case st != StateRinging && t.deleted.has(k):
 			continue
 		default:
-			t.deleted.remove(id)
-			e = t.add(id, u, st, now)
+			t.deleted.remove(k)
+			e = t.add(k, id, u, st, now)
 		}
 		e.seen = t.gen
 	}
 	var gone []*entry
 	for _, e := range t.calls {
-		if e.seen != t.gen {
+		if e.Line == line && e.seen != t.gen {
 			gone = append(gone, e)
 		}
 	}
@@ -143,15 +151,16 @@ func (t *Table) Reconcile(snapshot []Update, now time.Time) {
 		return compareIDs(a.ID, b.ID)
 	})
 	for _, e := range gone {
-		t.deleted.add(e.ID)
+		t.deleted.add(e.Key())
 		t.end(e, now)
 	}
 }
 
-// MarkIgnored records that an ignore was sent for the call, so that when it
-// ends without being answered its outcome is ignored rather than missed.
-func (t *Table) MarkIgnored(id string) {
-	if e, ok := t.calls[strings.TrimSpace(id)]; ok && !e.Ignored {
+// MarkIgnored records that an ignore was sent for the call with this key
+// (see Key), so that when it ends without being answered its outcome is
+// ignored rather than missed.
+func (t *Table) MarkIgnored(key string) {
+	if e, ok := t.calls[strings.TrimSpace(key)]; ok && !e.Ignored {
 		e.Ignored = true
 		t.version++
 	}
@@ -179,9 +188,10 @@ func (t *Table) AppendCalls(dst []Call) []Call {
 	return dst
 }
 
-// Index is the position of the call with this Id in display order, or -1.
-func (t *Table) Index(id string) int {
-	e, ok := t.calls[strings.TrimSpace(id)]
+// Index is the position of the call with this key (see Key) in display
+// order, or -1.
+func (t *Table) Index(key string) int {
+	e, ok := t.calls[strings.TrimSpace(key)]
 	if !ok {
 		return -1
 	}
@@ -189,9 +199,9 @@ func (t *Table) Index(id string) int {
 	return e.pos
 }
 
-// Get returns the live call with this Id.
-func (t *Table) Get(id string) (Call, bool) {
-	e, ok := t.calls[strings.TrimSpace(id)]
+// Get returns the live call with this key (see Key).
+func (t *Table) Get(key string) (Call, bool) {
+	e, ok := t.calls[strings.TrimSpace(key)]
 	if !ok {
 		return Call{}, false
 	}
@@ -230,10 +240,11 @@ func (t *Table) Ended() []HistoryEntry {
 	return out
 }
 
-func (t *Table) add(id string, u Update, st State, now time.Time) *entry {
+func (t *Table) add(key, id string, u Update, st State, now time.Time) *entry {
 	began := now.Add(-durationOf(u.Duration))
 	e := &entry{Call: Call{
 		ID:       id,
+		Line:     u.Line,
 		Ani:      u.Ani,
 		CLID:     u.CLID,
 		HasCLID:  u.HasCLID,
@@ -258,7 +269,7 @@ func (t *Table) add(id string, u Update, st State, now time.Time) *entry {
 		e.ConnectedAt = began
 	}
 	reached(&e.Call, st)
-	t.calls[id] = e
+	t.calls[key] = e
 	t.counts[st]++
 	t.move(e)
 	t.version++
@@ -335,7 +346,7 @@ func (t *Table) end(e *entry, now time.Time) {
 		t.ended = t.ended[:n]
 	}
 	t.ended = append(t.ended, h)
-	delete(t.calls, e.ID)
+	delete(t.calls, e.Key())
 	t.counts[e.State]--
 	e.gone = true
 	t.dirty = true
@@ -374,7 +385,10 @@ func compareCalls(a, b *entry) int {
 	if c := sortKey(&a.Call).Compare(sortKey(&b.Call)); c != 0 {
 		return c
 	}
-	return compareIDs(a.ID, b.ID)
+	if c := compareIDs(a.ID, b.ID); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Line, b.Line)
 }
 
 // move notes that e is new or its place in the display order changed.
@@ -469,7 +483,7 @@ func isDigits(s string) bool {
 	return true
 }
 
-// recentSet remembers the last n Ids added to it.
+// recentSet remembers the last n call keys added to it.
 type recentSet struct {
 	seq  uint64
 	m    map[string]uint64 // Id -> seq of its latest add

@@ -238,7 +238,7 @@ func TestFieldsUpdate(t *testing.T) {
 		t.Fatal("Ids are trimmed")
 	}
 	c := mustGet(t, tb, " 5")
-	if c.HasCLID || c.Line() != "" {
+	if c.HasCLID || c.Dialled() != "" {
 		t.Fatalf("no CLID yet: %+v", c)
 	}
 	if !tb.Apply(Update{ID: "5", State: "RINGING", CLID: "6465551000", HasCLID: true, Endpoint: "0010492e1234"}, at(1)) {
@@ -248,8 +248,8 @@ func TestFieldsUpdate(t *testing.T) {
 	if c.CLID != "6465551000" || !c.HasCLID || c.Ani != "6465551234" || c.Endpoint != "0010492e1234" {
 		t.Fatalf("fields: %+v", c)
 	}
-	if c.Line() != "(646) 555-1000" || c.Caller() != "(646) 555-1234" {
-		t.Errorf("Line %q Caller %q", c.Line(), c.Caller())
+	if c.Dialled() != "(646) 555-1000" || c.Caller() != "(646) 555-1234" {
+		t.Errorf("Line %q Caller %q", c.Dialled(), c.Caller())
 	}
 	// A later update without CLID keeps the one we have.
 	tb.Apply(Update{ID: "5", State: "CONNECTED"}, at(2))
@@ -274,7 +274,7 @@ func TestReconcile(t *testing.T) {
 		in("2", "HOLDING"),   // listed twice: still one call
 	}
 	snap[1].Duration = 120
-	tb.Reconcile(snap, at(100))
+	tb.Reconcile("", snap, at(100))
 	if got, want := ids(tb.Calls()), []string{"2", "4"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("after reconcile %v, want %v", got, want)
 	}
@@ -301,7 +301,7 @@ func TestReconcile(t *testing.T) {
 		t.Error("call 1 came back after the snapshot ended it")
 	}
 	// An empty snapshot ends everything.
-	tb.Reconcile(nil, at(200))
+	tb.Reconcile("", nil, at(200))
 	if tb.Len() != 0 || len(tb.Ended()) != 2 || tb.NeedsTick() {
 		t.Fatalf("empty snapshot left %v", ids(tb.Calls()))
 	}
@@ -310,7 +310,7 @@ func TestReconcile(t *testing.T) {
 func TestReconcileDeletedInSnapshot(t *testing.T) {
 	tb := NewTable(10)
 	tb.Apply(in("1", "CONNECTED"), at(0))
-	tb.Reconcile([]Update{in("1", "CONNECTED"), in("1", "DELETED"), in("2", "DELETED"), in("3", "DELETED"), in("3", "RINGING")}, at(5))
+	tb.Reconcile("", []Update{in("1", "CONNECTED"), in("1", "DELETED"), in("2", "DELETED"), in("3", "DELETED"), in("3", "RINGING")}, at(5))
 	if got := ids(tb.Calls()); !reflect.DeepEqual(got, []string{"3"}) {
 		t.Fatalf("got %v, want [3]", got)
 	}

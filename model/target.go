@@ -56,27 +56,27 @@ func (a Action) Applies(s State) bool {
 // ErrNoSelection is returned by Target when the selected call is gone.
 var ErrNoSelection = errors.New("select a call first")
 
-// Target picks the call an action applies to. With a selection it is that
-// call, or an error saying why the action does not fit it. With no
-// selection it is the first call in display order whose state fits, which
-// is what the API would pick for a blank Id; the Id is returned so the
-// command names its call explicitly. Error texts are written for the
+// Target picks the call an action applies to and returns its key (see
+// Key). With a selection (the selected call's key) it is that call, or an
+// error saying why the action does not fit it. With no selection it is the
+// first call in display order whose state fits, on whichever line, which is
+// what the API would pick for a blank Id; the key is returned so the
+// command names its line and Id explicitly. Error texts are written for the
 // receptionist.
-func (t *Table) Target(selectedID string, a Action) (string, error) {
-	id := strings.TrimSpace(selectedID)
-	if id != "" {
-		e, ok := t.calls[id]
+func (t *Table) Target(selected string, a Action) (string, error) {
+	if selected = strings.TrimSpace(selected); selected != "" {
+		e, ok := t.calls[selected]
 		if !ok {
 			return "", fmt.Errorf("that call has ended: %w", ErrNoSelection)
 		}
 		if a.Applies(e.State) {
-			return e.ID, nil
+			return e.Key(), nil
 		}
 		return "", misfit(&e.Call, a)
 	}
 	for _, e := range t.sorted() {
 		if a.Applies(e.State) {
-			return e.ID, nil
+			return e.Key(), nil
 		}
 	}
 	if len(t.calls) == 0 {

@@ -286,7 +286,7 @@ func (l *callList) row(c *model.Call, selected bool) string {
 	}
 	cell(p.state, label, cols.state, false)
 	cell(p.base, l.sh.names.label(c.Ani), cols.caller, false)
-	cell(p.base, c.Line(), cols.line, false)
+	cell(p.base, c.Dialled(), cols.line, false)
 	dir := "in"
 	if c.Outbound {
 		dir = "out"

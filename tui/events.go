@@ -26,7 +26,7 @@ func (m *Model) handleEvents(evs ...transport.Event) tea.Cmd {
 			for i, c := range ev.Calls {
 				ups[i] = toUpdate(c)
 			}
-			m.table.Reconcile(ups, now)
+			m.table.Reconcile("", ups, now)
 		case transport.EventCall:
 			m.table.Apply(toUpdate(ev.Call), now)
 		}
