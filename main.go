@@ -225,6 +225,9 @@ func loadAccount(cmd string, flags *config.Flags, s sys) (*config.Config, int) {
 	if err := c.RequireAccount(); err != nil {
 		return nil, usageError(s, cmd, "%v", err)
 	}
+	if err := c.OnePhone(cmd); err != nil {
+		return nil, usageError(s, cmd, "%v", err)
+	}
 	if err := c.ReadPIN(s.prompt); err != nil {
 		return nil, usageError(s, cmd, "%v", err)
 	}
@@ -457,6 +460,9 @@ func serveCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 		// The top-level account, when configured, serves the keys that no
 		// [[account]] lists.
 		var fallback *transport.Account
+		if err := c.OnePhone(cmd); err != nil {
+			return usageError(s, cmd, "%v", err)
+		}
 		if c.User != "" {
 			if err := c.ReadPIN(s.prompt); err != nil {
 				return usageError(s, cmd, "%v", err)
@@ -502,14 +508,16 @@ func serveCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 		}, *grace, logger)
 		defer shutdownHub(h, logger)
 		resolve := func(key gossh.PublicKey) (transport.Account, error) {
-			acct, err := c.KeyAccount(key)
-			if errors.Is(err, config.ErrUnknownKey) {
-				if fallback != nil {
-					return *fallback, nil
-				}
+			lines, err := c.KeyLines(key)
+			switch {
+			case errors.Is(err, config.ErrUnknownKey) && fallback != nil:
+				return *fallback, nil
+			case errors.Is(err, config.ErrUnknownKey):
 				return transport.Account{}, sshserver.ErrNoAccount
+			case err != nil:
+				return transport.Account{}, err
 			}
-			return acct, err
+			return lines[0].TransportAccount(), nil
 		}
 		store := openHistory(c, s, cmd, logger)
 		if store != nil {

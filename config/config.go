@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/transport"
 )
 
@@ -68,8 +69,24 @@ type Config struct {
 	Endpoint string
 	CAFile   string
 	// Account is the name of the [[account]] selected with --account or
-	// FRONTDESK_ACCOUNT; empty when the top-level settings are used.
+	// FRONTDESK_ACCOUNT (the first, when several are); empty when the
+	// top-level settings are used. Server, User, Endpoint and the PIN are
+	// that account's.
 	Account string
+	// Label and Greeting are the top-level account's.
+	Label    string
+	Greeting string
+
+	// Lines are the phones the console works: one per account chosen with
+	// --account, FRONTDESK_ACCOUNT or lines in the file, or the top-level
+	// account alone. Empty when no DID is configured.
+	Lines []Line
+	// Numbers are the [[line]] entries: the label and greeting of calls to
+	// a number, whichever line they ring on.
+	Numbers []model.DialledNumber
+	// DialLine is the line the console dials from without asking, when
+	// several are chosen and dial_line names one of them.
+	DialLine string
 
 	// PIN is set by Load when FRONTDESK_PIN is set, otherwise by ReadPIN.
 	PIN       transport.Secret
@@ -160,6 +177,7 @@ func loadSettings(flags *Flags, getenv func(string) string, account bool) (*Conf
 			setStr(&c.Endpoint, f.Endpoint)
 			setStr(&c.CAFile, f.CAFile)
 			setStr(&pinFileFromConfig, f.PINFile)
+			c.Label, c.Greeting = f.Label, f.Greeting
 		}
 		setStr(&c.LogFile, f.Log)
 		setStr(&c.Directory, f.Directory)
@@ -182,15 +200,17 @@ func loadSettings(flags *Flags, getenv func(string) string, account bool) (*Conf
 	}
 
 	// An [[account]] chosen by name stands in for the file's top-level
-	// account settings.
-	switch {
-	case !account:
-	case flags.account.set:
-		c.Account = flags.account.v
-	case getenv(EnvAccount) != "":
-		c.Account = getenv(EnvAccount)
+	// account settings; with several, the first does.
+	var chosen []string
+	if account {
+		var fileLines []string
+		if f != nil {
+			fileLines = f.Lines
+		}
+		chosen = chosenAccounts(flags, getenv, fileLines)
 	}
-	if c.Account != "" {
+	if len(chosen) > 0 {
+		c.Account = chosen[0]
 		a, ok := c.findAccount(c.Account)
 		if !ok {
 			return nil, c.unknownAccount(c.Account)
@@ -291,6 +311,11 @@ func loadSettings(flags *Flags, getenv func(string) string, account bool) (*Conf
 		c.PINSource, c.PINFile = PINFileConfig, pinFileFromConfig
 	}
 
+	if account {
+		if err := c.setLines(chosen, flags, getenv, f); err != nil {
+			return nil, err
+		}
+	}
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
@@ -450,11 +475,12 @@ func parseDuration(s string) (time.Duration, error) {
 // A flag counts only when given, so that it can override the environment
 // and the file.
 type Flags struct {
-	config, server, user, pinFile, endpoint, caFile, account optString
-	log, directory, history                                  optString
-	holdWarn                                                 optDuration
-	bell, quiet, notify                                      optBool
-	historyDays                                              optInt
+	config, server, user, pinFile, endpoint, caFile optString
+	log, directory, history                         optString
+	account                                         optStrings
+	holdWarn                                        optDuration
+	bell, quiet, notify                             optBool
+	historyDays                                     optInt
 }
 
 // Group selects which flags a command takes.
@@ -486,7 +512,7 @@ func NewFlags(fs *flag.FlagSet, groups Group) *Flags {
 		fs.Var(&f.pinFile, "pin-file", "read the PIN from `file`, mode 0600 (or set env "+EnvPIN+")")
 		fs.Var(&f.endpoint, "endpoint", "the phone's `MAC`, usually blank (env "+EnvEndpoint+")")
 		fs.Var(&f.caFile, "ca-file", "extra trusted CA certificates, PEM `file` (env "+EnvCAFile+")")
-		fs.Var(&f.account, "account", "use the [[account]] called `name` in the config file (env "+EnvAccount+")")
+		fs.Var(&f.account, "account", "use the [[account]] called `name` in the config file; repeat it to work several phones in one console (env "+EnvAccount+", names separated by commas; default lines in the config file)")
 	}
 	if groups&DisplayFlags != 0 {
 		fs.Var(&f.log, "log", "log `file` (env "+EnvLog+"; default $XDG_STATE_HOME/frontdesk/frontdesk.log)")
@@ -510,6 +536,12 @@ type optString struct {
 
 func (o *optString) String() string     { return o.v }
 func (o *optString) Set(s string) error { o.v, o.set = s, true; return nil }
+
+// optStrings is a repeatable flag.
+type optStrings struct{ v []string }
+
+func (o *optStrings) String() string     { return strings.Join(o.v, ",") }
+func (o *optStrings) Set(s string) error { o.v = append(o.v, s); return nil }
 
 type optBool struct {
 	v   bool

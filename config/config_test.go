@@ -384,20 +384,23 @@ server = "https://other.example/bobl/bobl"
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, ok := c.AccountForKey(pk); !ok || a.Name != "front" || a.PINFile != filepath.Join(dir, "front.pin") {
-		t.Errorf("AccountForKey = %+v, %v", a, ok)
+	if a := c.AccountsForKey(pk); len(a) != 1 || a[0].Name != "front" || a[0].PINFile != filepath.Join(dir, "front.pin") {
+		t.Errorf("AccountsForKey = %+v", a)
 	}
 
-	acct, err := c.KeyAccount(pk)
-	if err != nil || acct.User != "6465551000" || string(acct.PIN) != testPIN || acct.Server != DefaultServer {
-		t.Errorf("KeyAccount = %v, %v", acct, err)
+	lines, err := c.KeyLines(pk)
+	if err != nil || len(lines) != 1 {
+		t.Fatalf("KeyLines = %v, %v", lines, err)
+	}
+	if acct := lines[0].TransportAccount(); acct.User != "6465551000" || string(acct.PIN) != testPIN || acct.Server != DefaultServer || lines[0].Label != "front" {
+		t.Errorf("KeyLines = %+v", lines[0])
 	}
 	other, _, _, _, err := ssh.ParseAuthorizedKey([]byte(otherKey))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.KeyAccount(other); !errors.Is(err, ErrUnknownKey) {
-		t.Errorf("KeyAccount(unlisted key) = %v", err)
+	if _, err := c.KeyLines(other); !errors.Is(err, ErrUnknownKey) {
+		t.Errorf("KeyLines(unlisted key) = %v", err)
 	}
 
 	c, err = load(t, e, "--account", "front")

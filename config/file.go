@@ -21,6 +21,8 @@ import (
 // SSH users whose keys are listed.
 type Account struct {
 	Name     string
+	Label    string // "" when not set
+	Greeting string
 	User     string
 	Server   string // empty: the top-level server
 	Endpoint string
@@ -31,43 +33,47 @@ type Account struct {
 	parsed []ssh.PublicKey
 }
 
-// AccountForKey returns the account that lists key among its keys.
-func (c *Config) AccountForKey(key ssh.PublicKey) (Account, bool) {
+// AccountsForKey returns the accounts that list key among their keys, in
+// the file's order: a key listed in several gets all of them.
+func (c *Config) AccountsForKey(key ssh.PublicKey) []Account {
 	want := key.Marshal()
+	var out []Account
 	for _, a := range c.Accounts {
 		for _, k := range a.parsed {
 			if bytes.Equal(k.Marshal(), want) {
-				return a, true
+				out = append(out, a)
+				break
 			}
 		}
 	}
-	return Account{}, false
+	return out
 }
 
-// ErrUnknownKey is returned by KeyAccount for a key no account lists.
+// ErrUnknownKey is returned by KeyLines for a key no account lists.
 var ErrUnknownKey = errors.New("no [[account]] lists this SSH key")
 
-// KeyAccount returns the API account for an SSH user's key: the [[account]]
-// that lists the key, with its PIN read from its pin_file (read on every
-// call, so a changed PIN file takes effect for the next session). The
+// KeyLines returns the lines an SSH user's key opens: every [[account]]
+// that lists the key, each with its PIN read from its pin_file (read on
+// every call, so a changed PIN file takes effect for the next session). The
 // server and CA file default to the top-level settings.
-func (c *Config) KeyAccount(key ssh.PublicKey) (transport.Account, error) {
-	a, ok := c.AccountForKey(key)
-	if !ok {
-		return transport.Account{}, ErrUnknownKey
+func (c *Config) KeyLines(key ssh.PublicKey) ([]Line, error) {
+	accts := c.AccountsForKey(key)
+	if len(accts) == 0 {
+		return nil, ErrUnknownKey
 	}
-	if a.PINFile == "" {
-		return transport.Account{}, fmt.Errorf("account %q in %s has no pin_file", a.Name, c.Path)
+	lines := make([]Line, len(accts))
+	for i, a := range accts {
+		if a.PINFile == "" {
+			return nil, fmt.Errorf("account %q in %s has no pin_file", a.Name, c.Path)
+		}
+		pin, _, err := readPINFile(a.PINFile)
+		if err != nil {
+			return nil, fmt.Errorf("account %q: PIN file %s: %v", a.Name, a.PINFile, err)
+		}
+		lines[i] = c.accountLine(a, "")
+		lines[i].PIN = transport.Secret(pin)
 	}
-	pin, _, err := readPINFile(a.PINFile)
-	if err != nil {
-		return transport.Account{}, fmt.Errorf("account %q: PIN file %s: %v", a.Name, a.PINFile, err)
-	}
-	server := a.Server
-	if server == "" {
-		server = c.Server
-	}
-	return transport.Account{Server: server, User: a.User, PIN: transport.Secret(pin), Endpoint: a.Endpoint, CAFile: c.CAFile}, nil
+	return lines, nil
 }
 
 // fileConfig is config.toml's layout.
@@ -85,14 +91,21 @@ type fileConfig struct {
 	Directory   string    `toml:"directory"`
 	History     string    `toml:"history"`
 	HistoryDays *int      `toml:"history_days"`
+	Label       string    `toml:"label"`
+	Greeting    string    `toml:"greeting"`
+	Lines       []string  `toml:"lines"`
+	DialLine    string    `toml:"dial_line"`
 
 	Account []fileAccount `toml:"account"`
+	Line    []fileLine    `toml:"line"`
 
 	accounts []Account
 }
 
 type fileAccount struct {
 	Name     string   `toml:"name"`
+	Label    string   `toml:"label"`
+	Greeting string   `toml:"greeting"`
 	User     string   `toml:"user"`
 	Server   string   `toml:"server"`
 	Endpoint string   `toml:"endpoint"`
@@ -147,7 +160,7 @@ func readFile(path, home string, accounts bool) (*fileConfig, error) {
 		if line > 0 {
 			where = fmt.Sprintf("%s:%d", path, line)
 		}
-		return nil, fmt.Errorf("%s: unknown setting %q (settings: server, user, pin_file, endpoint, ca_file, log, hold_warn, bell, quiet, notify, directory, history, history_days, [[account]])",
+		return nil, fmt.Errorf("%s: unknown setting %q (settings: server, user, pin_file, endpoint, ca_file, label, greeting, lines, dial_line, log, hold_warn, bell, quiet, notify, directory, history, history_days, [[account]], [[line]])",
 			where, k.String())
 	}
 
@@ -169,6 +182,7 @@ func readFile(path, home string, accounts bool) (*fileConfig, error) {
 	keys := map[string]string{}
 	if !accounts {
 		f.Account = nil
+		f.Lines, f.DialLine = nil, ""
 	}
 	for i, fa := range f.Account {
 		where := fmt.Sprintf("%s: [[account]] #%d", path, i+1)
@@ -183,7 +197,11 @@ func readFile(path, home string, accounts bool) (*fileConfig, error) {
 		if fa.User == "" || !isDigits(fa.User) {
 			return nil, fmt.Errorf("%s: user must be the phone's DID, digits only, e.g. user = \"6465551000\"", where)
 		}
-		a := Account{Name: fa.Name, User: fa.User, Server: fa.Server, Endpoint: fa.Endpoint, PINFile: abs(fa.PINFile), Keys: fa.Keys}
+		if err := checkText(where, fa.Label, fa.Greeting); err != nil {
+			return nil, err
+		}
+		a := Account{Name: fa.Name, Label: fa.Label, Greeting: fa.Greeting, User: fa.User, Server: fa.Server,
+			Endpoint: fa.Endpoint, PINFile: abs(fa.PINFile), Keys: fa.Keys}
 		for j, line := range fa.Keys {
 			pk, _, _, _, err := ssh.ParseAuthorizedKey([]byte(line))
 			if err != nil {
@@ -197,6 +215,9 @@ func readFile(path, home string, accounts bool) (*fileConfig, error) {
 			a.parsed = append(a.parsed, pk)
 		}
 		f.accounts = append(f.accounts, a)
+	}
+	if err := f.checkLines(path, names); err != nil {
+		return nil, err
 	}
 	return &f, nil
 }

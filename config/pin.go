@@ -22,10 +22,24 @@ type Prompter func(user string) (string, error)
 // ask on.
 var ErrNoTerminal = errors.New("no terminal to ask for the PIN on")
 
-// ReadPIN makes sure c.PIN is set: it reads the PIN file, or, with no PIN
-// configured, asks with prompt (nil means TerminalPrompt). Errors name the
-// source, never the PIN.
+// ReadPIN makes sure c.PIN and every line's PIN are set: it reads the PIN
+// file, or, with no PIN configured, asks with prompt (nil means
+// TerminalPrompt). With several lines each comes from its account's
+// pin_file or is asked for. Errors name the source, never the PIN.
 func (c *Config) ReadPIN(prompt Prompter) error {
+	if len(c.Lines) > 1 {
+		return c.readLinePINs(prompt)
+	}
+	if err := c.readPIN(prompt); err != nil {
+		return err
+	}
+	if len(c.Lines) == 1 {
+		c.Lines[0].PIN = c.PIN
+	}
+	return nil
+}
+
+func (c *Config) readPIN(prompt Prompter) error {
 	switch c.PINSource {
 	case PINEnv, PINPrompt:
 		return nil

@@ -231,6 +231,10 @@ func (s *Server) dialLocked(p *phone, number string) bool {
 func (s *Server) newCallLocked(p *phone, ani string, clid *string, originated bool, state string) *call {
 	id := s.nextCallID
 	s.nextCallID++
+	if s.cfg.IDsPerAccount {
+		id = p.nextID
+		p.nextID++
+	}
 	c := &call{
 		id:         itoa(id),
 		ani:        ani,

@@ -332,3 +332,28 @@ func TestDialNeverConnectsWithNegativeDelay(t *testing.T) {
 		t.Fatalf("state %s", st)
 	}
 }
+
+func TestIDsPerAccount(t *testing.T) {
+	const did2 = "2125550200"
+	srv := New(Config{Accounts: []Account{{DID: testDID, PIN: testPIN}, {DID: did2, PIN: testPIN}}, IDsPerAccount: true})
+	url, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	a := srv.Ring(testDID, "2125550101", nil)
+	b := srv.Ring(did2, "2125550102", nil)
+	if a != strconv.Itoa(FirstCallID) || b != a {
+		t.Fatalf("Ids %q and %q: want both %d", a, b, FirstCallID)
+	}
+	// A command acts on its own account's call with that Id only.
+	if !boolResult(t, (getClient{t: t, url: url, did: did2, pin: testPIN}).run(transport.CmdAnswer, b, "")) {
+		t.Fatal("answer on the second account")
+	}
+	if got := srv.Calls(did2)[0].State; got != StateConnected {
+		t.Errorf("second account's call: %s", got)
+	}
+	if got := srv.Calls(testDID)[0].State; got != StateRinging {
+		t.Errorf("first account's call with the same Id: %s", got)
+	}
+}

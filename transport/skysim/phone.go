@@ -28,6 +28,7 @@ type phone struct {
 	calls     []*call // in the order they began
 	lastList  time.Time
 	listedYet bool
+	nextID    int // the next call Id, with Config.IDsPerAccount
 }
 
 type call struct {

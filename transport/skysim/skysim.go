@@ -93,6 +93,10 @@ type Config struct {
 	Clock Clock
 	// FirstCallID is the numeric Id of the first call; 0 means FirstCallID.
 	FirstCallID int
+	// IDsPerAccount numbers each account's calls on its own from
+	// FirstCallID, as separate phone systems would, so that two accounts
+	// have calls with the same Id. Otherwise Ids are unique server-wide.
+	IDsPerAccount bool
 	// Logger receives one line per connection and command (never the PIN);
 	// nil discards.
 	Logger *slog.Logger
@@ -156,7 +160,9 @@ func New(cfg Config) *Server {
 		if _, dup := s.phones[a.DID]; dup {
 			continue
 		}
-		s.phones[a.DID] = newPhone(a)
+		p := newPhone(a)
+		p.nextID = s.nextCallID
+		s.phones[a.DID] = p
 		s.order = append(s.order, a.DID)
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
