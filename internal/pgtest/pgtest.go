@@ -1,7 +1,7 @@
 // Package pgtest runs a real, throwaway PostgreSQL server for tests: initdb
 // and pg_ctl on a temporary folder, reached over a unix socket in that
 // folder (no port to collide with another test run), with an empty database
-// per test.
+// per test and, for tests that cut the network, a loopback TCP proxy.
 //
 // One server serves a whole test binary: it starts on the first call to
 // NewDatabase and stops in Main, which the package's TestMain calls. As
@@ -14,6 +14,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -156,21 +158,6 @@ func (s *Server) admin(ctx context.Context, sql string, args ...any) error {
 	return nil
 }
 
-// Cut drops every connection to database name and refuses new ones until
-// Restore: the database is unreachable, as when the network or the server
-// is down, while the other tests' databases carry on.
-func (s *Server) Cut(ctx context.Context, name string) error {
-	if err := s.admin(ctx, "ALTER DATABASE "+pgx.Identifier{name}.Sanitize()+" ALLOW_CONNECTIONS false"); err != nil {
-		return err
-	}
-	return s.admin(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, name)
-}
-
-// Restore lets connections to database name in again after Cut.
-func (s *Server) Restore(ctx context.Context, name string) error {
-	return s.admin(ctx, "ALTER DATABASE "+pgx.Identifier{name}.Sanitize()+" ALLOW_CONNECTIONS true")
-}
-
 // run runs one of the server's programs, as the postgres user when root.
 func (s *Server) run(program string, args ...string) ([]byte, error) {
 	path := filepath.Join(s.bin, program)
@@ -265,22 +252,6 @@ func NewDatabase(tb testing.TB) *Database {
 	return &Database{Name: name, URL: shared.URL(name), srv: shared}
 }
 
-// Cut makes the database unreachable until Restore (see Server.Cut).
-func (d *Database) Cut(tb testing.TB) {
-	tb.Helper()
-	if err := d.srv.Cut(context.Background(), d.Name); err != nil {
-		tb.Fatal(err)
-	}
-}
-
-// Restore makes the database reachable again.
-func (d *Database) Restore(tb testing.TB) {
-	tb.Helper()
-	if err := d.srv.Restore(context.Background(), d.Name); err != nil {
-		tb.Fatal(err)
-	}
-}
-
 // Main runs the tests and then stops the shared server, if one started:
 //
 //	func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -295,4 +266,106 @@ func Main(m *testing.M) {
 		}
 	}
 	os.Exit(code)
+}
+
+// Proxy is a loopback TCP port in front of one database: a URL over TCP,
+// and a network that the test can cut (connections reset, new ones
+// refused) and mend.
+type Proxy struct {
+	db    *Database
+	addr  string
+	mu    sync.Mutex
+	ln    net.Listener
+	conns map[net.Conn]struct{}
+}
+
+// Proxy starts a proxy to the database on a free loopback port; it is
+// closed when the test ends.
+func (d *Database) Proxy(tb testing.TB) *Proxy {
+	tb.Helper()
+	p := &Proxy{db: d, conns: map[net.Conn]struct{}{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p.addr = ln.Addr().String()
+	p.serve(ln)
+	tb.Cleanup(p.Cut)
+	return p
+}
+
+// URL is the database's URL through the proxy, with a password (which the
+// server, trusting every local connection, does not check).
+func (p *Proxy) URL() string {
+	return "postgres://" + superuser + ":" + ProxyPassword + "@" + p.addr + "/" + p.db.Name + "?sslmode=disable"
+}
+
+// ProxyPassword is the password in Proxy.URL, for tests that check it is
+// never shown.
+const ProxyPassword = "Pr0xy-s3cret"
+
+// Cut closes the port and every connection through it.
+func (p *Proxy) Cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for c := range p.conns {
+		c.Close()
+		delete(p.conns, c)
+	}
+}
+
+// Mend opens the port again.
+func (p *Proxy) Mend(tb testing.TB) {
+	tb.Helper()
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p.serve(ln)
+}
+
+func (p *Proxy) serve(ln net.Listener) {
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	socket := filepath.Join(p.db.srv.dir, ".s.PGSQL.5432")
+	go func() {
+		for {
+			client, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			server, err := net.Dial("unix", socket)
+			if err != nil {
+				client.Close()
+				continue
+			}
+			if !p.track(client, server) {
+				return
+			}
+			go func() { io.Copy(server, client); server.Close() }()
+			go func() { io.Copy(client, server); client.Close() }()
+		}
+	}()
+}
+
+// track remembers a pair of connections for Cut, unless the proxy was cut
+// meanwhile.
+func (p *Proxy) track(conns ...net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln == nil {
+		for _, c := range conns {
+			c.Close()
+		}
+		return false
+	}
+	for _, c := range conns {
+		p.conns[c] = struct{}{}
+	}
+	return true
 }

@@ -9,7 +9,7 @@ import (
 
 func TestMain(m *testing.M) { Main(m) }
 
-func TestDatabasesAreSeparateAndCanBeCut(t *testing.T) {
+func TestDatabasesAreSeparate(t *testing.T) {
 	ctx := context.Background()
 	a, b := NewDatabase(t), NewDatabase(t)
 	if a.Name == b.Name {
@@ -23,29 +23,47 @@ func TestDatabasesAreSeparateAndCanBeCut(t *testing.T) {
 	if _, err := conn.Exec(ctx, `CREATE TABLE t (x int)`); err != nil {
 		t.Fatal(err)
 	}
-
-	a.Cut(t)
-	if err := conn.Ping(ctx); err == nil {
-		t.Fatal("a connection to a cut database still works")
-	}
-	if c, err := pgx.Connect(ctx, a.URL); err == nil {
-		c.Close(ctx)
-		t.Fatal("a cut database accepts new connections")
-	}
 	other, err := pgx.Connect(ctx, b.URL)
 	if err != nil {
-		t.Fatalf("cutting one database cut another: %v", err)
+		t.Fatal(err)
 	}
-	other.Close(ctx)
+	defer other.Close(ctx)
+	if _, err := other.Exec(ctx, `SELECT * FROM t`); err == nil {
+		t.Error("a table made in one database shows in another")
+	}
+}
 
-	a.Restore(t)
-	again, err := pgx.Connect(ctx, a.URL)
+func TestProxyCutAndMend(t *testing.T) {
+	ctx := context.Background()
+	db := NewDatabase(t)
+	p := db.Proxy(t)
+	conn, err := pgx.Connect(ctx, p.URL())
 	if err != nil {
-		t.Fatalf("after Restore: %v", err)
+		t.Fatal(err)
 	}
-	defer again.Close(ctx)
-	var n int
-	if err := again.QueryRow(ctx, `SELECT count(*) FROM t`).Scan(&n); err != nil {
-		t.Fatalf("the table made before the cut: %v", err)
+	defer conn.Close(ctx)
+	if err := conn.Ping(ctx); err != nil {
+		t.Fatal(err)
 	}
+
+	p.Cut()
+	if err := conn.Ping(ctx); err == nil {
+		t.Fatal("a connection through a cut proxy still works")
+	}
+	if c, err := pgx.Connect(ctx, p.URL()); err == nil {
+		c.Close(ctx)
+		t.Fatal("a cut proxy accepts new connections")
+	}
+	direct, err := pgx.Connect(ctx, db.URL)
+	if err != nil {
+		t.Fatalf("cutting the proxy cut the server: %v", err)
+	}
+	direct.Close(ctx)
+
+	p.Mend(t)
+	again, err := pgx.Connect(ctx, p.URL())
+	if err != nil {
+		t.Fatalf("after Mend: %v", err)
+	}
+	again.Close(ctx)
 }
