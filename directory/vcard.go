@@ -11,10 +11,9 @@ import (
 
 // vLine is one unfolded vCard content line.
 type vLine struct {
-	line  int
-	text  string
-	qp    bool // quoted-printable (vCard 2.1)
-	group string
+	line int
+	text string
+	qp   bool // quoted-printable (vCard 2.1)
 }
 
 // unfoldVCard splits text into logical content lines: a physical line that

@@ -141,7 +141,7 @@ func parsePlain(n string) (Number, error) {
 		return Number{}, errors.New("add the area code: a 7-digit number needs its 3-digit area code in front")
 	case 10:
 		if n[0] == '0' {
-			return Number{}, errors.New("North American numbers do not start with 0; international numbers start with 011")
+			return Number{}, errors.New("numbers in North America do not start with 0; international numbers start with 011")
 		}
 		if n[0] == '1' {
 			return Number{}, errors.New("10 digits starting with 1: a leading 1 needs 10 more digits after it, or drop the 1 and add the missing digit")

@@ -59,8 +59,7 @@ type Styles struct {
 	StatusError   lipgloss.Style
 	StatusPending lipgloss.Style
 
-	// Footer and help.
-	Footer   lipgloss.Style
+	// Help (the footer and the ? overlay).
 	HelpKey  lipgloss.Style
 	HelpDesc lipgloss.Style
 	HelpSep  lipgloss.Style
@@ -194,7 +193,6 @@ func New(isDark, noColor bool) Styles {
 		StatusError:   fg(p.bad).Bold(true),
 		StatusPending: fg(p.busy),
 
-		Footer:   fg(p.dim),
 		HelpKey:  fg(p.accent),
 		HelpDesc: fg(p.dim),
 		HelpSep:  fg(p.subtle),
@@ -253,7 +251,6 @@ func plain(isDark bool) Styles {
 		StatusError:   st.Bold(true),
 		StatusPending: st,
 
-		Footer:   st,
 		HelpKey:  st.Bold(true),
 		HelpDesc: st,
 		HelpSep:  st,

@@ -21,7 +21,6 @@ const (
 )
 
 type rig struct {
-	t     *testing.T
 	sim   *skysim.Server
 	clock *skysim.ManualClock
 	acct  transport.Account

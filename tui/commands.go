@@ -128,6 +128,3 @@ func saveHistory(store model.HistoryStore, entries []model.HistoryEntry) tea.Cmd
 func after(d time.Duration, msg tea.Msg) tea.Cmd {
 	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
 }
-
-// bell rings the terminal bell: a BEL written straight to the terminal.
-func bell() tea.Cmd { return tea.Raw("\a") }

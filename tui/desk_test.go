@@ -283,14 +283,10 @@ func TestNotificationsOncePerRingAndHoldLimit(t *testing.T) {
 	h.send(tea.EnvMsg{"TERM_PROGRAM=iTerm.app", "TERM=xterm-256color"})
 	raws := func(msgs []tea.Msg) []string {
 		var out []string
-		var walk func(tea.Msg)
-		walk = func(m tea.Msg) {
+		for _, m := range msgs {
 			if r, ok := m.(tea.RawMsg); ok {
 				out = append(out, r.Msg.(string))
 			}
-		}
-		for _, m := range msgs {
-			walk(m)
 		}
 		return out
 	}

@@ -173,16 +173,15 @@ func (r *results) machine(w io.Writer) {
 
 // goal is one row of the summary.
 type goal struct {
-	what       string
-	pkg, name  string
-	unit       string
-	scale      float64 // multiply the median by this for display
-	show       string  // display unit
-	limit      float64 // in display units; NaN = no goal
-	below      bool    // the goal is figure < limit (else figure > limit)
-	goalText   string
-	compute    func(r *results) (float64, int, bool) // instead of pkg/name/unit
-	decimalsAt int
+	what      string
+	pkg, name string
+	unit      string
+	scale     float64 // multiply the median by this for display
+	show      string  // display unit
+	limit     float64 // in display units; NaN = no goal
+	below     bool    // the goal is figure < limit (else figure > limit)
+	goalText  string
+	compute   func(r *results) (float64, int, bool) // instead of pkg/name/unit
 }
 
 func (r *results) goals(w io.Writer) (missed int) {

@@ -262,8 +262,7 @@ func (s *Server) Close() error {
 // afterLocked schedules f on the clock; Close cancels it. f runs with s.mu
 // held and is skipped once the server is closed.
 func (s *Server) afterLocked(d time.Duration, f func()) func() bool {
-	var stop func() bool
-	stop = s.clock.AfterFunc(d, func() {
+	return s.clock.AfterFunc(d, func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if s.closed {
@@ -272,7 +271,6 @@ func (s *Server) afterLocked(d time.Duration, f func()) func() bool {
 		f()
 		s.flushLocked()
 	})
-	return stop
 }
 
 // notifyLocked wakes every waiter (WaitFor and friends).
