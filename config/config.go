@@ -4,13 +4,11 @@
 package config
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -125,201 +123,6 @@ func Load(flags *Flags, getenv func(string) string) (*Config, error) {
 // the default server and no user.
 func LoadWithoutAccount(flags *Flags, getenv func(string) string) (*Config, error) {
 	return loadSettings(flags, getenv, false)
-}
-
-func loadSettings(flags *Flags, getenv func(string) string, account bool) (*Config, error) {
-	if flags == nil {
-		flags = &Flags{}
-	}
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	home := homeDir(getenv)
-	configHome := xdgDir(getenv, "XDG_CONFIG_HOME", home, ".config")
-	stateHome := xdgDir(getenv, "XDG_STATE_HOME", home, filepath.Join(".local", "state"))
-
-	c := &Config{
-		Server:      DefaultServer,
-		HoldWarn:    DefaultHoldWarn,
-		Bell:        true,
-		Notify:      true,
-		HistoryDays: DefaultHistoryDays,
-		LogFile:     filepath.Join(stateHome, "frontdesk", "frontdesk.log"),
-		History:     filepath.Join(stateHome, "frontdesk", "history.db"),
-	}
-
-	// The config file.
-	explicit := false
-	switch {
-	case flags.config.set:
-		c.Path, explicit = expandHome(flags.config.v, home), true
-	case getenv(EnvConfig) != "":
-		c.Path, explicit = expandHome(getenv(EnvConfig), home), true
-	default:
-		c.Path = filepath.Join(configHome, "frontdesk", "config.toml")
-	}
-	f, err := readFile(c.Path, home, account)
-	switch {
-	case errors.Is(err, os.ErrNotExist) && !explicit:
-	case errors.Is(err, os.ErrNotExist):
-		return nil, fmt.Errorf("config file %s does not exist (named by %s)", c.Path, configOrigin(flags))
-	case err != nil:
-		return nil, err
-	default:
-		c.FileFound = true
-	}
-	pinFileFromConfig := ""
-	if f != nil {
-		if account {
-			c.Accounts = f.accounts
-			setStr(&c.Server, f.Server)
-			setStr(&c.User, f.User)
-			setStr(&c.Endpoint, f.Endpoint)
-			setStr(&c.CAFile, f.CAFile)
-			setStr(&pinFileFromConfig, f.PINFile)
-			c.Label, c.Greeting = f.Label, f.Greeting
-		}
-		setStr(&c.LogFile, f.Log)
-		setStr(&c.Directory, f.Directory)
-		setStr(&c.History, f.History)
-		if f.HoldWarn != nil {
-			c.HoldWarn = f.HoldWarn.d
-		}
-		if f.Bell != nil {
-			c.Bell = *f.Bell
-		}
-		if f.Quiet != nil {
-			c.Quiet = *f.Quiet
-		}
-		if f.Notify != nil {
-			c.Notify = *f.Notify
-		}
-		if f.HistoryDays != nil {
-			c.HistoryDays = *f.HistoryDays
-		}
-	}
-
-	// An [[account]] chosen by name stands in for the file's top-level
-	// account settings; with several, the first does.
-	var chosen []string
-	if account {
-		var fileLines []string
-		if f != nil {
-			fileLines = f.Lines
-		}
-		chosen = chosenAccounts(flags, getenv, fileLines)
-	}
-	if len(chosen) > 0 {
-		c.Account = chosen[0]
-		a, ok := c.findAccount(c.Account)
-		if !ok {
-			return nil, c.unknownAccount(c.Account)
-		}
-		c.User, c.Endpoint, pinFileFromConfig = a.User, a.Endpoint, a.PINFile
-		setStr(&c.Server, a.Server)
-	}
-
-	// Environment, then flags.
-	type strSetting struct {
-		dst  *string
-		env  string
-		flag optString
-		path bool
-	}
-	strs := []strSetting{
-		{&c.LogFile, EnvLog, flags.log, true},
-		{&c.Directory, EnvDirectory, flags.directory, true},
-		{&c.History, EnvHistory, flags.history, true},
-	}
-	if account {
-		strs = append(strs, []strSetting{
-			{&c.Server, EnvServer, flags.server, false},
-			{&c.User, EnvUser, flags.user, false},
-			{&c.Endpoint, EnvEndpoint, flags.endpoint, false},
-			{&c.CAFile, EnvCAFile, flags.caFile, true},
-		}...)
-	}
-	for _, s := range strs {
-		v, ok := getenv(s.env), getenv(s.env) != ""
-		if s.flag.set {
-			v, ok = s.flag.v, true
-		}
-		if !ok {
-			continue
-		}
-		if s.path {
-			v = expandHome(v, home)
-		}
-		*s.dst = v
-	}
-	if v := getenv(EnvHoldWarn); v != "" {
-		d, err := parseDuration(v)
-		if err != nil {
-			return nil, fmt.Errorf("%s=%q: %v", EnvHoldWarn, v, err)
-		}
-		c.HoldWarn = d
-	}
-	if flags.holdWarn.set {
-		c.HoldWarn = flags.holdWarn.v
-	}
-	for _, s := range []struct {
-		dst  *bool
-		env  string
-		flag optBool
-	}{
-		{&c.Bell, EnvBell, flags.bell},
-		{&c.Quiet, EnvQuiet, flags.quiet},
-		{&c.Notify, EnvNotify, flags.notify},
-	} {
-		if v := getenv(s.env); v != "" {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return nil, fmt.Errorf("%s=%q: want true or false", s.env, v)
-			}
-			*s.dst = b
-		}
-		if s.flag.set {
-			*s.dst = s.flag.v
-		}
-	}
-	if v := getenv(EnvHistoryDays); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return nil, fmt.Errorf("%s=%q: want a whole number of days", EnvHistoryDays, v)
-		}
-		c.HistoryDays = n
-	}
-	if flags.historyDays.set {
-		c.HistoryDays = flags.historyDays.v
-	}
-
-	// The PIN: --pin-file, then FRONTDESK_PIN, then FRONTDESK_PIN_FILE,
-	// then pin_file in the config file. ReadPIN reads files and prompts.
-	switch {
-	case !account:
-	case flags.pinFile.set:
-		c.PINSource, c.PINFile = PINFileFlag, expandHome(flags.pinFile.v, home)
-	case getenv(EnvPIN) != "":
-		pin, err := cleanPIN(getenv(EnvPIN))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", EnvPIN, err)
-		}
-		c.PINSource, c.PIN = PINEnv, transport.Secret(pin)
-	case getenv(EnvPINFile) != "":
-		c.PINSource, c.PINFile = PINFileEnv, expandHome(getenv(EnvPINFile), home)
-	case pinFileFromConfig != "":
-		c.PINSource, c.PINFile = PINFileConfig, pinFileFromConfig
-	}
-
-	if account {
-		if err := c.setLines(chosen, flags, getenv, f); err != nil {
-			return nil, err
-		}
-	}
-	if err := c.validate(); err != nil {
-		return nil, err
-	}
-	return c, nil
 }
 
 func (c *Config) validate() error {
@@ -460,27 +263,15 @@ func expandHome(p, home string) string {
 	return p
 }
 
-func parseDuration(s string) (time.Duration, error) {
-	if n, err := strconv.Atoi(s); err == nil {
-		return time.Duration(n) * time.Second, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, errors.New("not a duration: use e.g. 45s, 2m or 90 (seconds)")
-	}
-	return d, nil
-}
 
 // Flags are the settings' command-line flags, registered on one FlagSet.
 // A flag counts only when given, so that it can override the environment
 // and the file.
 type Flags struct {
-	config, server, user, pinFile, endpoint, caFile optString
-	log, directory, history                         optString
+	config, server, user, pinFile, endpoint, caFile opt
+	log, directory, history, holdWarn, historyDays  opt
+	bell, quiet, notify                             opt
 	account                                         optStrings
-	holdWarn                                        optDuration
-	bell, quiet, notify                             optBool
-	historyDays                                     optInt
 }
 
 // Group selects which flags a command takes.
@@ -502,7 +293,13 @@ const AllFlags = ConfigFlag | AccountFlags | DisplayFlags | DataFlags
 
 // NewFlags registers the flags of the given groups on fs.
 func NewFlags(fs *flag.FlagSet, groups Group) *Flags {
-	f := &Flags{}
+	f := &Flags{
+		holdWarn:    opt{check: checkWith(parseDuration)},
+		historyDays: opt{check: checkWith(parseDays)},
+		bell:        opt{check: checkWith(parseBool), boolean: true},
+		quiet:       opt{check: checkWith(parseBool), boolean: true},
+		notify:      opt{check: checkWith(parseBool), boolean: true},
+	}
 	if groups&ConfigFlag != 0 {
 		fs.Var(&f.config, "config", "config `file` (env "+EnvConfig+"; default $XDG_CONFIG_HOME/frontdesk/config.toml)")
 	}
@@ -529,72 +326,30 @@ func NewFlags(fs *flag.FlagSet, groups Group) *Flags {
 	return f
 }
 
-type optString struct {
-	v   string
-	set bool
+// opt is a flag's value as given. A flag counts only when given
+// (set), so that it can override the environment and the file; check
+// refuses a malformed value as the flag is parsed.
+type opt struct {
+	v       string
+	set     bool
+	check   func(string) error
+	boolean bool
 }
 
-func (o *optString) String() string     { return o.v }
-func (o *optString) Set(s string) error { o.v, o.set = s, true; return nil }
+func (o *opt) String() string { return o.v }
+func (o *opt) Set(s string) error {
+	if o.check != nil {
+		if err := o.check(s); err != nil {
+			return err
+		}
+	}
+	o.v, o.set = s, true
+	return nil
+}
+func (o *opt) IsBoolFlag() bool { return o.boolean }
 
 // optStrings is a repeatable flag.
 type optStrings struct{ v []string }
 
 func (o *optStrings) String() string     { return strings.Join(o.v, ",") }
 func (o *optStrings) Set(s string) error { o.v = append(o.v, s); return nil }
-
-type optBool struct {
-	v   bool
-	set bool
-}
-
-func (o *optBool) String() string { return strconv.FormatBool(o.v) }
-func (o *optBool) Set(s string) error {
-	b, err := strconv.ParseBool(s)
-	if err != nil {
-		return errors.New("want true or false")
-	}
-	o.v, o.set = b, true
-	return nil
-}
-func (o *optBool) IsBoolFlag() bool { return true }
-
-type optDuration struct {
-	v   time.Duration
-	set bool
-}
-
-func (o *optDuration) String() string {
-	if !o.set {
-		return ""
-	}
-	return o.v.String()
-}
-func (o *optDuration) Set(s string) error {
-	d, err := parseDuration(s)
-	if err != nil {
-		return err
-	}
-	o.v, o.set = d, true
-	return nil
-}
-
-type optInt struct {
-	v   int
-	set bool
-}
-
-func (o *optInt) String() string {
-	if !o.set {
-		return ""
-	}
-	return strconv.Itoa(o.v)
-}
-func (o *optInt) Set(s string) error {
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return errors.New("want a whole number")
-	}
-	o.v, o.set = n, true
-	return nil
-}

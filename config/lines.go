@@ -163,7 +163,7 @@ func chosenAccounts(flags *Flags, getenv func(string) string, fileLines []string
 func oneLineOnly(flags *Flags, getenv func(string) string) []string {
 	var set []string
 	for _, s := range []struct {
-		flag optString
+		flag opt
 		name string
 		env  string
 	}{
