@@ -263,7 +263,6 @@ func expandHome(p, home string) string {
 	return p
 }
 
-
 // Flags are the settings' command-line flags, registered on one FlagSet.
 // A flag counts only when given, so that it can override the environment
 // and the file.
