@@ -2,9 +2,13 @@ package sshserver
 
 import (
 	"bufio"
-	"bytes"
+	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/netip"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -13,86 +17,205 @@ import (
 )
 
 // authorizedKeys is the allow-list of client keys, read from an OpenSSH
-// authorized_keys file and read again whenever the file changes (checked on
-// each login; a stat is cheap next to an SSH handshake).
+// authorized_keys file with its options, and read again whenever the file
+// changes (checked on each login and by the server's watch).
 type authorizedKeys struct {
 	path string
 	log  *log.Logger
 
 	mu    sync.Mutex
+	stamp fileStamp
+	keys  map[string][]keyEntry // marshalled key -> its usable lines, in file order
+}
+
+// fileStamp tells one version of a file from another without reading it.
+type fileStamp struct {
 	mtime time.Time
 	size  int64
-	keys  map[string]string // marshalled key -> comment
+	mode  os.FileMode
+	dir   os.FileMode
 }
+
+// maxAuthorizedKeysLine is the longest line read; a longer one makes the
+// whole file an error rather than silently dropping the keys after it.
+const maxAuthorizedKeysLine = 64 << 10
+
+// maxAuthorizedKeysFile caps how much of the file is read.
+const maxAuthorizedKeysFile = 16 << 20
 
 func newAuthorizedKeys(path string, logger *log.Logger) (*authorizedKeys, error) {
 	a := &authorizedKeys{path: path, log: logger}
-	st, err := os.Stat(path)
+	st, err := checkAuthorizedKeysFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("authorized keys: %w (list the public keys allowed to connect there, one per line, as in ~/.ssh/authorized_keys)", err)
+		return nil, err
 	}
 	if err := a.load(st); err != nil {
 		return nil, err
 	}
 	if len(a.keys) == 0 {
-		logger.Warn("no keys in the authorized keys file; every login will be refused until some are added", "path", path)
+		logger.Warn("no usable keys in the authorized keys file; every login will be refused until some are added", "path", path)
 	}
 	return a, nil
 }
 
-// load parses the file. Lines that do not parse are skipped and logged; the
-// rest still count.
-func (a *authorizedKeys) load(st os.FileInfo) error {
-	data, err := os.ReadFile(a.path)
+// checkAuthorizedKeysFile refuses, as sshd's StrictModes does, a file that
+// is not a regular file or that the group or others may write, and a file
+// in a folder that they may write: anyone who can change the list can let
+// themselves in.
+func checkAuthorizedKeysFile(path string) (fileStamp, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}, fmt.Errorf("authorized keys: %w (list the public keys allowed to connect there, one per line, as in ~/.ssh/authorized_keys)", err)
+	}
+	if !st.Mode().IsRegular() {
+		return fileStamp{}, fmt.Errorf("authorized keys %s is not a regular file", path)
+	}
+	if st.Mode().Perm()&0o022 != 0 {
+		return fileStamp{}, fmt.Errorf("authorized keys %s is writable by group or others (mode %04o): run chmod go-w %s", path, st.Mode().Perm(), path)
+	}
+	dir := filepath.Dir(path)
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		dir = filepath.Dir(real)
+	}
+	dst, err := os.Stat(dir)
+	if err != nil {
+		return fileStamp{}, fmt.Errorf("authorized keys folder: %w", err)
+	}
+	if dst.Mode().Perm()&0o022 != 0 {
+		return fileStamp{}, fmt.Errorf("authorized keys folder %s is writable by group or others (mode %04o): run chmod go-w %s", dir, dst.Mode().Perm(), dir)
+	}
+	return fileStamp{mtime: st.ModTime(), size: st.Size(), mode: st.Mode(), dir: dst.Mode()}, nil
+}
+
+// load parses the file. Lines that do not parse, or whose options this
+// server cannot honour, are skipped and logged; the rest still count. A
+// line too long to read is an error for the whole file.
+func (a *authorizedKeys) load(stamp fileStamp) error {
+	f, err := os.Open(a.path)
 	if err != nil {
 		return fmt.Errorf("authorized keys: %w", err)
 	}
-	keys := map[string]string{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 || line[0] == '#' {
-			continue
-		}
-		key, comment, _, _, err := gossh.ParseAuthorizedKey(line)
+	defer f.Close()
+	keys := map[string][]keyEntry{}
+	sc := bufio.NewScanner(io.LimitReader(f, maxAuthorizedKeysFile))
+	sc.Buffer(make([]byte, 0, 4096), maxAuthorizedKeysLine)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := sc.Bytes()
+		key, comment, options, _, err := gossh.ParseAuthorizedKey(line)
 		if err != nil {
-			a.log.Warn("skipping a line of the authorized keys file", "path", a.path, "line", n, "err", err)
+			if !blankOrComment(line) {
+				a.log.Warn("skipping a line of the authorized keys file", "path", a.path, "line", n, "err", err)
+			}
 			continue
 		}
-		keys[string(key.Marshal())] = comment
+		entry, err := parseKeyOptions(options)
+		if err != nil {
+			a.log.Warn("skipping a key of the authorized keys file", "path", a.path, "line", n, "fingerprint", gossh.FingerprintSHA256(key), "reason", err)
+			continue
+		}
+		entry.line, entry.comment = n, cleanField(comment)
+		keys[string(key.Marshal())] = append(keys[string(key.Marshal())], entry)
 	}
-	a.keys, a.mtime, a.size = keys, st.ModTime(), st.Size()
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return fmt.Errorf("authorized keys %s: line %d is longer than %d bytes", a.path, n+1, maxAuthorizedKeysLine)
+		}
+		return fmt.Errorf("authorized keys: %w", err)
+	}
+	a.keys, a.stamp = keys, stamp
 	return nil
 }
 
-// refresh re-reads the file if its size or modification time changed. A file
-// that disappears refuses everyone rather than keeping stale keys.
-func (a *authorizedKeys) refresh() {
-	st, err := os.Stat(a.path)
-	if err != nil {
-		if a.keys != nil {
-			a.log.Error("authorized keys file unreadable; refusing all logins", "path", a.path, "err", err)
+func blankOrComment(line []byte) bool {
+	for _, b := range line {
+		switch b {
+		case ' ', '\t', '\r':
+			continue
+		case '#':
+			return true
 		}
-		a.keys, a.mtime, a.size = nil, time.Time{}, -1
-		return
+		return false
 	}
-	if st.ModTime().Equal(a.mtime) && st.Size() == a.size {
-		return
-	}
-	if err := a.load(st); err != nil {
-		a.log.Error("authorized keys file unreadable; refusing all logins", "path", a.path, "err", err)
-		a.keys = nil
-		return
-	}
-	a.log.Info("authorized keys reloaded", "path", a.path, "keys", len(a.keys))
+	return true
 }
 
-// allowed reports whether key is listed.
-func (a *authorizedKeys) allowed(key gossh.PublicKey) bool {
+// refresh re-reads the file if it changed, and reports whether it did. A
+// file that disappears, becomes unsafe or cannot be read refuses everyone
+// rather than keeping stale keys.
+func (a *authorizedKeys) refresh() bool {
+	stamp, err := checkAuthorizedKeysFile(a.path)
+	if err != nil {
+		if a.keys != nil {
+			a.log.Error("refusing all logins", "err", err)
+		}
+		changed := a.keys != nil
+		a.keys, a.stamp = nil, fileStamp{}
+		return changed
+	}
+	if stamp == a.stamp && a.keys != nil {
+		return false
+	}
+	if err := a.load(stamp); err != nil {
+		// Kept as this version of the file: logged once, read again when
+		// it changes.
+		a.log.Error("refusing all logins", "err", err)
+		a.keys, a.stamp = map[string][]keyEntry{}, stamp
+		return true
+	}
+	a.log.Info("authorized keys reloaded", "path", a.path, "keys", len(a.keys))
+	return true
+}
+
+// authorize finds the first line listing key whose options let it in from
+// remote now. When none does, why says what stopped it ("" when the key is
+// not listed at all).
+func (a *authorizedKeys) authorize(key gossh.PublicKey, remote net.Addr, now time.Time) (entry keyEntry, why string, ok bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.refresh()
-	_, ok := a.keys[string(key.Marshal())]
-	return ok
+	return a.match(key, remote, now)
+}
+
+// check is authorize without re-reading the file.
+func (a *authorizedKeys) check(key gossh.PublicKey, remote net.Addr, now time.Time) (keyEntry, string, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.match(key, remote, now)
+}
+
+// changed re-reads the file if it changed and reports whether it did.
+func (a *authorizedKeys) changed(force bool) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if force {
+		a.stamp = fileStamp{}
+	}
+	return a.refresh()
+}
+
+func (a *authorizedKeys) match(key gossh.PublicKey, remote net.Addr, now time.Time) (keyEntry, string, bool) {
+	entries := a.keys[string(key.Marshal())]
+	why := ""
+	ip := addrIP(remote)
+	for _, e := range entries {
+		if reason := e.permits(ip, now); reason != "" {
+			why = reason
+			continue
+		}
+		return e, "", true
+	}
+	return keyEntry{}, why, false
+}
+
+// addrIP is the IP address of a TCP remote address (invalid otherwise).
+func addrIP(remote net.Addr) netip.Addr {
+	if remote == nil {
+		return netip.Addr{}
+	}
+	if ap, err := netip.ParseAddrPort(remote.String()); err == nil {
+		return ap.Addr().Unmap()
+	}
+	return netip.Addr{}
 }

@@ -30,6 +30,10 @@ import (
 // DefaultAddr is where `frontdesk serve` listens unless told otherwise.
 const DefaultAddr = ":2222"
 
+// DefaultCheckInterval is how often a server checks its keys for
+// revocation unless told otherwise.
+const DefaultCheckInterval = time.Second
+
 // AccountResolver maps the key a client logged in with to the phone account
 // its console works. An error refuses the session; its text is shown to the
 // client and logged, so it must not carry a PIN.
@@ -47,7 +51,8 @@ type Session struct {
 	Account transport.Account
 	// Fingerprint is the SHA256 fingerprint of the client's key.
 	Fingerprint string
-	// User is the SSH user name the client gave (not checked: keys decide).
+	// User is the SSH user name the client gave (not checked: keys decide),
+	// cleaned of control characters.
 	User string
 	// Remote is the client's address.
 	Remote net.Addr
@@ -74,6 +79,24 @@ type Config struct {
 	NewConsole func(Session) tea.Model
 	// MaxSessions caps concurrent consoles; 0 means no cap.
 	MaxSessions int
+	// MaxSessionsPerKey caps one key's concurrent consoles, so one user
+	// cannot take every slot; 0 means no cap.
+	MaxSessionsPerKey int
+	// MaxSessionsPerAccount caps one phone account's concurrent consoles;
+	// 0 means no cap.
+	MaxSessionsPerAccount int
+	// NoSessionTimeout closes a connection that has no session open for
+	// this long: one that logged in and opened nothing, or stayed after its
+	// last console; 0 means never.
+	NoSessionTimeout time.Duration
+	// CheckInterval is how often the server looks for a changed
+	// authorized_keys file and asks AccountsChanged, ending the consoles
+	// of keys that lost their access (DefaultCheckInterval when 0).
+	CheckInterval time.Duration
+	// AccountsChanged, when set, re-reads the key-to-account settings if
+	// they changed (always, with force) and reports whether they did; the
+	// open consoles' keys are then resolved again.
+	AccountsChanged func(force bool) bool
 	// IdleTimeout closes a console that has had no keyboard input for this
 	// long; 0 means never. (Connection-level idleness would never trigger:
 	// the console redraws its timers every second.)
@@ -90,11 +113,14 @@ type Server struct {
 	keys    *authorizedKeys
 	hostKey gossh.PublicKey
 
-	mu       sync.Mutex
-	sessions map[ssh.Session]*console // every session past the logging middleware
-	active   int                      // consoles counted against MaxSessions
-	closing  bool
-	drained  chan struct{} // closed when closing and no sessions remain
+	mu        sync.Mutex
+	sessions  map[ssh.Session]*console // every session past the logging middleware
+	active    int                      // consoles counted against MaxSessions
+	byKey     map[string]int           // consoles per key fingerprint
+	byAccount map[string]int           // consoles per account DID
+	closing   bool
+	drained   chan struct{} // closed when closing and no sessions remain
+	stop      chan struct{} // closed to end the revocation watch
 }
 
 // New checks the configuration, loads (or creates) the host key and reads the
@@ -118,11 +144,17 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = log.New(os.Stderr)
 	}
+	if cfg.CheckInterval <= 0 {
+		cfg.CheckInterval = DefaultCheckInterval
+	}
 	s := &Server{
-		cfg:      cfg,
-		log:      cfg.Logger,
-		sessions: map[ssh.Session]*console{},
-		drained:  make(chan struct{}),
+		cfg:       cfg,
+		log:       cfg.Logger,
+		sessions:  map[ssh.Session]*console{},
+		byKey:     map[string]int{},
+		byAccount: map[string]int{},
+		drained:   make(chan struct{}),
+		stop:      make(chan struct{}),
 	}
 
 	signer, created, err := loadHostKey(cfg.HostKeyPath)
@@ -147,6 +179,8 @@ func New(cfg Config) (*Server, error) {
 			srv.AddHostKey(signer)
 			srv.HandshakeTimeout = 30 * time.Second
 			srv.ConnectionFailedCallback = s.connectionFailed
+			srv.ConnCallback = s.watchConn
+			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
 			return nil
 		},
 		wish.WithMiddleware(
@@ -179,7 +213,10 @@ func (s *Server) ListenAndServe() error {
 // Serve serves on l until Shutdown or Close.
 func (s *Server) Serve(l net.Listener) error {
 	s.log.Info("listening", "addr", l.Addr().String(), "host-key", gossh.FingerprintSHA256(s.hostKey),
-		"authorized-keys", s.cfg.AuthorizedKeysPath, "max-sessions", s.cfg.MaxSessions, "idle-timeout", s.cfg.IdleTimeout)
+		"authorized-keys", s.cfg.AuthorizedKeysPath, "max-sessions", s.cfg.MaxSessions,
+		"max-sessions-per-key", s.cfg.MaxSessionsPerKey, "max-sessions-per-account", s.cfg.MaxSessionsPerAccount,
+		"idle-timeout", s.cfg.IdleTimeout, "no-session-timeout", s.cfg.NoSessionTimeout)
+	go s.watchKeys()
 	return s.srv.Serve(l)
 }
 
@@ -197,6 +234,7 @@ func (s *Server) Sessions() int {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closing = true
+	closeOnce(s.stop)
 	open := make([]*console, 0, len(s.sessions))
 	for _, c := range s.sessions {
 		open = append(open, c)
@@ -245,7 +283,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 const clientHangup = time.Second
 
 // Close cuts every connection at once.
-func (s *Server) Close() error { return s.srv.Close() }
+func (s *Server) Close() error {
+	s.mu.Lock()
+	closeOnce(s.stop)
+	s.mu.Unlock()
+	return s.srv.Close()
+}
 
 func closeOnce(ch chan struct{}) {
 	select {
@@ -259,10 +302,16 @@ func closeOnce(ch chan struct{}) {
 // keyboard-interactive handlers are not set, so the server does not offer
 // them.
 func (s *Server) publicKeyAllowed(ctx ssh.Context, key ssh.PublicKey) bool {
-	ok := s.keys.allowed(key)
-	if !ok {
+	_, why, ok := s.keys.authorize(key, ctx.RemoteAddr(), time.Now())
+	switch {
+	case ok:
+	case why != "":
+		// A listed key whose options keep it out: worth an administrator's
+		// attention, as sshd logs it.
+		s.log.Info("key refused", "fingerprint", gossh.FingerprintSHA256(key), "remote", ctx.RemoteAddr().String(), "user", cleanField(ctx.User()), "reason", why)
+	default:
 		// Clients offer every key they hold; one miss is not yet a refusal.
-		s.log.Debug("key not authorized", "fingerprint", gossh.FingerprintSHA256(key), "remote", ctx.RemoteAddr().String(), "user", ctx.User())
+		s.log.Debug("key not authorized", "fingerprint", gossh.FingerprintSHA256(key), "remote", ctx.RemoteAddr().String(), "user", cleanField(ctx.User()))
 	}
 	return ok
 }

@@ -166,39 +166,19 @@ func (s *Server) logMiddleware(next ssh.Handler) ssh.Handler {
 	}
 }
 
-// consoleMiddleware admits the session (limits, account), attaches it to the
-// account's upstream, runs the console (next), then detaches and says
+// consoleMiddleware admits the session (account, limits), attaches it to
+// the account's upstream, runs the console (next), then detaches and says
 // goodbye when the server ended the session.
 func (s *Server) consoleMiddleware(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		s.mu.Lock()
 		c := s.sessions[sess]
-		refuse := ""
-		switch {
-		case c == nil:
-			refuse = "internal error"
-		case s.closing:
-			refuse = "the server is shutting down"
-		case s.cfg.MaxSessions > 0 && s.active >= s.cfg.MaxSessions:
-			refuse = fmt.Sprintf("the server is full (%s in use); try again later", plural(s.cfg.MaxSessions, "console"))
-		default:
-			s.active++
-		}
 		s.mu.Unlock()
-		if refuse != "" {
-			if c != nil {
-				c.log.Warn("session refused", "reason", refuse)
-			}
-			fmt.Fprintf(sess.Stderr(), "frontdesk: %s.\n", refuse)
+		if c == nil {
+			fmt.Fprintln(sess.Stderr(), "frontdesk: internal error.")
 			_ = sess.Exit(1)
 			return
 		}
-		defer func() {
-			s.mu.Lock()
-			s.active--
-			s.mu.Unlock()
-		}()
-
 		key := sess.PublicKey()
 		if key == nil {
 			c.log.Warn("session refused", "reason", "no public key")
@@ -219,6 +199,14 @@ func (s *Server) consoleMiddleware(next ssh.Handler) ssh.Handler {
 			_ = sess.Exit(1)
 			return
 		}
+		if refuse := s.admit(c.fingerprint, acct.User); refuse != "" {
+			c.log.Warn("session refused", "did", acct.User, "reason", refuse)
+			fmt.Fprintf(sess.Stderr(), "frontdesk: %s.\n", refuse)
+			_ = sess.Exit(1)
+			return
+		}
+		defer s.release(c.fingerprint, acct.User)
+
 		client, err := s.cfg.Hub.Attach(sess.Context(), acct)
 		if err != nil {
 			c.log.Error("session refused", "did", acct.User, "reason", err)
@@ -226,11 +214,13 @@ func (s *Server) consoleMiddleware(next ssh.Handler) ssh.Handler {
 			_ = sess.Exit(1)
 			return
 		}
+		c.mu.Lock()
 		c.acct, c.client = acct, client
 		c.log = c.log.With("did", acct.User)
+		c.mu.Unlock()
 		pty, _, _ := sess.Pty()
-		c.log.Info("session started", "user", sess.User(), "term", pty.Term,
-			"width", pty.Window.Width, "height", pty.Window.Height, "client", sess.Context().ClientVersion())
+		c.log.Info("session started", "user", cleanField(sess.User()), "term", cleanField(pty.Term),
+			"width", pty.Window.Width, "height", pty.Window.Height, "client", cleanField(sess.Context().ClientVersion()))
 		if s.cfg.IdleTimeout > 0 {
 			s.watchIdle(c)
 		}
@@ -254,6 +244,39 @@ func (s *Server) consoleMiddleware(next ssh.Handler) ssh.Handler {
 	}
 }
 
+// admit counts a console against the server's, the key's and the
+// account's limits, or says why it cannot run.
+func (s *Server) admit(fingerprint, did string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.closing:
+		return "the server is shutting down"
+	case s.cfg.MaxSessions > 0 && s.active >= s.cfg.MaxSessions:
+		return fmt.Sprintf("the server is full (%s in use); try again later", plural(s.cfg.MaxSessions, "console"))
+	case s.cfg.MaxSessionsPerKey > 0 && s.byKey[fingerprint] >= s.cfg.MaxSessionsPerKey:
+		return fmt.Sprintf("this key already has %s open, its limit; close one first", plural(s.cfg.MaxSessionsPerKey, "console"))
+	case s.cfg.MaxSessionsPerAccount > 0 && s.byAccount[did] >= s.cfg.MaxSessionsPerAccount:
+		return fmt.Sprintf("phone account %s already has %s open, its limit; try again later", did, plural(s.cfg.MaxSessionsPerAccount, "console"))
+	}
+	s.active++
+	s.byKey[fingerprint]++
+	s.byAccount[did]++
+	return ""
+}
+
+func (s *Server) release(fingerprint, did string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.active--
+	if s.byKey[fingerprint]--; s.byKey[fingerprint] == 0 {
+		delete(s.byKey, fingerprint)
+	}
+	if s.byAccount[did]--; s.byAccount[did] == 0 {
+		delete(s.byAccount, did)
+	}
+}
+
 // program builds the session's Bubble Tea program: the client's terminal
 // size, environment and colour profile (MakeOptions), the connection's
 // context, and no signal handling of its own (the server owns SIGINT and
@@ -270,7 +293,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		Phone:       c.client,
 		Account:     c.acct,
 		Fingerprint: c.fingerprint,
-		User:        sess.User(),
+		User:        cleanField(sess.User()),
 		Remote:      sess.RemoteAddr(),
 		Environ:     append(sess.Environ(), "TERM="+pty.Term),
 		Logger:      c.log,
