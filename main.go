@@ -20,7 +20,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/log/v2"
-	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/frontdesk/frontdesk/cli"
 	"github.com/frontdesk/frontdesk/config"
@@ -445,6 +444,9 @@ func serveCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 	authKeys := fs.String("authorized-keys", "", "`file` of the public keys allowed to log in (default $XDG_CONFIG_HOME/frontdesk/authorized_keys)")
 	hostKey := fs.String("host-key", "", "the server's private host key `file`, created on first start (default $XDG_STATE_HOME/frontdesk/ssh_host_ed25519)")
 	maxSessions := fs.Int("max-sessions", 0, "most consoles at once, 0 = no limit")
+	perKey := fs.Int("max-sessions-per-key", 5, "most consoles one SSH key may have open, 0 = no limit")
+	perAccount := fs.Int("max-sessions-per-account", 20, "most consoles one phone account may have open, 0 = no limit")
+	noSession := fs.Duration("no-session-timeout", time.Minute, "close a logged-in connection that has no console open for this long, 0 = never")
 	idle := fs.Duration("idle-timeout", 0, "close a console after this long without a key press, 0 = never")
 	grace := fs.Duration("upstream-grace", 30*time.Second, "keep an account's connection this long after its last console leaves")
 	logPath := fs.String("log", "", "append the log to `file` (mode 0600) instead of standard error, which is the journal under systemd")
@@ -507,18 +509,7 @@ func serveCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 			return transport.NewStream(acct, transport.WithLogger(slog.New(logger.With("did", acct.User))))
 		}, *grace, logger)
 		defer shutdownHub(h, logger)
-		resolve := func(key gossh.PublicKey) (transport.Account, error) {
-			lines, err := c.KeyLines(key)
-			switch {
-			case errors.Is(err, config.ErrUnknownKey) && fallback != nil:
-				return *fallback, nil
-			case errors.Is(err, config.ErrUnknownKey):
-				return transport.Account{}, sshserver.ErrNoAccount
-			case err != nil:
-				return transport.Account{}, err
-			}
-			return lines[0].TransportAccount(), nil
-		}
+		accounts := newServeAccounts(c, fallback, func() (*config.Config, error) { return config.Load(flags, s.getenv) }, logger)
 		store := openHistory(c, s, cmd, logger)
 		if store != nil {
 			defer store.Close()
@@ -528,11 +519,15 @@ func serveCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 			Addr:               *listen,
 			HostKeyPath:        *hostKey,
 			AuthorizedKeysPath: *authKeys,
-			Accounts:           resolve,
-			Hub:                h,
-			MaxSessions:        *maxSessions,
-			IdleTimeout:        *idle,
-			Logger:             logger,
+			Accounts:              accounts.resolve,
+			AccountsChanged:       accounts.changed,
+			Hub:                   h,
+			MaxSessions:           *maxSessions,
+			MaxSessionsPerKey:     *perKey,
+			MaxSessionsPerAccount: *perAccount,
+			NoSessionTimeout:      *noSession,
+			IdleTimeout:           *idle,
+			Logger:                logger,
 			NewConsole: func(sess sshserver.Session) tea.Model {
 				opts := tui.Options{
 					Phone:    sess.Phone,
@@ -550,10 +545,20 @@ func serveCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 		}
 		served := make(chan error, 1)
 		go func() { served <- srv.ListenAndServe() }()
-		select {
-		case err := <-served:
-			return failure(s, cmd, err)
-		case <-ctx.Done():
+		// SIGHUP re-reads authorized_keys and the accounts now.
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+	serving:
+		for {
+			select {
+			case err := <-served:
+				return failure(s, cmd, err)
+			case <-hup:
+				srv.Reload()
+			case <-ctx.Done():
+				break serving
+			}
 		}
 		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()

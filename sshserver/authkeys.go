@@ -23,9 +23,10 @@ type authorizedKeys struct {
 	path string
 	log  *log.Logger
 
-	mu    sync.Mutex
-	stamp fileStamp
-	keys  map[string][]keyEntry // marshalled key -> its usable lines, in file order
+	mu       sync.Mutex
+	stamp    fileStamp
+	keys     map[string][]keyEntry // marshalled key -> its usable lines, in file order
+	unusable bool                  // the file is unsafe or unreadable: nobody gets in
 }
 
 // fileStamp tells one version of a file from another without reading it.
@@ -147,23 +148,24 @@ func blankOrComment(line []byte) bool {
 func (a *authorizedKeys) refresh() bool {
 	stamp, err := checkAuthorizedKeysFile(a.path)
 	if err != nil {
-		if a.keys != nil {
+		changed := !a.unusable
+		if changed {
 			a.log.Error("refusing all logins", "err", err)
 		}
-		changed := a.keys != nil
-		a.keys, a.stamp = nil, fileStamp{}
+		a.keys, a.stamp, a.unusable = nil, fileStamp{}, true
 		return changed
 	}
-	if stamp == a.stamp && a.keys != nil {
+	if stamp == a.stamp {
 		return false
 	}
 	if err := a.load(stamp); err != nil {
 		// Kept as this version of the file: logged once, read again when
 		// it changes.
 		a.log.Error("refusing all logins", "err", err)
-		a.keys, a.stamp = map[string][]keyEntry{}, stamp
+		a.keys, a.stamp, a.unusable = nil, stamp, true
 		return true
 	}
+	a.unusable = false
 	a.log.Info("authorized keys reloaded", "path", a.path, "keys", len(a.keys))
 	return true
 }
@@ -196,6 +198,9 @@ func (a *authorizedKeys) changed(force bool) bool {
 }
 
 func (a *authorizedKeys) match(key gossh.PublicKey, remote net.Addr, now time.Time) (keyEntry, string, bool) {
+	if a.unusable {
+		return keyEntry{}, "the server's authorized_keys file is unusable (its log says why)", false
+	}
 	entries := a.keys[string(key.Marshal())]
 	why := ""
 	ip := addrIP(remote)

@@ -81,6 +81,7 @@ type harness struct {
 	stranger gossh.Signer // not authorized
 	accounts map[string]transport.Account
 	defAcct  *transport.Account
+	stamp    time.Time // the last mtime writeKeys set
 	mu       sync.Mutex
 }
 
@@ -88,14 +89,19 @@ type harnessOptions struct {
 	open        hub.Opener
 	grace       time.Duration
 	maxSessions int
+	perKey      int
+	perAccount  int
 	idle        time.Duration
+	noSession   time.Duration
 	keyNames    []string
+	// accountsChanged is the server's AccountsChanged hook.
+	accountsChanged func(force bool) bool
 }
 
 func newHarness(t testing.TB, o harnessOptions, console func(Session) tea.Model) *harness {
 	t.Helper()
 	dir := t.TempDir()
-	h := &harness{t: t, dir: dir, log: &syncBuffer{}, keys: map[string]gossh.Signer{}, privs: map[string]ed25519.PrivateKey{}, accounts: map[string]transport.Account{}}
+	h := &harness{t: t, dir: dir, stamp: time.Now(), log: &syncBuffer{}, keys: map[string]gossh.Signer{}, privs: map[string]ed25519.PrivateKey{}, accounts: map[string]transport.Account{}}
 	h.stranger = newSigner(t)
 	var authorized []byte
 	names := o.keyNames
@@ -123,15 +129,20 @@ func newHarness(t testing.TB, o harnessOptions, console func(Session) tea.Model)
 	}
 	h.hub = hub.New(o.open, grace, logger)
 	srv, err := New(Config{
-		Addr:               "127.0.0.1:0",
-		HostKeyPath:        filepath.Join(dir, "state", "frontdesk", "ssh_host_ed25519"),
-		AuthorizedKeysPath: akPath,
-		Accounts:           h.resolve,
-		Hub:                h.hub,
-		NewConsole:         console,
-		MaxSessions:        o.maxSessions,
-		IdleTimeout:        o.idle,
-		Logger:             logger,
+		Addr:                  "127.0.0.1:0",
+		HostKeyPath:           filepath.Join(dir, "state", "frontdesk", "ssh_host_ed25519"),
+		AuthorizedKeysPath:    akPath,
+		Accounts:              h.resolve,
+		Hub:                   h.hub,
+		NewConsole:            console,
+		MaxSessions:           o.maxSessions,
+		MaxSessionsPerKey:     o.perKey,
+		MaxSessionsPerAccount: o.perAccount,
+		IdleTimeout:           o.idle,
+		NoSessionTimeout:      o.noSession,
+		CheckInterval:         20 * time.Millisecond,
+		AccountsChanged:       o.accountsChanged,
+		Logger:                logger,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -159,6 +170,29 @@ func newHarness(t testing.TB, o harnessOptions, console func(Session) tea.Model)
 		}
 	})
 	return h
+}
+
+// keyLine is name's public key as an authorized_keys line (no options,
+// no comment).
+func (h *harness) keyLine(name string) string {
+	return strings.TrimSpace(string(gossh.MarshalAuthorizedKey(h.keys[name].PublicKey())))
+}
+
+// writeKeys replaces authorized_keys with lines, with a later mtime so the
+// server sees the change even on a coarse clock.
+func (h *harness) writeKeys(lines ...string) {
+	h.t.Helper()
+	path := h.srv.cfg.AuthorizedKeysPath
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		h.t.Fatal(err)
+	}
+	h.mu.Lock()
+	h.stamp = h.stamp.Add(2 * time.Second)
+	later := h.stamp
+	h.mu.Unlock()
+	if err := os.Chtimes(path, later, later); err != nil {
+		h.t.Fatal(err)
+	}
 }
 
 func (h *harness) mapKey(name string, acct transport.Account) {

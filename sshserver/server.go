@@ -186,7 +186,7 @@ func New(cfg Config) (*Server, error) {
 		wish.WithMiddleware(
 			bm.MiddlewareWithProgramHandler(s.program),
 			s.consoleMiddleware,
-			requireTerminal,
+			s.requireTerminal,
 			s.logMiddleware,
 			rm.MiddlewareWithLogger(s.log.StandardLog(log.StandardLogOptions{ForceLevel: log.ErrorLevel})),
 		),
@@ -326,9 +326,13 @@ func (s *Server) connectionFailed(conn net.Conn, err error) {
 
 // requireTerminal turns away sessions that asked for no terminal (ssh -T, or
 // a command) with one line that says what to do instead.
-func requireTerminal(next ssh.Handler) ssh.Handler {
+func (s *Server) requireTerminal(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
-		if _, _, ok := sess.Pty(); !ok {
+		if _, _, ok := sess.Pty(); !ok && s.noPTY(sess) {
+			fmt.Fprintln(sess.Stderr(), "frontdesk: this key may not open a terminal (no-pty or restrict in authorized_keys), and the console needs one; ask the administrator.")
+			_ = sess.Exit(1)
+			return
+		} else if !ok {
 			fmt.Fprintln(sess.Stderr(), "frontdesk: the console needs a terminal; connect with plain `ssh` (or `ssh -t`), without -T or a command.")
 			_ = sess.Exit(1)
 			return
@@ -340,6 +344,16 @@ func requireTerminal(next ssh.Handler) ssh.Handler {
 		}
 		next(sess)
 	}
+}
+
+// noPTY reports whether the session's key may not have a terminal.
+func (s *Server) noPTY(sess ssh.Session) bool {
+	k := sess.PublicKey()
+	if k == nil {
+		return false
+	}
+	e, _, ok := s.keys.check(k, sess.RemoteAddr(), time.Now())
+	return ok && e.noPTY
 }
 
 // DefaultPaths are the serve defaults under the XDG directories:

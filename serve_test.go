@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/frontdesk/frontdesk/config"
+	"github.com/frontdesk/frontdesk/transport/skysim"
+)
+
+// serveConsole is one SSH console on a running `frontdesk serve`.
+type serveConsole struct {
+	client *gossh.Client
+	screen *buffer
+	done   chan error
+}
+
+func openServeConsole(t *testing.T, addr string, signer gossh.Signer) *serveConsole {
+	t.Helper()
+	client, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{User: "desk", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &serveConsole{client: client, screen: &buffer{}, done: make(chan error, 1)}
+	sess.Stdout = c.screen
+	if err := sess.RequestPty("xterm-256color", 24, 100, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { c.done <- sess.Wait() }()
+	return c
+}
+
+// The [[account]] entries are read again when the config file changes,
+// and on SIGHUP even when it looks unchanged; a key that lost its account
+// has its console ended with a goodbye.
+func TestServeRereadsAccounts(t *testing.T) {
+	const did2 = "6465552000"
+	sim := skysim.New(skysim.Config{Accounts: []skysim.Account{{DID: testDID, PIN: testPIN}, {DID: did2, PIN: testPIN}}, DialConnectDelay: -1})
+	url, err := sim.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+
+	dir := t.TempDir()
+	signers := map[string]gossh.Signer{}
+	pubs := map[string]string{}
+	for _, name := range []string{"alice", "bob"} {
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signers[name], _ = gossh.NewSignerFromKey(priv)
+		pubs[name] = strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signers[name].PublicKey())))
+	}
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	settings := func(frontDID, frontKeys, backDID, backKeys string) string {
+		return "server = \"" + url + "\"\n\n" +
+			"[[account]]\nname = \"front\"\nuser = \"" + frontDID + "\"\npin_file = \"desk.pin\"\nkeys = [" + frontKeys + "]\n\n" +
+			"[[account]]\nname = \"back\"\nuser = \"" + backDID + "\"\npin_file = \"desk.pin\"\nkeys = [" + backKeys + "]\n"
+	}
+	quoted := func(name string) string { return `"` + pubs[name] + `"` }
+	write("desk.pin", testPIN+"\n")
+	cfg := write("config.toml", settings(testDID, quoted("alice"), did2, quoted("bob")))
+	ak := write("authorized_keys", pubs["alice"]+"\n"+pubs["bob"]+"\n")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--config", cfg, "--listen", "127.0.0.1:0", "--authorized-keys", ak, "--host-key", filepath.Join(dir, "state", "hk")},
+			sys{getenv: func(k string) string { return map[string]string{"HOME": dir}[k] }, stdout: &out, stderr: &errOut,
+				prompt: func(string) (string, error) { return "", config.ErrNoTerminal }})
+	}()
+	wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer wcancel()
+	addrRE := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
+	waitFor(t, wctx, func() bool { return addrRE.MatchString(errOut.String()) }, errOut.String)
+	addr := addrRE.FindStringSubmatch(errOut.String())[1]
+
+	alice := openServeConsole(t, addr, signers["alice"])
+	bob := openServeConsole(t, addr, signers["bob"])
+	waitFor(t, wctx, func() bool { return strings.Contains(alice.screen.String(), testDID) }, alice.screen.String)
+	waitFor(t, wctx, func() bool { return strings.Contains(bob.screen.String(), did2) }, bob.screen.String)
+
+	// alice's key leaves her account: the changed file is noticed.
+	write("config.toml", settings(testDID, "", did2, quoted("bob")))
+	select {
+	case <-alice.done:
+	case <-wctx.Done():
+		t.Fatalf("alice's console stayed open:\n%s", errOut.String())
+	}
+	if !strings.Contains(alice.screen.String(), "your key no longer works phone account "+testDID+". Goodbye.") {
+		t.Fatalf("alice's goodbye:\n%q", alice.screen.String())
+	}
+
+	// The accounts swap DIDs in a file of the same size and time, put in
+	// place at once: only SIGHUP makes the server read it.
+	st, err := os.Stat(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := write("config.next", settings(did2, "", testDID, quoted("bob")))
+	if err := os.Chtimes(next, st.ModTime(), st.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(next, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-bob.done:
+	case <-wctx.Done():
+		t.Fatalf("bob's console stayed open after SIGHUP:\n%s", errOut.String())
+	}
+	if !strings.Contains(bob.screen.String(), "your key no longer works phone account "+did2+". Goodbye.") {
+		t.Fatalf("bob's goodbye:\n%q", bob.screen.String())
+	}
+	if !strings.Contains(errOut.String(), "reloading keys and accounts") {
+		t.Fatalf("no reload in the log:\n%s", errOut.String())
+	}
+	// bob logs in again and gets his key's account as it is now.
+	again := openServeConsole(t, addr, signers["bob"])
+	waitFor(t, wctx, func() bool { return strings.Contains(again.screen.String(), testDID) }, again.screen.String)
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("serve exit %d, stderr %q", code, errOut.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
