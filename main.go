@@ -516,9 +516,9 @@ func serveCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 		}
 		sd := newServeDesk(c, s, cmd, logger, store)
 		srv, err := sshserver.New(sshserver.Config{
-			Addr:               *listen,
-			HostKeyPath:        *hostKey,
-			AuthorizedKeysPath: *authKeys,
+			Addr:                  *listen,
+			HostKeyPath:           *hostKey,
+			AuthorizedKeysPath:    *authKeys,
 			Accounts:              accounts.resolve,
 			AccountsChanged:       accounts.changed,
 			Hub:                   h,
