@@ -1,0 +1,84 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/frontdesk/frontdesk/model"
+	"github.com/frontdesk/frontdesk/stats"
+)
+
+// todayCalls is a scripted morning on two lines.
+func todayCalls(day time.Time) []model.HistoryEntry {
+	at := func(h, m int) time.Time {
+		return time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, day.Location())
+	}
+	c := func(did string, start time.Time, o model.Outcome, ring time.Duration, last model.State) model.HistoryEntry {
+		return model.HistoryEntry{CallID: start.Format("1504") + did, DID: did, Start: start, Outcome: o, Ring: ring,
+			Outbound: o == model.OutcomeOutbound, LastState: last}
+	}
+	return []model.HistoryEntry{
+		c("6465550100", at(8, 55), model.OutcomeAnswered, 8*time.Second, model.StateConnected),
+		c("6465550100", at(9, 10), model.OutcomeAnswered, 14*time.Second, model.StateConnected),
+		c("6465550100", at(9, 20), model.OutcomeMissed, 52*time.Second, model.StateRinging),
+		c("6465550100", at(9, 45), model.OutcomeOutbound, 6*time.Second, model.StateConnected),
+		c("6465550100", at(10, 5), model.OutcomeAnswered, 21*time.Second, model.StateHolding),
+		c("2125550000", at(10, 30), model.OutcomeIgnored, 4*time.Second, model.StateRinging),
+		c("2125550000", at(11, 0), model.OutcomeAnswered, 9*time.Second, model.StateConnected),
+	}
+}
+
+func TestTodayViewGolden(t *testing.T) {
+	now := time.Date(2026, 12, 1, 11, 30, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name    string
+		noColor bool
+		w, h    int
+		calls   bool
+	}{
+		{"colour", false, 90, 24, true},
+		{"nocolor", true, 90, 24, true},
+		{"narrow", false, 50, 20, true},
+		{"empty", false, 90, 12, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := New(Options{Now: func() time.Time { return now }, NoColor: tc.noColor})
+			v := todayView{sh: m.sh, lineName: func(did string) string { return model.FormatNumber(did) }}
+			v.setSize(tc.w, tc.h)
+			var calls []model.HistoryEntry
+			if tc.calls {
+				calls = todayCalls(now)
+			}
+			v.take(stats.Compute(now, calls, nil))
+			lines := v.lines()
+			if len(lines) != tc.h {
+				t.Fatalf("%d lines, want %d", len(lines), tc.h)
+			}
+			for i, l := range lines {
+				if ansi.StringWidth(l) > tc.w {
+					t.Errorf("line %d wider than %d: %q", i, tc.w, ansi.Strip(l))
+				}
+			}
+			out := strings.Join(lines, "\n")
+			plain := ansi.Strip(out)
+			if tc.calls {
+				// The total row: 7 calls, 4 answered, 1 missed, 1 ignored, 1
+				// out, 1 ended on hold, 13 s to answer on average (8, 14, 21
+				// and 9 s), 52 s the longest wait.
+				if !containsAll(plain, []string{"All lines", "(646) 555", "(212) 555", "0:13", "TODAY · Tuesday 1 December"}) {
+					t.Errorf("figures missing:\n%s", plain)
+				}
+			} else if !strings.Contains(plain, "No calls yet today.") {
+				t.Errorf("empty day:\n%s", plain)
+			}
+			if tc.calls && tc.w >= 90 && !containsAll(plain, []string{"(646) 555-0100", "0:52", "IGNORED", "ON HOLD"}) {
+				t.Errorf("a wide view misses columns:\n%s", plain)
+			}
+			golden.RequireEqual(t, []byte(out))
+		})
+	}
+}
