@@ -81,3 +81,26 @@ func TestCallerContextLineGolden(t *testing.T) {
 	}
 	golden.RequireEqual(t, []byte(strings.Join(out, "\n")))
 }
+
+func TestLoadCallerContextReadsTheRecords(t *testing.T) {
+	now := time.Date(2026, 12, 1, 11, 0, 0, 0, time.UTC)
+	r := &memRecords{}
+	for _, c := range []CallRecord{
+		{Entry: model.HistoryEntry{CallID: "1", Ani: "6465550142", Start: now.Add(-time.Hour), Outcome: model.OutcomeMissed}},
+		{Entry: model.HistoryEntry{CallID: "2", Ani: "2125550000", Start: now.Add(-time.Hour), Outcome: model.OutcomeAnswered}},
+	} {
+		if err := r.AddCall(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := r.AddMessage(Message{CallerNumber: "+1 646 555 0142", Text: "call back"}); err != nil {
+		t.Fatal(err)
+	}
+	msg, ok := loadCallerContext(r, "(646) 555-0142", now)().(callerContextMsg)
+	if !ok || msg.err != nil || msg.key != "6465550142" {
+		t.Fatalf("message = %+v", msg)
+	}
+	if cc := msg.cc; cc.callsToday != 1 || cc.last.Entry.CallID != "1" || cc.openMsgs != 1 {
+		t.Errorf("context = %+v", cc)
+	}
+}

@@ -82,3 +82,20 @@ func TestTodayViewGolden(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadTodayReadsTheDaysCalls(t *testing.T) {
+	now := time.Date(2026, 12, 1, 11, 30, 0, 0, time.UTC)
+	r := &memRecords{}
+	for _, e := range append(todayCalls(now), model.HistoryEntry{CallID: "y", Start: now.Add(-24 * time.Hour), Outcome: model.OutcomeMissed}) {
+		if err := r.AddCall(CallRecord{Entry: e}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	msg, ok := loadToday(r, now)().(todayLoadedMsg)
+	if !ok || msg.err != nil {
+		t.Fatalf("message = %+v", msg)
+	}
+	if tot := msg.day.Total; tot.Calls != 7 || tot.Missed != 1 || tot.Answered != 4 {
+		t.Errorf("today = %+v (yesterday's call must not count)", tot)
+	}
+}
