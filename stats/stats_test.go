@@ -126,3 +126,30 @@ func TestReportJSON(t *testing.T) {
 		t.Errorf("lines = %v", got["lines"])
 	}
 }
+
+func TestWriteText(t *testing.T) {
+	calls := []model.HistoryEntry{
+		inbound("a1", "6465550100", at(9, 5), model.OutcomeAnswered, 12*time.Second),
+		inbound("m1", "6465550100", at(9, 50), model.OutcomeMissed, 61*time.Second),
+		inbound("a2", "2125550000", at(14, 5), model.OutcomeAnswered, 8*time.Second),
+	}
+	var b strings.Builder
+	if err := Compute(at(12, 0), calls, nil).WriteText(&b, func(did string) string { return "line " + did }); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"Monday 9 March 2026", "line 6465550100", "line 2125550000", "all lines",
+		"0:10", // the average answer of 12 and 8 s
+		"1:01", // the longest wait
+		"Calls per hour: 09:00 2 (1 missed), 14:00 1",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("%q missing from\n%s", want, out)
+		}
+	}
+	b.Reset()
+	if err := Compute(at(12, 0), nil, nil).WriteText(&b, nil); err != nil || !strings.Contains(b.String(), "No calls.") {
+		t.Errorf("empty day: %v\n%s", err, b.String())
+	}
+}
