@@ -20,6 +20,8 @@ import (
 const (
 	DefaultServer      = transport.DefaultServer
 	DefaultHoldWarn    = 60 * time.Second
+	DefaultRingWarn    = 20 * time.Second
+	DefaultRingAlert   = 45 * time.Second
 	DefaultHistoryDays = 90
 )
 
@@ -35,6 +37,8 @@ const (
 	EnvAccount     = "FRONTDESK_ACCOUNT"
 	EnvLog         = "FRONTDESK_LOG"
 	EnvHoldWarn    = "FRONTDESK_HOLD_WARN"
+	EnvRingWarn    = "FRONTDESK_RING_WARN"
+	EnvRingAlert   = "FRONTDESK_RING_ALERT"
 	EnvBell        = "FRONTDESK_BELL"
 	EnvQuiet       = "FRONTDESK_QUIET"
 	EnvNotify      = "FRONTDESK_NOTIFY"
@@ -92,14 +96,21 @@ type Config struct {
 	// PINFile is the file ReadPIN reads, when the PIN comes from a file.
 	PINFile string
 
-	LogFile     string
-	HoldWarn    time.Duration
+	LogFile  string
+	HoldWarn time.Duration
+	// RingWarn and RingAlert are how long a call may ring before it is
+	// drawn in the warning style, then the alert style; 0 turns a step off.
+	RingWarn    time.Duration
+	RingAlert   time.Duration
 	Bell        bool
 	Quiet       bool
 	Notify      bool
 	Directory   string
 	History     string
 	HistoryDays int
+
+	// SpeedDials are the [[speed_dial]] entries, by key.
+	SpeedDials []SpeedDial
 
 	// Accounts are the [[account]] entries, for a server that maps SSH keys
 	// to accounts.
@@ -140,6 +151,12 @@ func (c *Config) validate() error {
 	}
 	if c.HoldWarn < 0 {
 		return fmt.Errorf("hold_warn %v is negative: use a duration such as 60s, or 0 to turn the warning off", c.HoldWarn)
+	}
+	if c.RingWarn < 0 || c.RingAlert < 0 {
+		return fmt.Errorf("ring_warn %v or ring_alert %v is negative: use a duration such as 20s, or 0 to turn the step off", c.RingWarn, c.RingAlert)
+	}
+	if c.RingWarn > 0 && c.RingAlert > 0 && c.RingAlert <= c.RingWarn {
+		return fmt.Errorf("ring_alert %v is not longer than ring_warn %v: the alert comes after the warning (e.g. ring_warn = \"20s\", ring_alert = \"45s\")", c.RingAlert, c.RingWarn)
 	}
 	if c.HistoryDays < 0 {
 		return fmt.Errorf("history_days %d is negative: use a number of days, or 0 to keep history forever", c.HistoryDays)
@@ -269,6 +286,7 @@ func expandHome(p, home string) string {
 type Flags struct {
 	config, server, user, pinFile, endpoint, caFile opt
 	log, directory, history, holdWarn, historyDays  opt
+	ringWarn, ringAlert                             opt
 	bell, quiet, notify                             opt
 	account                                         optStrings
 }
@@ -281,7 +299,8 @@ const (
 	ConfigFlag Group = 1 << iota
 	// AccountFlags: --server --user --pin-file --endpoint --ca-file --account.
 	AccountFlags
-	// DisplayFlags: --log --hold-warn --bell --quiet --notify.
+	// DisplayFlags: --log --hold-warn --ring-warn --ring-alert --bell
+	// --quiet --notify.
 	DisplayFlags
 	// DataFlags: --directory --history --history-days.
 	DataFlags
@@ -294,6 +313,8 @@ const AllFlags = ConfigFlag | AccountFlags | DisplayFlags | DataFlags
 func NewFlags(fs *flag.FlagSet, groups Group) *Flags {
 	f := &Flags{
 		holdWarn:    opt{check: checkWith(parseDuration)},
+		ringWarn:    opt{check: checkWith(parseDuration)},
+		ringAlert:   opt{check: checkWith(parseDuration)},
 		historyDays: opt{check: checkWith(parseDays)},
 		bell:        opt{check: checkWith(parseBool), boolean: true},
 		quiet:       opt{check: checkWith(parseBool), boolean: true},
@@ -313,6 +334,8 @@ func NewFlags(fs *flag.FlagSet, groups Group) *Flags {
 	if groups&DisplayFlags != 0 {
 		fs.Var(&f.log, "log", "log `file` (env "+EnvLog+"; default $XDG_STATE_HOME/frontdesk/frontdesk.log)")
 		fs.Var(&f.holdWarn, "hold-warn", "mark calls on hold longer than `duration`, 0 = never (env "+EnvHoldWarn+"; default 60s)")
+		fs.Var(&f.ringWarn, "ring-warn", "mark calls ringing longer than `duration`, 0 = never (env "+EnvRingWarn+"; default 20s)")
+		fs.Var(&f.ringAlert, "ring-alert", "mark calls ringing longer than `duration` more strongly, 0 = never (env "+EnvRingAlert+"; default 45s)")
 		fs.Var(&f.bell, "bell", "ring the terminal bell for incoming calls (env "+EnvBell+"; default true)")
 		fs.Var(&f.notify, "notify", "desktop notifications for ringing calls and long holds, on terminals that show them (env "+EnvNotify+"; default true)")
 		fs.Var(&f.quiet, "quiet", "no bell and no desktop notifications, whatever --bell and --notify say (env "+EnvQuiet+")")

@@ -85,6 +85,8 @@ type fileConfig struct {
 	CAFile      string    `toml:"ca_file"`
 	Log         string    `toml:"log"`
 	HoldWarn    *duration `toml:"hold_warn"`
+	RingWarn    *duration `toml:"ring_warn"`
+	RingAlert   *duration `toml:"ring_alert"`
 	Bell        *bool     `toml:"bell"`
 	Quiet       *bool     `toml:"quiet"`
 	Notify      *bool     `toml:"notify"`
@@ -96,10 +98,12 @@ type fileConfig struct {
 	Lines       []string  `toml:"lines"`
 	DialLine    string    `toml:"dial_line"`
 
-	Account []fileAccount `toml:"account"`
-	Line    []fileLine    `toml:"line"`
+	Account   []fileAccount   `toml:"account"`
+	Line      []fileLine      `toml:"line"`
+	SpeedDial []fileSpeedDial `toml:"speed_dial"`
 
-	accounts []Account
+	accounts  []Account
+	speedDial []SpeedDial
 }
 
 type fileAccount struct {
@@ -160,7 +164,7 @@ func readFile(path, home string, accounts bool) (*fileConfig, error) {
 		if line > 0 {
 			where = fmt.Sprintf("%s:%d", path, line)
 		}
-		return nil, fmt.Errorf("%s: unknown setting %q (settings: server, user, pin_file, endpoint, ca_file, label, greeting, lines, dial_line, log, hold_warn, bell, quiet, notify, directory, history, history_days, [[account]], [[line]])",
+		return nil, fmt.Errorf("%s: unknown setting %q (settings: server, user, pin_file, endpoint, ca_file, label, greeting, lines, dial_line, log, hold_warn, ring_warn, ring_alert, bell, quiet, notify, directory, history, history_days, [[account]], [[line]], [[speed_dial]])",
 			where, k.String())
 	}
 
@@ -217,6 +221,9 @@ func readFile(path, home string, accounts bool) (*fileConfig, error) {
 		f.accounts = append(f.accounts, a)
 	}
 	if err := f.checkLines(path, names); err != nil {
+		return nil, err
+	}
+	if f.speedDial, err = f.speedDials(path); err != nil {
 		return nil, err
 	}
 	return &f, nil

@@ -74,6 +74,8 @@ func (l loader) defaults() *Config {
 	return &Config{
 		Server:      DefaultServer,
 		HoldWarn:    DefaultHoldWarn,
+		RingWarn:    DefaultRingWarn,
+		RingAlert:   DefaultRingAlert,
 		Bell:        true,
 		Notify:      true,
 		HistoryDays: DefaultHistoryDays,
@@ -126,6 +128,13 @@ func (l loader) fromFile(c *Config, f *fileConfig) (pinFile string) {
 	if f.HoldWarn != nil {
 		c.HoldWarn = f.HoldWarn.d
 	}
+	if f.RingWarn != nil {
+		c.RingWarn = f.RingWarn.d
+	}
+	if f.RingAlert != nil {
+		c.RingAlert = f.RingAlert.d
+	}
+	c.SpeedDials = f.speedDial
 	setPtr(&c.Bell, f.Bell)
 	setPtr(&c.Quiet, f.Quiet)
 	setPtr(&c.Notify, f.Notify)
@@ -174,6 +183,8 @@ func (l loader) layered(c *Config) []setting {
 		{EnvDirectory, &f.directory, l.path(&c.Directory)},
 		{EnvHistory, &f.history, l.path(&c.History)},
 		{EnvHoldWarn, &f.holdWarn, into(&c.HoldWarn, parseDuration)},
+		{EnvRingWarn, &f.ringWarn, into(&c.RingWarn, parseDuration)},
+		{EnvRingAlert, &f.ringAlert, into(&c.RingAlert, parseDuration)},
 		{EnvBell, &f.bell, into(&c.Bell, parseBool)},
 		{EnvQuiet, &f.quiet, into(&c.Quiet, parseBool)},
 		{EnvNotify, &f.notify, into(&c.Notify, parseBool)},
