@@ -108,6 +108,8 @@ type Config struct {
 	Directory   string
 	History     string
 	HistoryDays int
+	SMTP        SMTP   // mails messages to the people they are for
+	WebhookURL  string // also posts each message, as JSON, here
 
 	// SpeedDials are the [[speed_dial]] entries, by key.
 	SpeedDials []SpeedDial

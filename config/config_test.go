@@ -492,3 +492,57 @@ user = "not digits"
 		t.Errorf("malformed %s: %v", EnvBell, err)
 	}
 }
+
+func TestSMTPAndWebhookSections(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.toml")
+	write := func(body string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := func(k string) string {
+		if k == EnvConfig {
+			return path
+		}
+		return ""
+	}
+	write("[smtp]\nserver = \"mail.example.com:2525\"\nfrom = \"desk@example.com\"\nuser = \"desk\"\npassword_file = \"smtp-password\"\ntls = \"TLS\"\n[webhook]\nurl = \"https://hooks.example.com/frontdesk\"\n")
+	c, err := LoadWithoutAccount(nil, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := SMTP{Server: "mail.example.com:2525", From: "desk@example.com", User: "desk", PasswordFile: filepath.Join(dir, "smtp-password"), TLS: "tls"}
+	if c.SMTP != want || c.WebhookURL != "https://hooks.example.com/frontdesk" {
+		t.Fatalf("got %+v %q, want %+v and the webhook", c.SMTP, c.WebhookURL, want)
+	}
+
+	if err := os.WriteFile(want.PasswordFile, []byte("s3cret-pass\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SMTP.ReadSMTPPassword(); err == nil || !strings.Contains(err.Error(), "chmod 600") || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("a password file open to others: %v", err)
+	}
+	if err := os.Chmod(want.PasswordFile, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if pw, err := c.SMTP.ReadSMTPPassword(); err != nil || pw != "s3cret-pass" {
+		t.Errorf("ReadSMTPPassword = %q, %v", pw, err)
+	}
+
+	for body, wantErr := range map[string]string{
+		"[smtp]\nfrom = \"a@b\"\n":                                         "server is not set",
+		"[smtp]\nserver = \"m\"\n":                                         "from is not set",
+		"[smtp]\nserver = \"m\"\nfrom = \"a@b\"\ntls = \"ssl\"\n":          `use "starttls"`,
+		"[smtp]\nserver = \"m\"\nfrom = \"a@b\"\nuser = \"u\"\n":           "without password_file",
+		"[smtp]\nserver = \"m\"\nfrom = \"a@b\"\npassword = \"hunter2\"\n": "SMTP password does not belong in the config file",
+		"[webhook]\nurl = \"ftp://x\"\n":                                   "http:// or https://",
+	} {
+		write(body)
+		_, err := LoadWithoutAccount(nil, env)
+		if err == nil || !strings.Contains(err.Error(), wantErr) || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%q: error %v, want one saying %q", body, err, wantErr)
+		}
+	}
+}

@@ -101,9 +101,14 @@ type fileConfig struct {
 	Account   []fileAccount   `toml:"account"`
 	Line      []fileLine      `toml:"line"`
 	SpeedDial []fileSpeedDial `toml:"speed_dial"`
+	SMTP      *fileSMTP       `toml:"smtp"`
+	Webhook   *fileWebhook    `toml:"webhook"`
 
 	accounts  []Account
 	speedDial []SpeedDial
+	// The checked [smtp] and [webhook] sections.
+	smtp       SMTP
+	webhookURL string
 }
 
 type fileAccount struct {
@@ -156,6 +161,10 @@ func readFile(path, home string, accounts bool) (*fileConfig, error) {
 		k := und[0]
 		line := keyLine(data, k)
 		last := k[len(k)-1]
+		if len(k) == 2 && k[0] == "smtp" && last == "password" {
+			return nil, fmt.Errorf("%s:%d: the SMTP password does not belong in the config file: put it in a file only you can read (chmod 600) and set password_file in [smtp] to that file",
+				path, line)
+		}
 		if last == "pin" || last == "password" {
 			return nil, fmt.Errorf("%s:%d: the PIN does not belong in the config file: put it in a file only you can read (chmod 600) and set pin_file to that file, or set %s",
 				path, line, EnvPIN)
@@ -164,7 +173,7 @@ func readFile(path, home string, accounts bool) (*fileConfig, error) {
 		if line > 0 {
 			where = fmt.Sprintf("%s:%d", path, line)
 		}
-		return nil, fmt.Errorf("%s: unknown setting %q (settings: server, user, pin_file, endpoint, ca_file, label, greeting, lines, dial_line, log, hold_warn, ring_warn, ring_alert, bell, quiet, notify, directory, history, history_days, [[account]], [[line]], [[speed_dial]])",
+		return nil, fmt.Errorf("%s: unknown setting %q (settings: server, user, pin_file, endpoint, ca_file, label, greeting, lines, dial_line, log, hold_warn, ring_warn, ring_alert, bell, quiet, notify, directory, history, history_days, [[account]], [[line]], [[speed_dial]], [smtp], [webhook])",
 			where, k.String())
 	}
 
@@ -181,6 +190,9 @@ func readFile(path, home string, accounts bool) (*fileConfig, error) {
 	}
 	f.PINFile, f.CAFile, f.Log = abs(f.PINFile), abs(f.CAFile), abs(f.Log)
 	f.Directory, f.History = abs(f.Directory), abs(f.History)
+	if err := f.checkMail(abs); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 
 	names := map[string]bool{}
 	keys := map[string]string{}

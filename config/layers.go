@@ -123,6 +123,7 @@ func (l loader) fromFile(c *Config, f *fileConfig) (pinFile string) {
 		c.Label, c.Greeting = f.Label, f.Greeting
 	}
 	setStr(&c.LogFile, f.Log)
+	c.SMTP, c.WebhookURL = f.smtp, f.webhookURL
 	setStr(&c.Directory, f.Directory)
 	setStr(&c.History, f.History)
 	if f.HoldWarn != nil {
