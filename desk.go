@@ -121,6 +121,38 @@ func messagesCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 	}
 }
 
+func statsCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
+	flags := config.NewFlags(fs, config.ConfigFlag|config.DataFlags|config.AccountFlags)
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	day := fs.String("day", "", "the `date` to report, YYYY-MM-DD (default today)")
+	return func(_ context.Context, pos []string, s sys) int {
+		const cmd = "frontdesk stats"
+		if code := noArgs(cmd, pos, s); code != exitOK {
+			return code
+		}
+		c, err := config.Load(flags, s.getenv)
+		if err != nil {
+			return usageError(s, cmd, "%v", err)
+		}
+		start, err := cli.ParseDay(*day, time.Now(), time.Local)
+		if err != nil {
+			return usageError(s, cmd, "%v", err)
+		}
+		store, err := history.Open(c.History)
+		if err != nil {
+			return failure(s, cmd, err)
+		}
+		defer store.Close()
+		r := cli.Records{Store: store}
+		if c.Account != "" {
+			// --account (or FRONTDESK_ACCOUNT) narrows to that phone's
+			// calls; without it, every line in the history counts.
+			r.Line = c.User
+		}
+		return exitCode(s, cmd, cli.Stats(r, s.stdout, start, c.LineLabel, *asJSON))
+	}
+}
+
 // serveDesk is the desk the SSH server's consoles share: one directory
 // (loaded once at start-up; restart the server to reload it) and one
 // history database. forAccount gives each session's console its desk, its

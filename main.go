@@ -74,6 +74,7 @@ func commands() []command {
 		{"dial", "NUMBER", "", "place a call and exit", dialCmd},
 		{"watch", "", "[--json]", "print call events as they arrive, one per line, until Ctrl-C", watchCmd},
 		{"messages", "", "[--json] [--all]", "list the messages taken for people who were out (open ones; --all for every one)", messagesCmd},
+		{"stats", "", "[--day YYYY-MM-DD] [--account NAME] [--json]", "the day's figures from the call history: answered, missed, ignored, outbound, waits, calls per hour", statsCmd},
 		{"serve", "", "[--listen ADDR] [--log FILE]", "serve the console over SSH: each session gets its own console", serveCmd},
 		{"version", "", "", "print the version", versionCmd},
 	}

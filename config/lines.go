@@ -295,3 +295,22 @@ func plural(n int, word string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }
+
+// LineLabel is the label of the line whose DID is did, for reports: the
+// label of a chosen line or [[account]] with that DID, else did.
+func (c *Config) LineLabel(did string) string {
+	for _, l := range c.Lines {
+		if l.User == did {
+			return l.Label
+		}
+	}
+	for _, a := range c.Accounts {
+		if a.User == did {
+			return labelOf(a.Label, a.Name, a.User)
+		}
+	}
+	if did == c.User && c.Label != "" {
+		return c.Label
+	}
+	return did
+}
