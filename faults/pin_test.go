@@ -280,6 +280,11 @@ func TestPINNeverLeaksFromBinary(t *testing.T) {
 		if _, err := tty.Write([]byte("q")); err != nil {
 			t.Fatal(err)
 		}
+		// A caller is ringing: the console asks before it quits.
+		eventually(t, within, "the quit question", func() bool { return strings.Contains(ansi.Strip(screen.String()), "quit anyway?") })
+		if _, err := tty.Write([]byte("y")); err != nil {
+			t.Fatal(err)
+		}
 		if err := p.wait(t); err != nil {
 			t.Errorf("the console: %v", err)
 		}

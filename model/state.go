@@ -18,15 +18,15 @@ const (
 )
 
 // ParseState reads the API's state text. Case and surrounding white space
-// do not matter; anything else it does not know (such as "CONNNECTED") is
-// StateUnknown.
+// do not matter, and "CONNNECTED" (the guide's own spelling in one place) is
+// StateConnected; anything else it does not know is StateUnknown.
 func ParseState(raw string) State {
 	switch raw { // the API's own spelling, without allocation or folding
 	case "RINGING":
 		return StateRinging
 	case "PENDING":
 		return StatePending
-	case "CONNECTED":
+	case "CONNECTED", misspeltConnected:
 		return StateConnected
 	case "HOLDING":
 		return StateHolding
@@ -39,7 +39,7 @@ func ParseState(raw string) State {
 		return StateRinging
 	case strings.EqualFold(s, "PENDING"):
 		return StatePending
-	case strings.EqualFold(s, "CONNECTED"):
+	case strings.EqualFold(s, "CONNECTED"), strings.EqualFold(s, misspeltConnected):
 		return StateConnected
 	case strings.EqualFold(s, "HOLDING"):
 		return StateHolding
@@ -48,6 +48,9 @@ func ParseState(raw string) State {
 	}
 	return StateUnknown
 }
+
+// misspeltConnected is how one copy of the guide spells CONNECTED.
+const misspeltConnected = "CONNNECTED"
 
 // String is the API's spelling of the state ("RINGING"); "UNKNOWN" for
 // StateUnknown.

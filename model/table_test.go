@@ -112,7 +112,7 @@ func TestOutcomes(t *testing.T) {
 		{"ignored but answered anyway", []Update{in("1", "RINGING"), in("1", "CONNECTED")}, true, OutcomeAnswered},
 		{"outbound", []Update{out("1", "PENDING"), out("1", "CONNECTED")}, false, OutcomeOutbound},
 		{"outbound unanswered", []Update{out("1", "PENDING")}, false, OutcomeOutbound},
-		{"unknown state only", []Update{in("1", "CONNNECTED")}, false, OutcomeUnknown},
+		{"unknown state only", []Update{in("1", "PARKED")}, false, OutcomeUnknown},
 		{"inbound pending only", []Update{in("1", "PENDING")}, false, OutcomeUnknown},
 		{"screening burst", []Update{in("1", "PENDING"), in("1", "CONNECTED")}, false, OutcomeAnswered},
 	} {
@@ -156,9 +156,9 @@ func TestBurstEndsAsLastStateSays(t *testing.T) {
 func TestUnknownStateStaysVisible(t *testing.T) {
 	tb := NewTable(5)
 	tb.Apply(in("1", "RINGING"), at(0))
-	tb.Apply(in("1", "CONNNECTED"), at(2))
+	tb.Apply(in("1", "PARKED"), at(2))
 	c := mustGet(t, tb, "1")
-	if c.State != StateUnknown || c.RawState != "CONNNECTED" || !c.Flagged() || c.Answered {
+	if c.State != StateUnknown || c.RawState != "PARKED" || !c.Flagged() || c.Answered {
 		t.Fatalf("unknown state: %+v", c)
 	}
 	if !tb.Apply(in("1", "HELD?"), at(3)) {

@@ -38,7 +38,8 @@ func (a Action) String() string {
 
 // Applies reports whether the action can be taken on a call in state s:
 // answer and ignore a ringing call, hold a connected one, resume one on
-// hold, hang up one that is connected, on hold or dialling.
+// hold, hang up one that is connected, on hold or dialling, or in a state
+// the table does not know (whatever it is, the receptionist can end it).
 func (a Action) Applies(s State) bool {
 	switch a {
 	case ActAnswer, ActIgnore:
@@ -48,7 +49,7 @@ func (a Action) Applies(s State) bool {
 	case ActResume:
 		return s == StateHolding
 	case ActRelease:
-		return s == StateConnected || s == StateHolding || s == StatePending
+		return s == StateConnected || s == StateHolding || s == StatePending || s == StateUnknown
 	}
 	return false
 }
@@ -114,7 +115,7 @@ func describe(c *Call) string {
 func misfit(c *Call, a Action) error {
 	who := describe(c)
 	if c.State == StateUnknown {
-		return fmt.Errorf("%s is in a state frontdesk does not know (%q): wait for the phone to update it",
+		return fmt.Errorf("%s is in a state frontdesk does not know (%q): wait for the phone to update it, or hang it up",
 			who, Clean(c.RawState, 24))
 	}
 	var why string

@@ -12,7 +12,7 @@ func TestActionApplies(t *testing.T) {
 		ActIgnore:  {StateRinging},
 		ActHold:    {StateConnected},
 		ActResume:  {StateHolding},
-		ActRelease: {StateConnected, StateHolding, StatePending},
+		ActRelease: {StateConnected, StateHolding, StatePending, StateUnknown},
 	}
 	all := []State{StateUnknown, StateRinging, StatePending, StateConnected, StateHolding, StateDeleted}
 	for a, ok := range want {
@@ -40,7 +40,7 @@ func targetTable() *Table {
 	tb.Apply(in("h1", "CONNECTED"), at(0))
 	tb.Apply(in("h1", "HOLDING"), at(2))
 	tb.Apply(out("p1", "PENDING"), at(0))
-	tb.Apply(in("u1", "CONNNECTED"), at(0))
+	tb.Apply(in("u1", "PARKED"), at(0))
 	return tb
 }
 
@@ -73,7 +73,8 @@ func TestTargetWithSelection(t *testing.T) {
 		{"p1", ActIgnore, "", "is dialling out: hang up instead"},
 		{"p1", ActHold, "", "is still dialling: wait until it connects"},
 		{"p1", ActResume, "", "is dialling, not on hold"},
-		{"u1", ActRelease, "", `state frontdesk does not know ("CONNNECTED")`},
+		{"u1", ActRelease, "u1", ""},
+		{"u1", ActHold, "", `state frontdesk does not know ("PARKED")`},
 		{"gone", ActAnswer, "", "that call has ended: select a call first"},
 	} {
 		id, err := tb.Target(tc.sel, tc.a)

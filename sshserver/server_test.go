@@ -81,8 +81,11 @@ func TestConsoleOverSSH(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// q quits the console and ends the session cleanly.
+	// q asks first with a caller connected; y quits the console and ends
+	// the session cleanly.
 	tm.send("q")
+	tm.waitFor("quit anyway? y/N")
+	tm.send("y")
 	if err := tm.wait(); err != nil {
 		t.Fatalf("session ended with %v", err)
 	}
@@ -233,14 +236,20 @@ func TestSessionsShareUpstream(t *testing.T) {
 		t.Fatal("another DID's console shows the call")
 	}
 
-	for _, tm := range []*term{a, b, d} {
+	for _, tm := range []*term{a, b} {
 		tm.send("q")
+		tm.waitFor("quit anyway? y/N") // a caller is ringing
+		tm.send("y")
 		tm.wait()
 	}
+	d.send("q")
+	d.wait()
 	if st := s.Stats(); st.Subscribers[did] != 1 {
 		t.Fatalf("subscribers while a console remains = %d", st.Subscribers[did])
 	}
 	c.send("q")
+	c.waitFor("quit anyway? y/N")
+	c.send("y")
 	c.wait()
 	left := time.Now()
 	if err := s.WaitFor(ctx, func(st skysim.Stats) bool { return st.Subscribers[did] == 0 }); err != nil {

@@ -1,124 +1,263 @@
 package tui
 
 import (
-	"context"
-	"errors"
-	"time"
-	"unicode"
-	"unicode/utf8"
+	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-
-	"github.com/frontdesk/frontdesk/model"
-	"github.com/frontdesk/frontdesk/transport"
 )
 
-// Call actions: which call an action goes to, and what the receptionist is
-// told while it runs and when it is done.
+// The action table: every key the console answers to, declared once per
+// pane with its bindings, when it applies (and the words of its refusal),
+// what it does and its help text. Key handling, the footer and the ?
+// overlay all read it; see doc.go for the rules it keeps.
 
-// holdAction is what the hold key does now: resume the selected call if it
-// is on hold, otherwise hold. With nothing selected it holds the first
-// connected call, or else resumes the first held one.
-func (m *Model) holdAction() model.Action {
-	if c, ok := m.list.selected(); ok {
-		if c.State == model.StateHolding {
-			return model.ActResume
-		}
-		return model.ActHold
-	}
-	if _, err := m.table.Target("", model.ActHold); err == nil {
-		return model.ActHold
-	}
-	if _, err := m.table.Target("", model.ActResume); err == nil {
-		return model.ActResume
-	}
-	return model.ActHold
+// pane is a set of keys that apply together: one per view, one per form
+// or prompt, and one for a question waiting for y/N.
+type pane int
+
+const (
+	paneCalls pane = iota
+	paneHistory
+	paneMessages
+	paneDial
+	panePicker
+	paneSearch
+	paneForm
+	panePIN
+	paneQuestion
+	paneCount
+)
+
+// action is one thing the receptionist can do in a pane.
+type action struct {
+	bind key.Binding // keys and help text
+	// label, when set, is the help text's description for the moment
+	// (the hold key says "resume" over a held call).
+	label func(m *Model) string
+	// why says why the action cannot be taken now, in the words the
+	// status line shows; "" when it can. Nil: it always can.
+	why func(m *Model) string
+	do  func(m *Model) tea.Cmd
+	// short puts the action in the one-line footer while it applies.
+	short bool
 }
 
-// act sends action a to the selected call (or, with none selected, the
-// first call it fits). If it fits no call, the status line says why and
-// nothing is sent.
-func (m *Model) act(a model.Action) tea.Cmd {
-	id, err := m.table.Target(m.list.selID, a)
-	if err != nil {
-		msg := sentence(err.Error())
-		if (a == model.ActAnswer || a == model.ActIgnore) && m.list.selID != "" && m.table.Count(model.StateRinging) > 0 {
-			msg += "; the ringing call is at the top (g)"
+// paneActions is one pane's part of the table.
+type paneActions struct {
+	title   string // for the ? overlay
+	actions []action
+	// text takes the keys no action matched (typed text); nil drops them.
+	text func(m *Model, msg tea.KeyPressMsg) tea.Cmd
+}
+
+// actionTable is the whole table for a key map. Views list their own
+// actions first and then the ones every view shares, so a view may give a
+// shared key (/) a meaning of its own.
+func actionTable(k KeyMap) [paneCount]paneActions {
+	var t [paneCount]paneActions
+	t[paneCalls] = paneActions{title: "Calls", actions: unshadow(append(callsActions(k), viewActions(k)...))}
+	t[paneHistory] = paneActions{title: "History", actions: unshadow(append(historyActions(k), viewActions(k)...))}
+	t[paneMessages] = paneActions{title: "Messages", actions: unshadow(append(messagesActions(k), viewActions(k)...))}
+	t[paneDial] = paneActions{title: "Dial", actions: dialActions(k), text: (*Model).dialText}
+	t[panePicker] = paneActions{title: "Directory", actions: pickerActions(k), text: (*Model).pickerText}
+	t[paneSearch] = paneActions{title: "Search", actions: searchActions(k), text: (*Model).searchText}
+	t[paneForm] = paneActions{title: "Message", actions: formActions(k), text: (*Model).formText}
+	t[panePIN] = paneActions{title: "PIN", actions: pinActions(k), text: (*Model).pinText}
+	t[paneQuestion] = paneActions{title: "Question", actions: questionActions(k), text: (*Model).questionOther}
+	return t
+}
+
+// unshadow takes from each action the keys an earlier action of the pane
+// already answers to, so that help never shows a key that does something
+// else there (History's / searches; D and F6 still find).
+func unshadow(acts []action) []action {
+	seen := map[string]bool{}
+	for i := range acts {
+		b := &acts[i].bind
+		var keep []string
+		for _, k := range b.Keys() {
+			if !seen[k] {
+				keep = append(keep, k)
+			}
 		}
-		return m.status.set(statusError, msg)
+		if len(keep) < len(b.Keys()) {
+			b.SetKeys(keep...)
+			b.SetHelp(keyText(keep), b.Help().Desc)
+		}
+		for _, k := range keep {
+			seen[k] = true
+		}
 	}
-	c, _ := m.table.Get(id)
-	who := m.sh.names.who(c.Ani)
-	m.sh.log.Info("action", "action", a.String(), "call", id)
-	var verb string
-	var cmd tea.Cmd
-	switch a {
-	case model.ActAnswer:
-		verb, cmd = "Answering "+who+"…", m.answer(id, who)
-	case model.ActIgnore:
-		// Marked when sent, not when the result returns: the call may end
-		// (DELETED) before the reply, and must not be recorded as missed.
-		m.table.MarkIgnored(id)
-		verb, cmd = "Ignoring "+who+"…", m.ignore(id, who)
-	case model.ActHold:
-		verb, cmd = "Putting "+who+" on hold…", m.hold(id, who)
-	case model.ActResume:
-		verb, cmd = "Resuming "+who+"…", m.resume(id, who)
-	case model.ActRelease:
-		verb, cmd = "Hanging up "+who+"…", m.release(id, who)
-	default:
+	return acts
+}
+
+// keyText is keys as help writes them: "D/F6". A capital that only
+// doubles a lower-case letter (Caps Lock) is left out.
+func keyText(keys []string) string {
+	var parts []string
+	has := map[string]bool{}
+	for _, k := range keys {
+		has[k] = true
+	}
+	for _, k := range keys {
+		if len(k) == 1 && k != strings.ToLower(k) && has[strings.ToLower(k)] {
+			continue
+		}
+		if len(k) >= 2 && k[0] == 'f' && k[1] >= '0' && k[1] <= '9' {
+			k = "F" + k[1:]
+		}
+		parts = append(parts, k)
+	}
+	return strings.Join(parts, "/")
+}
+
+// viewActions are the keys every view shares.
+func viewActions(k KeyMap) []action {
+	return []action{
+		{bind: k.AnswerNext, why: (*Model).whyNoneRinging, do: (*Model).answerNext, short: true},
+		{bind: k.Dial, do: (*Model).openDial, short: true},
+		{bind: k.Directory, do: (*Model).openPicker, short: true},
+		{bind: k.PIN, why: (*Model).whyNoPIN, do: (*Model).openPIN, short: true},
+		{bind: k.NextView, do: func(m *Model) tea.Cmd { return m.switchView((m.view + 1) % viewCount) }, short: true},
+		{bind: k.PrevView, do: func(m *Model) tea.Cmd { return m.switchView((m.view + viewCount - 1) % viewCount) }},
+		{bind: k.Help, do: func(m *Model) tea.Cmd { m.help.ShowAll = !m.help.ShowAll; return nil }, short: true},
+		{bind: k.CloseHelp, why: func(m *Model) string {
+			if !m.help.ShowAll {
+				return "Help is not open"
+			}
+			return ""
+		}, do: func(m *Model) tea.Cmd { m.help.ShowAll = false; return nil }},
+		{bind: k.Quit, do: (*Model).quit, short: true},
+	}
+}
+
+// pane is the pane that has the keys now.
+func (m *Model) pane() pane {
+	if m.question != nil {
+		return paneQuestion
+	}
+	switch m.focus {
+	case focusDial:
+		return paneDial
+	case focusPicker:
+		return panePicker
+	case focusSearch:
+		return paneSearch
+	case focusForm:
+		return paneForm
+	case focusPIN:
+		return panePIN
+	}
+	switch m.view {
+	case viewHistory:
+		return paneHistory
+	case viewMessages:
+		return paneMessages
+	}
+	return paneCalls
+}
+
+// handleKey finds the key's action in the current pane and takes it, or
+// says why not; keys no action matches go to the pane's text input.
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.tooSmall() && m.question == nil && m.focus != focusForm {
+		// Only quitting makes sense on a screen this small.
+		if key.Matches(msg, m.sh.keys.Quit) {
+			return m.quit()
+		}
 		return nil
 	}
-	return tea.Batch(m.status.set(statusPending, verb), cmd)
+	p := &m.acts[m.pane()]
+	for i := range p.actions {
+		a := &p.actions[i]
+		if !key.Matches(msg, a.bind) {
+			continue
+		}
+		if a.why != nil {
+			if why := a.why(m); why != "" {
+				return m.refuse(why)
+			}
+		}
+		return a.do(m)
+	}
+	if p.text != nil {
+		return p.text(m, msg)
+	}
+	return nil
 }
 
-// handleResult reports how an action went.
-func (m *Model) handleResult(msg tea.Msg) tea.Cmd {
-	var r result
-	var done, failed string
-	switch msg := msg.(type) {
-	case answeredMsg:
-		r, done, failed = msg.result, "Answered "+msg.who, "answer"
-	case ignoredMsg:
-		r, done, failed = msg.result, "Ignored "+msg.who+": it goes to voicemail if nobody answers", "ignore"
-	case heldMsg:
-		r, done, failed = msg.result, msg.who+" is on hold", "hold"
-	case resumedMsg:
-		r, done, failed = msg.result, "Resumed "+msg.who, "resume"
-	case releasedMsg:
-		r, done, failed = msg.result, "Hung up "+msg.who, "hang up"
-	case dialedMsg:
-		r, done, failed = result{id: msg.number, who: msg.who, err: msg.err}, "Dialled "+msg.who, "dial"
+// refuse says why an action was not taken. A repeat of an action still in
+// flight is not an error: it reads as the pending action it waits for.
+func (m *Model) refuse(why string) tea.Cmd {
+	if c, ok := m.list.selected(); ok {
+		if _, busy := m.pending[c.ID]; busy {
+			return m.status.set(statusPending, why)
+		}
 	}
-	if r.err != nil {
-		m.sh.log.Error("action failed", "action", failed, "call", r.id, "err", r.err)
-		return m.status.set(statusError, "Could not "+failed+" "+r.who+": "+explain(r.err, m.opts.CommandTimeout))
-	}
-	m.sh.log.Info("action done", "action", failed, "call", r.id)
-	return m.status.set(statusOK, done)
+	return m.status.set(statusError, why)
 }
 
-// explain turns an action's error into what happened and what to do.
-func explain(err error, timeout time.Duration) string {
-	var s string
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		s = "no reply from the phone service within " + timeout.String() + "; check the connection (top right) and try again"
-	case errors.Is(err, transport.ErrNotConnected):
-		s = "not connected to the phone service; wait until the header shows live, then try again"
-	case errors.Is(err, transport.ErrNotApplied):
-		s = "the phone did not act on it; the call may have changed or ended"
-	default:
-		s = err.Error()
+// bindingsNow is the current pane's bindings as help shows them: each
+// enabled only while its action applies, with its label of the moment.
+func (m *Model) bindingsNow() (short, all []key.Binding) {
+	p := &m.acts[m.pane()]
+	for i := range p.actions {
+		a := &p.actions[i]
+		b := a.bind
+		if a.label != nil {
+			b.SetHelp(b.Help().Key, a.label(m))
+		}
+		b.SetEnabled(a.why == nil || a.why(m) == "")
+		all = append(all, b)
+		if a.short {
+			short = append(short, b)
+		}
 	}
-	return model.Clean(s, 300)
+	return short, all
 }
 
-// sentence capitalises the first letter of s.
-func sentence(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if r == utf8.RuneError {
-		return s
+// paneHelp is a pane's bindings as a help.KeyMap.
+type paneHelp struct{ short, all []key.Binding }
+
+func (p paneHelp) ShortHelp() []key.Binding  { return p.short }
+func (p paneHelp) FullHelp() [][]key.Binding { return [][]key.Binding{p.all} }
+
+// helpKeys is the help for the current pane.
+func (m *Model) helpKeys() help.KeyMap {
+	short, all := m.bindingsNow()
+	return paneHelp{short, all}
+}
+
+// overlay is the ? screen: every key of the current pane, those that do
+// not apply at the moment dimmed with the reason.
+func (m *Model) overlay(w, h int) []string {
+	st := m.sh.styles
+	p := &m.acts[m.pane()]
+	out := []string{st.TableHeader.Render(ansi.Truncate("KEYS · "+p.title+" (dimmed: not now) · ? or esc closes", w, "…"))}
+	for i := range p.actions {
+		a := &p.actions[i]
+		hb := a.bind.Help()
+		desc := hb.Desc
+		if a.label != nil {
+			desc = a.label(m)
+		}
+		line := "  " + pad(hb.Key, 12, false) + " " + desc
+		why := ""
+		if a.why != nil {
+			why = a.why(m)
+		}
+		if why == "" {
+			out = append(out, ansi.Truncate(st.HelpKey.Render("  "+pad(hb.Key, 12, false))+" "+st.HelpDesc.Render(desc), w, "…"))
+			continue
+		}
+		out = append(out, st.Dim.Render(ansi.Truncate(line+" · "+why, w, "…")))
 	}
-	return string(unicode.ToUpper(r)) + s[n:]
+	for len(out) < h {
+		out = append(out, "")
+	}
+	return out[:h]
 }

@@ -15,16 +15,27 @@ import (
 // callList is the live call table: the calls in display order, the
 // selection (by call Id, so it follows the call as the order changes) and
 // the scroll offset. It renders only the rows that fit, one line each.
+//
+// The selection is a call, never a row position: when the selected call
+// ends nothing is selected, and only the receptionist moves the cursor.
 type callList struct {
 	sh     *shared
 	calls  []model.Call
 	selID  string
 	selIdx int // index of selID in calls; -1 when nothing is selected
+	// gap is the row where the selected call was when it ended, so the
+	// movement keys start from there; -1 when none.
+	gap    int
 	offset int // first visible row
 	width  int
 	height int // rows available for calls, title line excluded
 	cols   layout
 	paints tablePaints
+	// busy is the state cell text of calls with a command in flight.
+	busy map[string]string
+	// unconfirmed: no listCalls has confirmed the rows since the
+	// connection dropped; they are drawn dim, timers marked "~".
+	unconfirmed bool
 	// The column title line as last drawn, for width and cols.
 	title      string
 	titleWidth int
@@ -33,7 +44,7 @@ type callList struct {
 }
 
 func newCallList(sh *shared) callList {
-	return callList{sh: sh, selIdx: -1, paints: newTablePaints(sh.styles)}
+	return callList{sh: sh, selIdx: -1, gap: -1, paints: newTablePaints(sh.styles)}
 }
 
 // restyle rebuilds the row paints from the current styles.
@@ -42,33 +53,26 @@ func (l *callList) restyle() {
 	l.titleOK = false
 }
 
-// setCalls replaces the calls. The selection stays on the same call; if that
-// call has gone, the next sensible row is selected: a ringing call if there
-// is one (it needs answering next), otherwise the row that took its place.
-func (l *callList) setCalls(calls []model.Call) {
+// setCalls replaces the calls. The selection stays on the same call; if
+// that call has gone, nothing is selected and ended reports it.
+func (l *callList) setCalls(calls []model.Call) (ended bool) {
 	l.calls = calls
 	if l.selID == "" {
 		l.selIdx = -1
 		l.clampOffset()
-		return
+		return false
 	}
 	for i := range calls {
 		if calls[i].ID == l.selID {
 			l.selIdx = i
 			l.scrollTo()
-			return
+			return false
 		}
 	}
-	// The selected call ended.
-	switch {
-	case len(calls) == 0:
-		l.selID, l.selIdx = "", -1
-	case calls[0].State == model.StateRinging:
-		l.selectIndex(0)
-	default:
-		l.selectIndex(min(max(l.selIdx, 0), len(calls)-1))
-	}
+	l.gap = l.selIdx
+	l.selID, l.selIdx = "", -1
 	l.clampOffset()
+	return true
 }
 
 // selected returns the selected call.
@@ -95,20 +99,26 @@ func (l *callList) selectIndex(i int) {
 		return
 	}
 	i = min(max(i, 0), len(l.calls)-1)
-	l.selIdx, l.selID = i, l.calls[i].ID
+	l.selIdx, l.selID, l.gap = i, l.calls[i].ID, -1
 	l.scrollTo()
 }
 
-// move changes the selection by delta rows. With nothing selected, down
-// selects the first row and up the last.
+// move changes the selection by delta rows. With nothing selected it starts
+// from where the last selected call was (down: the call that took its
+// row), or else down selects the first row and up the last.
 func (l *callList) move(delta int) {
 	if len(l.calls) == 0 {
 		return
 	}
 	if l.selIdx < 0 {
-		if delta > 0 {
+		switch {
+		case l.gap >= 0 && delta > 0:
+			l.selectIndex(l.gap + delta - 1)
+		case l.gap >= 0:
+			l.selectIndex(l.gap + delta)
+		case delta > 0:
 			l.selectIndex(0)
-		} else {
+		default:
 			l.selectIndex(len(l.calls) - 1)
 		}
 		return
@@ -257,6 +267,9 @@ func (l *callList) row(c *model.Call, selected bool) string {
 	inState := c.InState(now)
 	warn := c.State == model.StateHolding && inState >= l.sh.holdWarn
 	p := l.paints.forCall(c.State, warn, selected)
+	if l.unconfirmed {
+		p = l.paints.stale[btoi(selected)]
+	}
 
 	var b strings.Builder
 	b.Grow(l.width + 96)
@@ -267,7 +280,11 @@ func (l *callList) row(c *model.Call, selected bool) string {
 		w.write(p.base, " ")
 	}
 	label := c.State.Label()
-	if c.State == model.StateUnknown {
+	busy, isBusy := l.busy[c.ID]
+	switch {
+	case isBusy:
+		label = busy
+	case c.State == model.StateUnknown:
 		// Show what the server sent, so an odd state is plain to see.
 		if raw := model.Clean(c.RawState, 20); raw != "" {
 			label = raw
@@ -292,12 +309,15 @@ func (l *callList) row(c *model.Call, selected bool) string {
 		dir = "out"
 	}
 	cell(p.base, dir, cols.dir, false)
-	held := clock(inState)
+	held, total := clock(inState), clock(c.Total(now))
 	if warn {
 		held = "!" + held
 	}
+	if l.unconfirmed {
+		held, total = "~"+held, "~"+total
+	}
 	cell(p.time, held, cols.time, true)
-	cell(p.base, clock(c.Total(now)), cols.total, true)
+	cell(p.base, total, cols.total, true)
 	if rest := l.width - used; rest > 0 {
 		w.write(p.base, strings.Repeat(" ", rest))
 	}
@@ -358,6 +378,7 @@ type rowPaints struct{ base, state, time paint }
 type tablePaints struct {
 	byState [model.StateDeleted + 1][2]rowPaints
 	warn    [2]rowPaints
+	stale   [2]rowPaints // an unconfirmed row
 }
 
 func newTablePaints(st theme.Styles) tablePaints {
@@ -378,14 +399,12 @@ func newTablePaints(st theme.Styles) tablePaints {
 		t.byState[s] = mk(base, state, state)
 	}
 	t.warn = mk(st.Row, st.HoldWarning, st.HoldWarning)
+	t.stale = mk(st.Dim, st.Dim, st.Dim)
 	return t
 }
 
 func (t *tablePaints) forCall(s model.State, warn, selected bool) rowPaints {
-	i := 0
-	if selected {
-		i = 1
-	}
+	i := btoi(selected)
 	if warn {
 		return t.warn[i]
 	}
@@ -457,4 +476,11 @@ func two(n int) string {
 		return "0" + strconv.Itoa(n)
 	}
 	return strconv.Itoa(n)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

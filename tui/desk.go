@@ -16,100 +16,114 @@ import (
 // pruneEvery is how often old history is pruned while the console runs.
 const pruneEvery = 24 * time.Hour
 
-// pickerKey handles keys while the directory picker is open.
-func (m *Model) pickerKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.sh.keys
-	switch {
-	case key.Matches(msg, k.Close):
-		m.picker.hide()
-		m.focus = focusCalls
-		return nil
-	case key.Matches(msg, k.PickUp):
-		m.picker.move(-1)
-		return nil
-	case key.Matches(msg, k.PickDown):
-		m.picker.move(1)
-		return nil
-	case msg.String() == "pgup":
-		m.picker.move(-max(1, m.picker.height-1))
-		return nil
-	case msg.String() == "pgdown":
-		m.picker.move(max(1, m.picker.height-1))
-		return nil
-	case key.Matches(msg, k.Choose):
-		c, ok := m.picker.chosen()
-		if !ok {
-			m.picker.err = "no contact matches: change the search, or esc and d to dial a number"
-			return nil
-		}
-		raw := contactNumber(c)
-		if _, err := model.ParseDial(raw); err != nil {
-			m.picker.err = "cannot dial " + model.Clean(c.Name, 40) + " (" + model.Clean(raw, 30) + "): " + err.Error()
-			return nil
-		}
-		m.picker.hide()
-		m.focus = focusCalls
-		m.view = viewCalls
-		return m.dialNumber(raw, model.Clean(c.Name, 60))
+// pickerActions are the directory picker's keys; the rest is the search.
+func pickerActions(k KeyMap) []action {
+	return []action{
+		{bind: k.Choose, do: (*Model).pickerChoose, short: true},
+		{bind: k.PickUp, do: func(m *Model) tea.Cmd { m.picker.move(-1); return nil }, short: true},
+		{bind: k.PickDown, do: func(m *Model) tea.Cmd { m.picker.move(1); return nil }, short: true},
+		{bind: k.PgUp, do: func(m *Model) tea.Cmd { m.picker.move(-max(1, m.picker.height-1)); return nil }},
+		{bind: k.PgDown, do: func(m *Model) tea.Cmd { m.picker.move(max(1, m.picker.height-1)); return nil }},
+		{bind: k.Close, do: func(m *Model) tea.Cmd { m.picker.hide(); m.focus = focusCalls; return nil }, short: true},
 	}
-	return m.picker.update(msg)
 }
 
-// historyKey handles keys in the History view.
-func (m *Model) historyKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.sh.keys
-	h := &m.hist
-	if h.confirm != nil {
-		rec := *h.confirm
-		h.confirm = nil
-		if s := msg.String(); s == "y" || s == "Y" || s == "enter" || key.Matches(msg, k.CallBack) {
-			return m.dialNumber(rec.Entry.Ani, h.who(rec))
-		}
-		return m.status.set(statusOK, "Call back cancelled")
-	}
-	r := m.opts.Records
-	if h.navigate(msg, &k, len(h.rows)) {
+func (m *Model) pickerText(msg tea.KeyPressMsg) tea.Cmd { return m.picker.update(msg) }
+
+// pickerChoose dials the chosen contact.
+func (m *Model) pickerChoose() tea.Cmd {
+	c, ok := m.picker.chosen()
+	if !ok {
+		m.picker.err = "no contact matches: change the search, or esc and d to dial a number"
 		return nil
 	}
-	switch {
-	case key.Matches(msg, k.FilterMissed):
-		h.missed = !h.missed
-		return h.reload(r)
-	case key.Matches(msg, k.FilterIn):
-		h.inbound = !h.inbound
-		return h.reload(r)
-	case key.Matches(msg, k.FilterOut):
-		h.outbound = !h.outbound
-		return h.reload(r)
-	case key.Matches(msg, k.FilterToday):
-		h.today = !h.today
-		return h.reload(r)
-	case key.Matches(msg, k.FilterAll):
-		h.missed, h.inbound, h.outbound, h.today = false, false, false, false
-		h.search.Reset()
-		return h.reload(r)
-	case key.Matches(msg, k.Search):
-		m.focus = focusSearch
-		return h.search.Focus()
-	case key.Matches(msg, k.CallBack):
-		rec, ok := h.selected()
-		if !ok {
-			return m.status.set(statusError, "No call selected to call back")
-		}
-		n, err := model.ParseDial(rec.Entry.Ani)
-		if err != nil {
-			return m.status.set(statusError, "Cannot call back "+h.who(rec)+": "+err.Error())
-		}
-		h.confirm = &rec
-		return m.status.set(statusPending, "Call back "+h.who(rec)+" on "+n.Display+"? y/enter calls · any other key cancels")
-	case key.Matches(msg, k.Message):
-		rec, ok := h.selected()
-		if !ok {
-			return m.openForm("", "", "")
-		}
-		return m.openForm(rec.Entry.CallID, h.nameOf(rec), model.FormatNumber(rec.Entry.Ani))
+	raw := contactNumber(c)
+	if _, err := model.ParseDial(raw); err != nil {
+		m.picker.err = "cannot dial " + model.Clean(c.Name, 40) + " (" + model.Clean(raw, 30) + "): " + err.Error()
+		return nil
 	}
+	m.picker.hide()
+	m.focus = focusCalls
+	m.view = viewCalls
+	return m.dialNumber(raw, model.Clean(c.Name, 60))
+}
+
+// historyActions are the History view's own keys.
+func historyActions(k KeyMap) []action {
+	rows := func(m *Model) string {
+		if len(m.hist.rows) == 0 {
+			return "No calls listed"
+		}
+		return ""
+	}
+	move := func(b key.Binding, d func(m *Model) int) action {
+		return action{bind: b, why: rows, do: func(m *Model) tea.Cmd { m.hist.step(d(m), len(m.hist.rows)); return nil }}
+	}
+	filter := func(b key.Binding, flip func(h *historyView)) action {
+		return action{bind: b, why: (*Model).whyNoRecords, do: func(m *Model) tea.Cmd {
+			flip(&m.hist)
+			return m.hist.reload(m.opts.Records)
+		}, short: true}
+	}
+	page := func(m *Model) int { return max(1, m.hist.height-1) }
+	return []action{
+		{bind: k.AnswerNextLetter, why: (*Model).whyNoneRinging, do: (*Model).answerNext, short: true},
+		{bind: k.CallBack, why: rows, do: (*Model).callBack, short: true},
+		{bind: k.Message, why: (*Model).whyNoRecords, do: (*Model).messageEntry, short: true},
+		filter(k.FilterMissed, func(h *historyView) { h.missed = !h.missed }),
+		filter(k.FilterIn, func(h *historyView) { h.inbound = !h.inbound }),
+		filter(k.FilterOut, func(h *historyView) { h.outbound = !h.outbound }),
+		filter(k.FilterToday, func(h *historyView) { h.today = !h.today }),
+		filter(k.FilterAll, func(h *historyView) {
+			h.missed, h.inbound, h.outbound, h.today = false, false, false, false
+			h.search.Reset()
+		}),
+		{bind: k.Search, why: (*Model).whyNoRecords, do: func(m *Model) tea.Cmd {
+			m.focus = focusSearch
+			return m.hist.search.Focus()
+		}, short: true},
+		move(k.Up, func(*Model) int { return -1 }),
+		move(k.Down, func(*Model) int { return 1 }),
+		move(k.Top, func(m *Model) int { return -len(m.hist.rows) }),
+		move(k.Bottom, func(m *Model) int { return len(m.hist.rows) }),
+		move(k.PgUp, func(m *Model) int { return -page(m) }),
+		move(k.PgDown, page),
+	}
+}
+
+func (m *Model) whyNoRecords() string {
+	if m.opts.Records == nil {
+		return "The history database is not open (see the log)"
+	}
+	return ""
+}
+
+// callBack asks whether to call the selected caller back.
+func (m *Model) callBack() tea.Cmd {
+	h := &m.hist
+	rec, ok := h.selected()
+	if !ok {
+		return m.status.set(statusError, "No call selected to call back")
+	}
+	n, err := model.ParseDial(rec.Entry.Ani)
+	if err != nil {
+		return m.status.set(statusError, "Cannot call back "+h.who(rec)+": "+err.Error())
+	}
+	m.askFirst("Call back "+h.who(rec)+" on "+n.Display+"?", "Call back cancelled", func(m *Model) tea.Cmd {
+		return m.dialNumber(rec.Entry.Ani, h.who(rec))
+	})
+	m.question.enterYes = true
 	return nil
+}
+
+// messageEntry opens the message form about the selected History entry.
+func (m *Model) messageEntry() tea.Cmd {
+	h := &m.hist
+	rec, ok := h.selected()
+	if !ok {
+		return m.openForm("", "", "")
+	}
+	return m.openForm(rec.Entry.CallID, h.nameOf(rec), model.FormatNumber(rec.Entry.Ani))
 }
 
 // nameOf is a stored call's contact name, or "".
@@ -120,30 +134,27 @@ func (h *historyView) nameOf(r CallRecord) string {
 	return h.sh.names.name(r.Entry.Ani)
 }
 
-// searchKey handles keys while the History search input has focus: enter
-// keeps the search, esc clears it.
-func (m *Model) searchKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.sh.keys
-	h := &m.hist
-	switch {
-	case key.Matches(msg, k.Close):
-		h.search.Reset()
-		h.search.Blur()
-		m.focus = focusCalls
-		return h.reload(m.opts.Records)
-	case msg.String() == "enter":
-		h.search.Blur()
-		m.focus = focusCalls
-		return nil
-	case key.Matches(msg, k.PickUp):
-		h.move(-1)
-		return nil
-	case key.Matches(msg, k.PickDown):
-		h.move(1)
-		return nil
+// searchActions are the History search's keys; the rest is the search text.
+func searchActions(k KeyMap) []action {
+	return []action{
+		{bind: k.KeepSearch, do: func(m *Model) tea.Cmd {
+			m.hist.search.Blur()
+			m.focus = focusCalls
+			return nil
+		}, short: true},
+		{bind: k.ClearSearch, do: func(m *Model) tea.Cmd {
+			h := &m.hist
+			h.search.Reset()
+			h.search.Blur()
+			m.focus = focusCalls
+			return h.reload(m.opts.Records)
+		}, short: true},
+		{bind: k.PickUp, do: func(m *Model) tea.Cmd { m.hist.move(-1); return nil }},
+		{bind: k.PickDown, do: func(m *Model) tea.Cmd { m.hist.move(1); return nil }},
 	}
-	return m.searchUpdate(msg)
 }
+
+func (m *Model) searchText(msg tea.KeyPressMsg) tea.Cmd { return m.searchUpdate(msg) }
 
 // searchUpdate feeds the search input and queries again when it changed.
 func (m *Model) searchUpdate(msg tea.Msg) tea.Cmd {
@@ -157,26 +168,41 @@ func (m *Model) searchUpdate(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// messagesKey handles keys in the Messages view.
-func (m *Model) messagesKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.sh.keys
+// messagesActions are the Messages view's own keys.
+func messagesActions(k KeyMap) []action {
+	rows := func(m *Model) string {
+		if len(m.msgs.msgs) == 0 {
+			return "No messages"
+		}
+		return ""
+	}
+	move := func(b key.Binding, d func(m *Model) int) action {
+		return action{bind: b, why: rows, do: func(m *Model) tea.Cmd { m.msgs.step(d(m), len(m.msgs.msgs)); return nil }}
+	}
+	page := func(m *Model) int { return max(1, m.msgs.height-1) }
+	return []action{
+		{bind: k.AnswerNextLetter, why: (*Model).whyNoneRinging, do: (*Model).answerNext, short: true},
+		{bind: k.ToggleDone, why: rows, do: (*Model).toggleDone, short: true},
+		{bind: k.NewMessage, why: (*Model).whyNoRecords, do: func(m *Model) tea.Cmd { return m.openForm("", "", "") }, short: true},
+		move(k.Up, func(*Model) int { return -1 }),
+		move(k.Down, func(*Model) int { return 1 }),
+		move(k.Top, func(m *Model) int { return -len(m.msgs.msgs) }),
+		move(k.Bottom, func(m *Model) int { return len(m.msgs.msgs) }),
+		move(k.PgUp, func(m *Model) int { return -page(m) }),
+		move(k.PgDown, page),
+	}
+}
+
+// toggleDone marks the selected message done, or open again.
+func (m *Model) toggleDone() tea.Cmd {
 	v := &m.msgs
-	if v.navigate(msg, &k, len(v.msgs)) {
+	sel, ok := v.selected()
+	if !ok || m.opts.Records == nil {
 		return nil
 	}
-	switch {
-	case key.Matches(msg, k.ToggleDone):
-		sel, ok := v.selected()
-		if !ok || m.opts.Records == nil {
-			return nil
-		}
-		// Shown at once; the store confirms (or the reload corrects it).
-		v.msgs[v.sel].Done = !sel.Done
-		return markMessage(m.opts.Records, sel.ID, !sel.Done)
-	case key.Matches(msg, k.NewMessage):
-		return m.openForm("", "", "")
-	}
-	return nil
+	// Shown at once; the store confirms (or the reload corrects it).
+	v.msgs[v.sel].Done = !sel.Done
+	return markMessage(m.opts.Records, sel.ID, !sel.Done)
 }
 
 // openForm opens the message form prefilled for a call.
@@ -188,32 +214,57 @@ func (m *Model) openForm(callID, name, number string) tea.Cmd {
 	return m.form.show(callID, name, number)
 }
 
-// formKey handles keys while the message form is open.
-func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.sh.keys
-	f := &m.form
-	switch {
-	case key.Matches(msg, k.Close):
-		f.hide()
-		m.focus = focusCalls
-		return m.status.set(statusOK, "Message not taken")
-	case key.Matches(msg, k.FormSave), msg.String() == "enter" && f.field == formText:
-		return m.saveForm()
-	case key.Matches(msg, k.FormNext), msg.String() == "enter":
-		return f.next(1)
-	case key.Matches(msg, k.FormPrev):
-		return f.next(-1)
-	case f.field == formFor && key.Matches(msg, k.PickUp):
-		f.choose(-1)
-		return nil
-	case f.field == formFor && key.Matches(msg, k.PickDown):
-		f.choose(1)
-		return nil
+// formActions are the message form's keys; the rest is typed into it.
+func formActions(k KeyMap) []action {
+	onFor := func(m *Model) string {
+		if m.form.field != formFor {
+			return "Only the For field suggests names"
+		}
+		return ""
 	}
-	return f.update(msg)
+	return []action{
+		{bind: k.FormSave, why: (*Model).whySaving, do: (*Model).saveForm, short: true},
+		{bind: k.FormEnter, why: (*Model).whySaving, do: func(m *Model) tea.Cmd {
+			if m.form.field == formText {
+				return m.saveForm()
+			}
+			return m.form.next(1)
+		}},
+		{bind: k.FormNext, do: func(m *Model) tea.Cmd { return m.form.next(1) }, short: true},
+		{bind: k.FormPrev, do: func(m *Model) tea.Cmd { return m.form.next(-1) }, short: true},
+		{bind: k.PickUp, why: onFor, do: func(m *Model) tea.Cmd { m.form.choose(-1); return nil }},
+		{bind: k.PickDown, why: onFor, do: func(m *Model) tea.Cmd { m.form.choose(1); return nil }},
+		{bind: k.Close, do: (*Model).closeForm, short: true},
+	}
 }
 
-// saveForm stores the message, or says what is missing.
+// formText types into the focused field; the up and down keys outside the
+// For field move in the message text.
+func (m *Model) formText(msg tea.KeyPressMsg) tea.Cmd {
+	if m.form.saving {
+		return nil
+	}
+	return m.form.update(msg)
+}
+
+func (m *Model) whySaving() string {
+	if m.form.saving {
+		return "Saving the message…"
+	}
+	return ""
+}
+
+// closeForm closes the message form, asking first if it holds typed text.
+func (m *Model) closeForm() tea.Cmd {
+	return m.closeAsking(m.form.typed(), "Discard the message you typed?", func(m *Model) tea.Cmd {
+		m.form.hide()
+		m.focus = focusCalls
+		return m.status.set(statusOK, "Message not taken")
+	})
+}
+
+// saveForm stores the message, or says what is missing. The form stays open
+// until the store says it is saved, so a failure loses nothing.
 func (m *Model) saveForm() tea.Cmd {
 	f := &m.form
 	msg, problem := f.message()
@@ -222,8 +273,7 @@ func (m *Model) saveForm() tea.Cmd {
 		return nil
 	}
 	msg.Created = m.sh.now
-	f.hide()
-	m.focus = focusCalls
+	f.saving, f.err = true, ""
 	return tea.Batch(m.status.set(statusPending, "Saving the message for "+model.Clean(msg.For, 60)+"…"), saveMessage(m.opts.Records, msg))
 }
 
@@ -279,9 +329,15 @@ func (m *Model) handleRecords(msg tea.Msg) tea.Cmd {
 		}
 		m.msgs.take(msg.msgs)
 	case messageSavedMsg:
+		m.form.saving = false
 		if msg.err != nil {
 			m.sh.log.Error("saving a message", "err", msg.err)
+			m.form.err = "not saved: " + model.Clean(msg.err.Error(), 200) + " — ctrl+s tries again"
 			return m.status.set(statusError, "Could not save the message: "+model.Clean(msg.err.Error(), 200))
+		}
+		if m.focus == focusForm {
+			m.form.hide()
+			m.focus = focusCalls
 		}
 		return tea.Batch(m.status.set(statusOK, "Message for "+model.Clean(msg.who, 60)+" saved (Tab to Messages)"), loadMessages(r))
 	case messageMarkedMsg:

@@ -165,7 +165,7 @@ func TestHistoryFiltersSearchAndCallBack(t *testing.T) {
 	// Call back the missed call (first row): asks, then dials.
 	h.key("g")
 	h.key("c")
-	h.wantScreen("Call back Ada Whitfield on (646) 555-0142? y/enter calls")
+	h.wantScreen("Call back Ada Whitfield on (646) 555-0142? y/enter yes")
 	h.wantSent()
 	h.key("y")
 	h.wantSent(phoneCmd{"dial", "16465550142"})
@@ -252,7 +252,7 @@ func TestMessageFromCallToDone(t *testing.T) {
 	}
 	h.wantScreen("[x]")
 	h.wantScreen("0 open, 1 done")
-	h.key("space")
+	h.key("x")
 	if rec.messages()[0].Done {
 		t.Fatal("not reopened")
 	}

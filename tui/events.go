@@ -20,6 +20,9 @@ func (m *Model) handleEvents(evs ...transport.Event) tea.Cmd {
 		case transport.EventConn:
 			m.conn.known = true
 			m.conn.state = ev.Conn
+			if ev.Conn.Status != transport.ConnLive {
+				m.confirmed = false
+			}
 			m.sh.log.Info("connection", "status", ev.Conn.Status.String(), "attempt", ev.Conn.Attempt, "err", ev.Conn.Err)
 		case transport.EventSnapshot:
 			ups := make([]model.Update, len(ev.Calls))
@@ -27,12 +30,19 @@ func (m *Model) handleEvents(evs ...transport.Event) tea.Cmd {
 				ups[i] = toUpdate(c)
 			}
 			m.table.Reconcile("", ups, now)
+			m.confirmed = true
 		case transport.EventCall:
 			m.table.Apply(toUpdate(ev.Call), now)
 		}
 	}
+	if m.list.unconfirmed == m.confirmed {
+		m.list.unconfirmed = !m.confirmed
+		m.built = false // redraw the rows
+	}
 	cmds := []tea.Cmd{waitForEvent(m.opts.Phone.Events())}
-	for _, id := range m.refresh() {
+	rang, ended := m.refresh()
+	cmds = append(cmds, ended)
+	for _, id := range rang {
 		if c, ok := m.table.Get(id); ok {
 			cmds = append(cmds, m.alerts.ring(m.sh.names.who(c.Ani)))
 		}
@@ -71,17 +81,29 @@ func toUpdate(c transport.Call) model.Update {
 }
 
 // refresh rebuilds the list from the table if it changed, and returns the
-// calls that started ringing. When one did and nothing is selected, the
-// first ringing call is selected.
-func (m *Model) refresh() (rang []string) {
+// calls that started ringing. When the list goes from empty to not empty,
+// the top call is selected; otherwise the selection only ever changes when
+// the selected call ends, and then nothing is selected and the status line
+// says so (unless the receptionist's own hang up or ignore ended it).
+func (m *Model) refresh() (rang []string, ended tea.Cmd) {
 	if m.built && m.table.Version() == m.version {
-		return nil
+		return nil, nil
 	}
 	m.built, m.version = true, m.table.Version()
+	// m.calls is about to be overwritten in place: keep the selection.
+	prev, hadSel := m.list.selected()
+	wasEmpty := len(m.list.calls) == 0
 	m.calls = m.table.AppendCalls(m.calls[:0])
 	calls := m.calls
-	m.list.setCalls(calls)
-	first := ""
+	if m.list.setCalls(calls) && hadSel {
+		if p, ok := m.pending[prev.ID]; !ok || (p.act != model.ActRelease && p.act != model.ActIgnore) {
+			ended = m.status.set(statusOK, endedText(prev, m.sh.names.who(prev.Ani), len(calls) > 0))
+		}
+	}
+	if wasEmpty && len(calls) > 0 && m.list.selID == "" {
+		m.list.selectIndex(0)
+	}
+	m.settlePending()
 	ringing := make(map[string]struct{}, len(m.ringing))
 	for i := range calls {
 		if calls[i].State != model.StateRinging {
@@ -89,16 +111,22 @@ func (m *Model) refresh() (rang []string) {
 		}
 		id := calls[i].ID
 		ringing[id] = struct{}{}
-		if first == "" {
-			first = id
-		}
 		if _, was := m.ringing[id]; !was {
 			rang = append(rang, id)
 		}
 	}
 	m.ringing = ringing
-	if len(rang) > 0 && m.list.selID == "" {
-		m.list.selectID(first)
+	return rang, ended
+}
+
+// endedText says that the selected call ended and nothing is selected.
+func endedText(c model.Call, who string, others bool) string {
+	s := "Call from " + who + " ended"
+	if c.Outbound {
+		s = "Call to " + who + " ended"
 	}
-	return rang
+	if others {
+		s += "; nothing is selected (↑/↓ chooses a call)"
+	}
+	return s
 }

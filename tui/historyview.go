@@ -24,10 +24,6 @@ type historyView struct {
 	loading bool // a query is out
 	loaded  bool
 	err     string
-
-	// confirm is the record the receptionist asked to call back, awaiting
-	// y/enter; nil when no call-back is pending.
-	confirm *CallRecord
 }
 
 // historyLimit bounds one query: the view is for recent calls; older ones

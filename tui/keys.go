@@ -3,18 +3,19 @@ package tui
 import "charm.land/bubbles/v2/key"
 
 // KeyMap is every key binding of the console, defined once. Letters, vim
-// keys and the traditional console F-keys reach the same actions.
-//
-// Bindings in a KeyMap are always enabled for matching: an action that does
-// not apply to the selected call still reaches its handler, which says why in
-// the status line. Which bindings help shows is decided per frame by
-// helpKeys.
+// keys and the traditional console F-keys reach the same actions. The
+// action table (actions.go) says which bindings each pane answers to, when
+// each applies and what it does; nothing else matches keys.
 type KeyMap struct {
-	Answer  key.Binding
-	Ignore  key.Binding
-	Hold    key.Binding // hold, or resume when the selected call is on hold
-	Release key.Binding
-	Dial    key.Binding
+	Answer     key.Binding // the selected ringing call (Calls view)
+	AnswerNext key.Binding // the caller ringing longest, from every view
+	// AnswerNextLetter is the answer key in views without a call list:
+	// there a/F2 answer the caller ringing longest.
+	AnswerNextLetter key.Binding
+	Ignore           key.Binding
+	Hold             key.Binding // hold, or resume when the selected call is on hold
+	Release          key.Binding
+	Dial             key.Binding
 
 	Up     key.Binding
 	Down   key.Binding
@@ -23,8 +24,10 @@ type KeyMap struct {
 	PgUp   key.Binding
 	PgDown key.Binding
 
-	Help key.Binding
-	Quit key.Binding
+	Help      key.Binding
+	CloseHelp key.Binding
+	Quit      key.Binding
+	PIN       key.Binding // type the PIN again after the phone service refused it
 
 	// Views and the desk.
 	NextView  key.Binding
@@ -45,18 +48,27 @@ type KeyMap struct {
 	ToggleDone key.Binding
 	NewMessage key.Binding
 
-	// Picker, search and form.
-	PickUp   key.Binding
-	PickDown key.Binding
-	Choose   key.Binding
-	Close    key.Binding
-	FormNext key.Binding
-	FormPrev key.Binding
-	FormSave key.Binding
+	// Picker, search, forms and prompts.
+	PickUp      key.Binding
+	PickDown    key.Binding
+	Choose      key.Binding
+	Close       key.Binding
+	KeepSearch  key.Binding
+	ClearSearch key.Binding
+	FormNext    key.Binding
+	FormPrev    key.Binding
+	FormSave    key.Binding
+	FormEnter   key.Binding
+	PINSend     key.Binding
+	PINCancel   key.Binding
 
 	// Dial prompt.
 	DialSend   key.Binding
 	DialCancel key.Binding
+
+	// A question (quit anyway? discard the message?).
+	Yes key.Binding
+	No  key.Binding
 }
 
 // DefaultKeyMap returns a fresh key map. Each session gets its own copy.
@@ -64,11 +76,13 @@ type KeyMap struct {
 // console (G stays "last", as in vim).
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Answer:  key.NewBinding(key.WithKeys("a", "A", "enter", "f2"), key.WithHelp("a/F2", "answer")),
-		Ignore:  key.NewBinding(key.WithKeys("i", "I"), key.WithHelp("i", "ignore")),
-		Hold:    key.NewBinding(key.WithKeys("h", "H", "f3"), key.WithHelp("h/F3", "hold")),
-		Release: key.NewBinding(key.WithKeys("r", "R", "f4"), key.WithHelp("r/F4", "hang up")),
-		Dial:    key.NewBinding(key.WithKeys("d", "f5"), key.WithHelp("d/F5", "dial")),
+		Answer:           key.NewBinding(key.WithKeys("a", "A", "enter", "f2"), key.WithHelp("a/F2", "answer")),
+		AnswerNext:       key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "answer next")),
+		AnswerNextLetter: key.NewBinding(key.WithKeys("a", "A", "f2"), key.WithHelp("a/F2", "answer next")),
+		Ignore:           key.NewBinding(key.WithKeys("i", "I"), key.WithHelp("i", "ignore")),
+		Hold:             key.NewBinding(key.WithKeys("h", "H", "f3"), key.WithHelp("h/F3", "hold")),
+		Release:          key.NewBinding(key.WithKeys("r", "R", "f4"), key.WithHelp("r/F4", "hang up")),
+		Dial:             key.NewBinding(key.WithKeys("d", "f5"), key.WithHelp("d/F5", "dial")),
 
 		Up:     key.NewBinding(key.WithKeys("up", "k", "K"), key.WithHelp("↑/k", "up")),
 		Down:   key.NewBinding(key.WithKeys("down", "j", "J"), key.WithHelp("↓/j", "down")),
@@ -77,8 +91,10 @@ func DefaultKeyMap() KeyMap {
 		PgUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
 		PgDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
 
-		Help: key.NewBinding(key.WithKeys("?", "f1"), key.WithHelp("?/F1", "help")),
-		Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Help:      key.NewBinding(key.WithKeys("?", "f1"), key.WithHelp("?/F1", "help")),
+		CloseHelp: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close help")),
+		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		PIN:       key.NewBinding(key.WithKeys("p", "P"), key.WithHelp("p", "type the PIN again")),
 
 		NextView:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "views")),
 		PrevView:  key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous view")),
@@ -93,87 +109,26 @@ func DefaultKeyMap() KeyMap {
 		FilterToday:  key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "today")),
 		FilterAll:    key.NewBinding(key.WithKeys("0"), key.WithHelp("0", "all")),
 
-		ToggleDone: key.NewBinding(key.WithKeys("x", "X", "space"), key.WithHelp("x/space", "done/undone")),
+		ToggleDone: key.NewBinding(key.WithKeys("x", "X"), key.WithHelp("x", "done/undone")),
 		NewMessage: key.NewBinding(key.WithKeys("m", "M"), key.WithHelp("m", "new message")),
 
-		PickUp:   key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", "up")),
-		PickDown: key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "down")),
-		Choose:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "dial")),
-		Close:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
-		FormNext: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
-		FormPrev: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
-		FormSave: key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
+		PickUp:      key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", "up")),
+		PickDown:    key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "down")),
+		Choose:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "dial")),
+		Close:       key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "close")),
+		KeepSearch:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep search")),
+		ClearSearch: key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "clear search")),
+		FormNext:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+		FormPrev:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
+		FormSave:    key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
+		FormEnter:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next field; saves on the message")),
+		PINSend:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "try this PIN")),
+		PINCancel:   key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel")),
 
 		DialSend:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "dial")),
-		DialCancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		DialCancel: key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel")),
+
+		Yes: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
+		No:  key.NewBinding(key.WithKeys("n", "N", "esc", "ctrl+c"), key.WithHelp("n/esc", "no")),
 	}
 }
-
-// ShortHelp implements help.KeyMap: the main actions on one line.
-func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Answer, k.Ignore, k.Hold, k.Release, k.Dial, k.Directory, k.Message, k.NextView, k.Help, k.Quit}
-}
-
-// FullHelp implements help.KeyMap: actions, movement, the rest.
-func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
-		{k.Answer, k.Ignore, k.Hold, k.Release, k.Dial},
-		{k.Directory, k.Message, k.NextView, k.PrevView},
-		{k.Up, k.Down, k.Top, k.Bottom, k.PgUp, k.PgDown},
-		{k.Help, k.Quit},
-	}
-}
-
-// historyHelp is the help for the History view.
-type historyHelp struct{ k KeyMap }
-
-func (h historyHelp) ShortHelp() []key.Binding {
-	k := h.k
-	return []key.Binding{k.CallBack, k.Message, k.FilterMissed, k.FilterIn, k.FilterOut, k.FilterToday, k.FilterAll, k.Search, k.NextView, k.Help, k.Quit}
-}
-
-func (h historyHelp) FullHelp() [][]key.Binding {
-	k := h.k
-	return [][]key.Binding{
-		{k.CallBack, k.Message, k.Search},
-		{k.FilterMissed, k.FilterIn, k.FilterOut, k.FilterToday, k.FilterAll},
-		{k.Up, k.Down, k.Top, k.Bottom, k.NextView, k.PrevView},
-		{k.Dial, k.Help, k.Quit},
-	}
-}
-
-// messagesHelp is the help for the Messages view.
-type messagesHelp struct{ k KeyMap }
-
-func (h messagesHelp) ShortHelp() []key.Binding {
-	k := h.k
-	return []key.Binding{k.ToggleDone, k.NewMessage, k.Up, k.Down, k.NextView, k.Help, k.Quit}
-}
-
-func (h messagesHelp) FullHelp() [][]key.Binding {
-	k := h.k
-	return [][]key.Binding{
-		{k.ToggleDone, k.NewMessage},
-		{k.Up, k.Down, k.Top, k.Bottom, k.NextView, k.PrevView},
-		{k.Dial, k.Directory, k.Help, k.Quit},
-	}
-}
-
-// pickerHelp is the help while the directory picker or history search is
-// open.
-type pickerHelp struct{ keys []key.Binding }
-
-func (p pickerHelp) ShortHelp() []key.Binding  { return p.keys }
-func (p pickerHelp) FullHelp() [][]key.Binding { return [][]key.Binding{p.keys} }
-
-// dialHelp is the help shown while the dial prompt has focus.
-type dialHelp struct{ k KeyMap }
-
-func (d dialHelp) ShortHelp() []key.Binding {
-	quit := d.k.Quit
-	quit.SetHelp("ctrl+c", "quit")
-	quit.SetKeys("ctrl+c")
-	return []key.Binding{d.k.DialSend, d.k.DialCancel, quit}
-}
-
-func (d dialHelp) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }

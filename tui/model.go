@@ -1,12 +1,3 @@
-// Package tui is the console: a Bubble Tea program that shows the phone's
-// calls live and works them from the keyboard.
-//
-// Data flows one way. The phone's event stream is read by a re-arming
-// command, one message per event or per burst of events already waiting;
-// Update applies them in order to the model's call table; View draws the
-// table. Actions (answer, hold, …) are commands that
-// call the phone and report back with a typed message. Nothing but Update
-// changes the Model.
 package tui
 
 import (
@@ -29,6 +20,7 @@ const (
 	focusPicker              // the directory picker
 	focusSearch              // the History view's search input
 	focusForm                // the message form
+	focusPIN                 // the PIN prompt
 )
 
 // view is which list the screen shows; Tab cycles through them.
@@ -86,7 +78,20 @@ type Model struct {
 	msgs   messagesView
 	picker dirPicker
 	form   messageForm
+	pin    pinPrompt
 	alerts alerts
+
+	// acts is the action table (actions.go).
+	acts [paneCount]paneActions
+	// pending is the command in flight for each call, by call Id.
+	pending    map[string]pendingAction
+	pendingSeq int
+	// question, when set, holds the keys until it is answered.
+	question *question
+	// confirmed is cleared when the stream goes down and set again when a
+	// listCalls has confirmed the table; meanwhile the rows are shown as
+	// unconfirmed.
+	confirmed bool
 	// missed is the count of missed calls since the history was last
 	// looked at, shown in the header.
 	missed int
@@ -123,11 +128,16 @@ func New(opts Options) *Model {
 		status:  statusLine{sh: sh},
 		help:    help.New(),
 		alerts:  newAlerts(opts.Bell, opts.Notify),
+		acts:    actionTable(sh.keys),
+		pending: map[string]pendingAction{},
+
+		confirmed: true,
 	}
 	m.hist = newHistoryView(sh)
 	m.msgs = messagesView{sh: sh}
 	m.picker = newDirPicker(sh)
 	m.form = newMessageForm(sh)
+	m.pin = newPINPrompt(sh)
 	m.restyle()
 	m.dial = newDialPrompt(sh)
 	return m
@@ -179,6 +189,7 @@ func (m *Model) restyle() {
 		m.hist.restyle()
 		m.picker.restyle()
 		m.form.restyle()
+		m.pin.restyle()
 	}
 	if m.list.sh != nil {
 		m.list.restyle()
@@ -226,6 +237,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, m.holdAlerts())
 	case clearStatusMsg:
 		m.status.clear(msg.id)
+	case settledMsg:
+		m.handleSettled(msg)
 	case answeredMsg, ignoredMsg, heldMsg, resumedMsg, releasedMsg, dialedMsg:
 		cmds = append(cmds, m.handleResult(msg))
 	case historySavedMsg:

@@ -146,18 +146,20 @@ func TestHoldTogglesResume(t *testing.T) {
 	h.wantScreen("✓ Resumed (646) 555-1234")
 }
 
-func TestNoSelectionUsesTarget(t *testing.T) {
+func TestStartWithCallsSelectsTop(t *testing.T) {
 	h := newHarness(t, 80, 24)
 	h.event(transport.Event{Kind: transport.EventSnapshot, Calls: []transport.Call{
 		{ID: "201", Ani: "6465551234", State: "HOLDING"},
 		{ID: "202", Ani: "2125550199", State: "CONNECTED"},
 	}})
-	if h.selected() != "" {
-		t.Fatalf("selected %q with no ring", h.selected())
+	// The list went from empty to not empty: the top call is selected,
+	// visibly, and the keys act on it alone.
+	if h.selected() != "201" {
+		t.Fatalf("selected %q, want the top call", h.selected())
 	}
-	h.key("h") // holds the connected call
-	h.key("r") // hangs up the first call that can be hung up: the held one
-	h.wantSent(phoneCmd{"hold", "202"}, phoneCmd{"release", "201"})
+	h.wantScreen("▸‖ on hold")
+	h.key("h") // resumes the selected held call, not the connected one
+	h.wantSent(phoneCmd{"resume", "201"})
 }
 
 func TestActionThatDoesNotApplySaysWhy(t *testing.T) {
@@ -238,30 +240,43 @@ func TestSelectionFollowsCall(t *testing.T) {
 	}
 }
 
-func TestSelectedCallEndsSelectsNext(t *testing.T) {
+func TestSelectedCallEndsSelectsNothing(t *testing.T) {
 	h := newHarness(t, 80, 24)
 	h.call("101", "6465551234", "CONNECTED")
 	h.call("102", "2125550199", "CONNECTED")
 	h.call("103", "3125550111", "CONNECTED")
-	h.key("j")
 	h.key("j") // 102
 	h.call("102", "2125550199", "DELETED")
-	if h.selected() != "103" {
-		t.Fatalf("after the selected call ended, selected %q, want the next row", h.selected())
+	if h.selected() != "" {
+		t.Fatalf("after the selected call ended, selected %q, want none", h.selected())
 	}
-	h.call("103", "3125550111", "DELETED")
-	if h.selected() != "101" {
-		t.Fatalf("selected %q, want the last remaining row", h.selected())
+	h.wantScreen("Call from (212) 555-0199 ended")
+	// Keys that need a call refuse; nothing is sent.
+	for _, k := range []string{"m", "r", "h", "i"} {
+		h.key(k)
 	}
-	// A ringing call is preferred once the selected call ends.
+	h.wantSent()
+	h.wantScreen("No call is selected")
+	// A new call does not take the selection.
 	h.call("104", "3125550112", "RINGING")
-	h.call("101", "6465551234", "DELETED")
-	if h.selected() != "104" {
-		t.Fatalf("selected %q, want the ringing call", h.selected())
+	if h.selected() != "" {
+		t.Fatalf("a new call took the selection: %q", h.selected())
 	}
-	h.call("104", "3125550112", "DELETED")
+	// Down starts from the ended call's row: the call that took its place.
+	h.key("j")
+	if c, _ := h.m.list.selected(); c.ID != h.m.list.calls[1].ID {
+		t.Fatalf("down selected %q, want the row where the call was", c.ID)
+	}
+	for _, id := range []string{"101", "103", "104"} {
+		h.call(id, "", "DELETED")
+	}
 	if h.selected() != "" {
 		t.Fatalf("selected %q with no calls", h.selected())
+	}
+	// From empty to not empty: the top call is selected.
+	h.call("105", "3125550113", "RINGING")
+	if h.selected() != "105" {
+		t.Fatalf("selected %q, want the only call", h.selected())
 	}
 }
 
@@ -285,8 +300,15 @@ func TestDialPrompt(t *testing.T) {
 	h.typeText("4")
 	h.wantScreen("→ x1234")
 	h.key("esc")
+	h.wantScreen("Discard the number you typed? y/N")
+	h.key("n")
+	if h.m.focus != focusDial || h.m.dial.input.Value() != "1234" {
+		t.Fatal("no to the question lost the number")
+	}
+	h.key("esc")
+	h.key("y")
 	if h.m.focus != focusCalls {
-		t.Fatal("esc did not close the prompt")
+		t.Fatal("esc and y did not close the prompt")
 	}
 	h.wantSent()
 
@@ -313,8 +335,14 @@ func TestDialPromptKeysAreText(t *testing.T) {
 	if h.m.dial.input.Value() != "qahr" {
 		t.Fatalf("value %q", h.m.dial.input.Value())
 	}
-	if _, ok := hasMsg[tea.QuitMsg](h.key("ctrl+c")); !ok {
-		t.Fatal("ctrl+c did not quit from the prompt")
+	// Ctrl+C closes the prompt (asking, as it holds text), not the console.
+	if _, ok := hasMsg[tea.QuitMsg](h.key("ctrl+c")); ok {
+		t.Fatal("ctrl+c quit from the prompt")
+	}
+	h.wantScreen("Discard the number you typed?")
+	h.key("y")
+	if h.m.focus != focusCalls {
+		t.Fatal("ctrl+c and y did not close the prompt")
 	}
 }
 
@@ -345,6 +373,28 @@ func TestQuit(t *testing.T) {
 	h := newHarness(t, 20, 5)
 	if _, ok := hasMsg[tea.QuitMsg](h.key("q")); !ok {
 		t.Fatal("q did not quit on a tiny terminal")
+	}
+}
+
+func TestQuitAsksWithCallersOnTheLine(t *testing.T) {
+	for _, k := range []string{"q", "ctrl+c"} {
+		h := newHarness(t, 80, 24)
+		h.call("101", "6465551234", "HOLDING")
+		h.call("102", "6465551235", "HOLDING")
+		h.call("103", "6465551236", "RINGING")
+		if _, ok := hasMsg[tea.QuitMsg](h.key(k)); ok {
+			t.Fatalf("%s quit with callers on hold", k)
+		}
+		h.wantScreen("2 calls on hold, 1 ringing — quit anyway? y/N")
+		// Anything but y keeps the console, the second Ctrl+C included.
+		if _, ok := hasMsg[tea.QuitMsg](h.key(k)); ok {
+			t.Fatalf("a second %s quit", k)
+		}
+		h.wantScreen("Not quitting")
+		h.key(k)
+		if _, ok := hasMsg[tea.QuitMsg](h.key("y")); !ok {
+			t.Fatal("y did not quit")
+		}
 	}
 }
 
@@ -409,7 +459,8 @@ func TestTimersAdvance(t *testing.T) {
 func TestHoldWarning(t *testing.T) {
 	h := newHarness(t, 80, 24, func(o *Options) { o.HoldWarn = 30 * time.Second })
 	h.call("101", "6465551234", "HOLDING")
-	h.call("102", "6465551235", "RINGING") // takes the selection
+	h.call("102", "6465551235", "RINGING")
+	h.key("g") // the ringing call, so the held row is drawn unselected
 	warn := strings.Split(h.m.sh.styles.HoldWarning.Render("x"), "x")[0] + "  !0:31"
 	heldRow := func() string {
 		for _, l := range strings.Split(h.m.View().Content, "\n") {
@@ -584,7 +635,7 @@ func TestSnapshotReconciles(t *testing.T) {
 	if h.m.table.Len() != 1 {
 		t.Fatalf("len %d", h.m.table.Len())
 	}
-	h.wantNoScreen("(646) 555-1234")
+	h.wantNoScreen("● connected")
 	h.wantScreen("on hold")
 }
 
@@ -606,4 +657,54 @@ func TestCapsLockLetters(t *testing.T) {
 	h.call("101", "6465551234", "CONNECTED")
 	h.key("H")
 	h.wantSent(phoneCmd{"answer", "101"}, phoneCmd{"hold", "101"})
+}
+
+func TestOneCommandPerIntent(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.call("101", "6465551234", "RINGING")
+	// The phone says yes before the CONNECTED event: the repeats are
+	// absorbed, and a different action waits.
+	h.key("a")
+	h.key("a")
+	h.key("f2")
+	h.wantScreen("Already answering (646) 555-1234…")
+	h.wantScreen("answering…")
+	h.key("i")
+	h.wantScreen("Still answering (646) 555-1234: wait for it before you ignore")
+	h.wantSent(phoneCmd{"answer", "101"})
+	h.call("101", "6465551234", "CONNECTED")
+	h.wantNoScreen("answering…")
+	h.key("r")
+	h.key("r")
+	h.wantSent(phoneCmd{"answer", "101"}, phoneCmd{"release", "101"})
+
+	// A failure re-enables the call at once.
+	h.call("102", "6465551235", "RINGING")
+	h.key("g")
+	h.phone.failWith("answer", transport.ErrNotApplied)
+	h.key("a")
+	h.wantScreen("Could not answer")
+	h.key("a")
+	h.wantSent(phoneCmd{"answer", "101"}, phoneCmd{"release", "101"}, phoneCmd{"answer", "102"}, phoneCmd{"answer", "102"})
+}
+
+func TestSettleTimeoutReenablesTheCall(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.call("101", "6465551234", "CONNECTED")
+	h.key("h")
+	h.wantScreen("holding…")
+	// The HOLDING event never comes: after a while the row is free again.
+	var settle []timerMsg
+	for _, tm := range h.timers {
+		if _, ok := tm.msg.(settledMsg); ok {
+			settle = append(settle, tm)
+		}
+	}
+	if len(settle) != 1 {
+		t.Fatalf("%d settle timers", len(settle))
+	}
+	h.send(settle[0].msg)
+	h.wantNoScreen("holding…")
+	h.key("h")
+	h.wantSent(phoneCmd{"hold", "101"}, phoneCmd{"hold", "101"})
 }

@@ -30,6 +30,12 @@ type messageForm struct {
 	sugg []directory.Contact
 	pick int
 	err  string
+	// saving is set while the store saves the message; the form stays
+	// open, with its text, until the store says it is saved.
+	saving bool
+	// The caller's name and number as the form was opened with them, so
+	// typed() can tell what the receptionist typed.
+	openName, openNumber string
 }
 
 const (
@@ -86,8 +92,10 @@ func (f *messageForm) restyle() {
 // show opens the form, prefilled with the caller's name and number.
 func (f *messageForm) show(callID, name, number string) tea.Cmd {
 	f.forIn.Reset()
-	f.nameIn.SetValue(model.Clean(name, 80))
-	f.numIn.SetValue(model.Clean(number, 40))
+	f.openName, f.openNumber = model.Clean(name, 80), model.Clean(number, 40)
+	f.nameIn.SetValue(f.openName)
+	f.numIn.SetValue(f.openNumber)
+	f.saving = false
 	f.text.Reset()
 	f.callID = callID
 	f.err = ""
@@ -101,6 +109,12 @@ func (f *messageForm) hide() {
 	f.nameIn.Blur()
 	f.numIn.Blur()
 	f.text.Blur()
+}
+
+// typed reports whether the receptionist typed anything into the form.
+func (f *messageForm) typed() bool {
+	return strings.TrimSpace(f.forIn.Value()) != "" || strings.TrimSpace(f.text.Value()) != "" ||
+		f.nameIn.Value() != f.openName || f.numIn.Value() != f.openNumber
 }
 
 // focus moves the input focus to f.field.
@@ -235,9 +249,12 @@ func (f *messageForm) lines(w, h int) []string {
 	for _, l := range strings.Split(f.text.View(), "\n") {
 		out = append(out, ansi.Truncate(l, w, ""))
 	}
-	if f.err != "" {
+	switch {
+	case f.saving:
+		out = append(out, st.StatusPending.Render(ansi.Truncate("  … saving", w, "…")))
+	case f.err != "":
 		out = append(out, st.PromptInvalid.Render(ansi.Truncate("  ✗ "+f.err, w, "…")))
-	} else {
+	default:
 		out = append(out, st.Dim.Render(ansi.Truncate("  tab next field · ↑↓ pick a name · enter on the message (or ctrl+s) saves · ctrl+j new line · esc cancels", w, "…")))
 	}
 	if len(out) > h {

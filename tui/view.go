@@ -35,11 +35,18 @@ func (m *Model) layoutFrame() frame {
 	w, h := m.sh.width, m.sh.height
 	var f frame
 	f.status = m.status.lines(w)
-	if m.focus == focusDial {
+	if m.question != nil {
+		f.status = m.questionLines(w)
+	}
+	switch m.focus {
+	case focusDial:
 		f.dial = m.dial.lines(w)
+	case focusPIN:
+		f.dial = m.pin.lines(w)
 	}
 	keys := m.helpKeys()
-	full := m.help.ShowAll
+	// The ? overlay takes the table's place; the footer stays one line.
+	full := false
 	m.foot.check(keys)
 	footer := func(width int) string {
 		if out, ok := m.foot.get(full, width); ok {
@@ -53,15 +60,11 @@ func (m *Model) layoutFrame() frame {
 	fixed := func() int {
 		return 2 + len(f.dial) + len(f.status) + strings.Count(f.footer, "\n") + 1
 	}
-	if h-fixed() < 1 && full {
-		full = false
-		f.footer = footer(w)
-	}
 	if h-fixed() < 1 && len(f.status) > 1 {
 		f.status = f.status[:1]
 	}
 	f.rows = max(0, h-fixed())
-	if n := len(m.list.calls); n > f.rows && f.rows > 0 && m.view == viewCalls && m.focus != focusPicker && m.focus != focusForm {
+	if n := len(m.list.calls); n > f.rows && f.rows > 0 && m.view == viewCalls && m.focus != focusPicker && m.focus != focusForm && !m.help.ShowAll {
 		offset := min(m.list.offset, n-f.rows)
 		f.pos = " " + itoa(offset+1) + "–" + itoa(offset+f.rows) + " of " + itoa(n)
 		if pw := ansi.StringWidth(f.pos); w-pw >= 10 {
@@ -177,66 +180,6 @@ func (m *Model) relayout() {
 	m.dial.setWidth(m.sh.width)
 }
 
-// helpKeys is the key map as help should show it: bindings that do not
-// apply to the selected call (or to any call, with none selected) are
-// disabled, and the hold key says "resume" when that is what it would do.
-func (m *Model) helpKeys() help.KeyMap {
-	k := m.sh.keys
-	switch m.focus {
-	case focusDial:
-		return dialHelp{k}
-	case focusPicker:
-		return pickerHelp{[]key.Binding{k.Choose, k.PickUp, k.PickDown, k.Close}}
-	case focusSearch:
-		done := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep search"))
-		clear := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear search"))
-		return pickerHelp{[]key.Binding{done, clear}}
-	case focusForm:
-		return pickerHelp{[]key.Binding{k.FormSave, k.FormNext, k.FormPrev, k.Close}}
-	}
-	switch m.view {
-	case viewHistory:
-		n := len(m.hist.rows)
-		k.CallBack.SetEnabled(n > 0)
-		k.Message.SetEnabled(m.opts.Records != nil)
-		return historyHelp{k}
-	case viewMessages:
-		k.ToggleDone.SetEnabled(len(m.msgs.msgs) > 0)
-		k.NewMessage.SetEnabled(m.opts.Records != nil)
-		return messagesHelp{k}
-	}
-	k.Message.SetEnabled(m.opts.Records != nil)
-	sel, hasSel := m.list.selected()
-	applies := func(a model.Action) bool {
-		if hasSel {
-			return a.Applies(sel.State)
-		}
-		for i := range m.list.calls {
-			if a.Applies(m.list.calls[i].State) {
-				return true
-			}
-		}
-		return false
-	}
-	k.Answer.SetEnabled(applies(model.ActAnswer))
-	k.Ignore.SetEnabled(applies(model.ActIgnore))
-	if m.holdAction() == model.ActResume {
-		k.Hold.SetHelp(k.Hold.Help().Key, "resume")
-		k.Hold.SetEnabled(applies(model.ActResume))
-	} else {
-		k.Hold.SetEnabled(applies(model.ActHold))
-	}
-	k.Release.SetEnabled(applies(model.ActRelease))
-	n := len(m.list.calls)
-	k.Up.SetEnabled(n > 0)
-	k.Down.SetEnabled(n > 0)
-	k.Top.SetEnabled(n > 1)
-	k.Bottom.SetEnabled(n > 1)
-	k.PgUp.SetEnabled(n > m.list.height)
-	k.PgDown.SetEnabled(n > m.list.height)
-	return k
-}
-
 // View draws the screen.
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.render())
@@ -281,6 +224,8 @@ func (m *Model) render() string {
 	lines := make([]string, 0, h)
 	lines = append(lines, m.header(w))
 	switch {
+	case m.help.ShowAll:
+		lines = append(lines, m.overlay(w, f.rows+1)...)
 	case m.focus == focusPicker:
 		lines = append(lines, m.picker.lines(w, f.rows+1)...)
 	case m.focus == focusForm:
