@@ -2,9 +2,6 @@ package tui
 
 import (
 	"time"
-
-	"charm.land/bubbles/v2/key"
-	tea "charm.land/bubbletea/v2"
 )
 
 // listCursor is the selection in a scrolled list of rows: the selected
@@ -32,28 +29,6 @@ func (c *listCursor) follow(n int) {
 		c.offset = c.sel - c.height + 1
 	}
 	c.offset = max(0, min(c.offset, n-c.height))
-}
-
-// navigate moves the selection within n rows for the list keys (up, down,
-// top, bottom, page up and page down) and reports whether msg was one.
-func (c *listCursor) navigate(msg tea.KeyPressMsg, k *KeyMap, n int) bool {
-	switch {
-	case key.Matches(msg, k.Up):
-		c.step(-1, n)
-	case key.Matches(msg, k.Down):
-		c.step(1, n)
-	case key.Matches(msg, k.Top):
-		c.step(-n, n)
-	case key.Matches(msg, k.Bottom):
-		c.step(n, n)
-	case key.Matches(msg, k.PgUp):
-		c.step(-max(1, c.height-1), n)
-	case key.Matches(msg, k.PgDown):
-		c.step(max(1, c.height-1), n)
-	default:
-		return false
-	}
-	return true
 }
 
 // fill appends to out the rows from the first one shown, drawn by row, while
