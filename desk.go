@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"time"
 
 	"charm.land/log/v2"
+	"github.com/spf13/pflag"
 
 	"github.com/frontdesk/frontdesk/cli"
 	"github.com/frontdesk/frontdesk/config"
@@ -99,8 +99,8 @@ func demoDesk(c *config.Config, s sys, cmd string, logger *log.Logger) (desk, fu
 	return d, cleanup
 }
 
-func messagesCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
-	flags := config.NewFlags(fs, config.ConfigFlag|config.DataFlags)
+func messagesCmd(fs *pflag.FlagSet) body {
+	flags := config.NewFlags(fs, config.ConfigFlag|config.HistoryFlag)
 	asJSON := fs.Bool("json", false, "print a JSON array")
 	all := fs.Bool("all", false, "include messages marked done")
 	return func(_ context.Context, pos []string, s sys) int {
@@ -121,8 +121,8 @@ func messagesCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 	}
 }
 
-func statsCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
-	flags := config.NewFlags(fs, config.ConfigFlag|config.DataFlags|config.AccountFlags)
+func statsCmd(fs *pflag.FlagSet) body {
+	flags := config.NewFlags(fs, config.ConfigFlag|config.HistoryFlag|config.AccountFlags)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	day := fs.String("day", "", "the `date` to report, YYYY-MM-DD (default today)")
 	return func(_ context.Context, pos []string, s sys) int {

@@ -6,7 +6,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,18 +14,16 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/log/v2"
+	"github.com/spf13/pflag"
 
 	"github.com/frontdesk/frontdesk/cli"
 	"github.com/frontdesk/frontdesk/config"
 	"github.com/frontdesk/frontdesk/directory"
 	"github.com/frontdesk/frontdesk/history"
-	"github.com/frontdesk/frontdesk/hub"
-	"github.com/frontdesk/frontdesk/sshserver"
 	"github.com/frontdesk/frontdesk/transport"
 	"github.com/frontdesk/frontdesk/tui"
 )
@@ -56,150 +53,120 @@ type sys struct {
 	prompt config.Prompter
 }
 
-// command is one sub-command.
-type command struct {
-	name    string
-	args    string // positional arguments, for the usage line
-	brief   string // the main flags, for the command list
-	summary string
-	flags   func(fs *flag.FlagSet) func(ctx context.Context, pos []string, s sys) int
-}
+// Files and variables the help pages name.
+var (
+	configFile    = "$XDG_CONFIG_HOME/frontdesk/config.toml\tsettings and [[account]] entries (--config)"
+	directoryFile = "$XDG_CONFIG_HOME/frontdesk/directory.csv or .vcf\tthe directory, when no directory setting names one"
+	historyFile   = "$XDG_STATE_HOME/frontdesk/history.db\tcall history and messages, when no history setting names one"
+	logFile       = "$XDG_STATE_HOME/frontdesk/frontdesk.log\tthe log, when no log setting names one"
+	pinEnv        = config.EnvPIN + "\tthe PIN (never a flag: a command line is visible in ps)"
+	logLevelEnv   = "FRONTDESK_LOG_LEVEL\tdebug, info (the default), warn or error"
+	xdgEnv        = "XDG_CONFIG_HOME, XDG_STATE_HOME\twhere the files above live (default ~/.config, ~/.local/state)"
+	apiExit       = "1\tthe API refused the request or could not be reached"
+)
 
+// commands is every command, the console first, in the order help lists
+// them.
 func commands() []command {
-	return []command{
-		{"", "", "", "the console, with the configured account", consoleCmd},
-		{"demo", "", "", "the console against the built-in simulator (no account needed)", demoCmd},
-		{"sim", "", "[--listen ADDR]", "the simulator alone, on loopback, printing its URL and demo account", simCmd},
-		{"calls", "", "[--json]", "list the current calls once and exit", callsCmd},
-		{"dial", "NUMBER", "", "place a call and exit", dialCmd},
-		{"watch", "", "[--json]", "print call events as they arrive, one per line, until Ctrl-C", watchCmd},
-		{"messages", "", "[--json] [--all]", "list the messages taken for people who were out (open ones; --all for every one)", messagesCmd},
-		{"stats", "", "[--day YYYY-MM-DD] [--account NAME] [--json]", "the day's figures from the call history: answered, missed, ignored, outbound, waits, calls per hour", statsCmd},
-		{"serve", "", "[--listen ADDR] [--log FILE]", "serve the console over SSH: each session gets its own console", serveCmd},
-		{"version", "", "", "print the version", versionCmd},
-	}
-}
-
-// run runs frontdesk with args (without the program name) and returns the
-// exit code.
-func run(ctx context.Context, args []string, s sys) int {
-	name := ""
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
-	}
-	if name == "help" {
-		if len(args) == 0 {
-			usage(s.stdout)
-			return exitOK
-		}
-		name, args = args[0], []string{"--help"}
-	} else if name == "" && len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-		// Plain "frontdesk --help" lists the commands too.
-		usage(s.stdout)
-		fmt.Fprintln(s.stdout)
-	}
-	for _, c := range commands() {
-		if c.name != name {
-			continue
-		}
-		fs := flag.NewFlagSet(commandName(c), flag.ContinueOnError)
-		fs.SetOutput(io.Discard)
-		fs.Usage = func() {}
-		body := c.flags(fs)
-		pos, err := parse(fs, args)
-		if errors.Is(err, flag.ErrHelp) {
-			commandUsage(s.stdout, c, fs)
-			return exitOK
-		}
-		if err != nil {
-			fmt.Fprintf(s.stderr, "%s: %v\nRun '%s --help' for usage.\n", commandName(c), err, commandName(c))
-			return exitUsage
-		}
-		return body(ctx, pos, s)
-	}
-	fmt.Fprintf(s.stderr, "frontdesk: unknown command %q\nRun 'frontdesk help' for the commands.\n", name)
-	return exitUsage
-}
-
-func commandName(c command) string {
-	if c.name == "" {
-		return "frontdesk"
-	}
-	return "frontdesk " + c.name
-}
-
-// parse parses flags that may come before, between or after the
-// positional arguments ("dial 6465551234 --user 6465551000"). After "--"
-// everything is positional.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if i := len(args) - len(rest) - 1; i >= 0 && args[i] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
-}
-
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "frontdesk: a terminal receptionist console for the ShoreTel Sky Hosted API")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Usage:")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, c := range commands() {
-		line := commandName(c)
-		for _, part := range []string{c.brief, c.args} {
-			if part != "" {
-				line += " " + part
-			}
-		}
-		fmt.Fprintf(tw, "  %s\t%s\n", line, c.summary)
-	}
-	fmt.Fprintf(tw, "  %s\t%s\n", "frontdesk help [COMMAND]", "help for a command")
-	tw.Flush()
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'frontdesk COMMAND --help' for a command's flags.")
-	fmt.Fprintln(w, "Settings come from flags, then FRONTDESK_* environment variables, then")
-	fmt.Fprintln(w, "$XDG_CONFIG_HOME/frontdesk/config.toml. The PIN comes from FRONTDESK_PIN or a")
-	fmt.Fprintln(w, "--pin-file; on a terminal frontdesk asks for it.")
-}
-
-func commandUsage(w io.Writer, c command, fs *flag.FlagSet) {
-	n := 0
-	fs.VisitAll(func(*flag.Flag) { n++ })
-	line := commandName(c)
-	if n > 0 {
-		line += " [flags]"
-	}
-	if c.args != "" {
-		line += " " + c.args
-	}
-	fmt.Fprintf(w, "Usage: %s\n\n%s%s.\n", line, strings.ToUpper(c.summary[:1]), c.summary[1:])
-	if n == 0 {
-		return
-	}
-	fmt.Fprintln(w, "\nFlags:")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fs.VisitAll(func(f *flag.Flag) {
-		arg, text := flag.UnquoteUsage(f)
-		name := "--" + f.Name
-		if arg != "" {
-			name += " " + arg
-		}
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" && !strings.Contains(text, "default") {
-			text += " (default " + f.DefValue + ")"
-		}
-		fmt.Fprintf(tw, "  %s\t%s\n", name, text)
-	})
-	tw.Flush()
+	return []command{{
+		summary: "the console, with the configured account",
+		about:   "Shows every call on the phone live and answers, holds, resumes, hangs up and dials from the keyboard; ? in the console lists the keys. Settings come from flags, then FRONTDESK_* environment variables, then the config file. The PIN comes from " + config.EnvPIN + ", a --pin-file or pin_file in the config file; on a terminal frontdesk asks for it.",
+		examples: []string{
+			"frontdesk\t# the configured account",
+			"frontdesk --account front --account annex\t# two phones in one console",
+			"FRONTDESK_USER=6465551000 frontdesk --pin-file ~/.config/frontdesk/pin",
+		},
+		env:   []string{pinEnv, logLevelEnv, "NO_COLOR\tno colours", xdgEnv},
+		files: []string{configFile, directoryFile, historyFile, logFile},
+		exits: []string{"0\tthe receptionist quit", "1\tthe console or the connection failed"},
+		flags: consoleCmd,
+	}, {
+		name:     "demo",
+		summary:  "the console against the built-in simulator (no account needed)",
+		about:    "Random callers ring a simulated phone; every key works as on a real one. The demo uses its own directory and a throwaway history, never the configured account's.",
+		examples: []string{"frontdesk demo", "frontdesk demo --ring-rate 0\t# no callers until the simulator is told"},
+		env:      []string{logLevelEnv, "NO_COLOR\tno colours", xdgEnv},
+		files:    []string{configFile, logFile},
+		exits:    []string{"0\tthe receptionist quit", "1\tthe console failed"},
+		flags:    demoCmd,
+	}, {
+		name:     "sim",
+		summary:  "the simulator alone, on loopback, printing its URL and demo account",
+		about:    "For trying frontdesk's other commands, or another client, against the API without a phone.",
+		examples: []string{"frontdesk sim --listen 127.0.0.1:8080"},
+		exits:    []string{"0\tstopped with Ctrl-C", "1\tit could not listen"},
+		flags:    simCmd,
+	}, {
+		name:     "calls",
+		summary:  "list the current calls once and exit",
+		about:    "Asks the API for the phone's calls (listCalls) and prints them as a table, or as a JSON array of objects (id, state, outbound, ani, name, clid, did, endpoint, duration in seconds).",
+		examples: []string{"frontdesk calls", "frontdesk calls --json | jq -r '.[] | select(.state == \"RINGING\") | .ani'"},
+		env:      []string{pinEnv, xdgEnv},
+		files:    []string{configFile, directoryFile},
+		exits:    []string{"0\tthe calls were listed", apiExit},
+		flags:    callsCmd,
+	}, {
+		name:     "dial",
+		args:     "NUMBER",
+		summary:  "place a call and exit",
+		about:    "The number is checked before anything is sent: ten digits, 1 and ten digits, 011 and an international number, or a four-digit extension; spaces, dashes, dots and brackets are ignored.",
+		examples: []string{"frontdesk dial 646 555 1234", "frontdesk dial +44 20 7946 0958"},
+		env:      []string{pinEnv, xdgEnv},
+		files:    []string{configFile, directoryFile},
+		exits:    []string{"0\tthe phone is placing the call", apiExit},
+		flags:    dialCmd,
+	}, {
+		name:     "watch",
+		summary:  "print call events as they arrive, one per line, until Ctrl-C",
+		about:    "Subscribes to the phone's events and prints each call's changes; connection changes go to standard error. With --json, one object per line with time, id, state, ani, clid, name, outbound.",
+		examples: []string{"frontdesk watch", "frontdesk watch --json | jq -c 'select(.state == \"RINGING\")'"},
+		env:      []string{pinEnv, xdgEnv},
+		files:    []string{configFile, directoryFile},
+		exits:    []string{"0\tstopped with Ctrl-C", apiExit},
+		flags:    watchCmd,
+	}, {
+		name:     "messages",
+		summary:  "list the messages taken for people who were out (open ones; --all for every one)",
+		examples: []string{"frontdesk messages", "frontdesk messages --all --json"},
+		env:      []string{xdgEnv},
+		files:    []string{configFile, historyFile},
+		exits:    []string{"0\tthe messages were listed", "1\tthe history could not be read"},
+		flags:    messagesCmd,
+	}, {
+		name:    "stats",
+		summary: "the day's figures from the call history: answered, missed, ignored, outbound, waits, calls per hour",
+		about:   "Every line in the history counts, unless --account (or " + config.EnvAccount + ") names one phone.",
+		examples: []string{
+			"frontdesk stats",
+			"frontdesk stats --day 2026-03-02 --account front --json",
+		},
+		env:   []string{xdgEnv},
+		files: []string{configFile, historyFile},
+		exits: []string{"0\tthe figures were printed", "1\tthe history could not be read"},
+		flags: statsCmd,
+	}, {
+		name:    "serve",
+		summary: "serve the console over SSH: each session gets its own console",
+		about:   "Each SSH key is mapped to its phone by the [[account]] entries of the config file (name, user, pin_file, keys); the top-level account, when configured, serves the keys no entry lists. Sessions on the same account share one connection to the API.",
+		examples: []string{
+			"frontdesk serve --listen :2222",
+			"ssh -p 2222 -t frontdesk.example.com\t# from a receptionist's machine",
+		},
+		env: []string{pinEnv, logLevelEnv, xdgEnv},
+		files: []string{
+			configFile, directoryFile, historyFile,
+			"$XDG_CONFIG_HOME/frontdesk/authorized_keys\tkeys allowed to log in (--authorized-keys)",
+			"$XDG_STATE_HOME/frontdesk/ssh_host_ed25519\tthe host key, created on first start (--host-key)",
+		},
+		exits: []string{"0\tstopped by a signal", "1\tit could not listen or serve"},
+		flags: serveCmd,
+	}, {
+		name:     "version",
+		summary:  "print the version",
+		examples: []string{"frontdesk version", "frontdesk --version"},
+		exits:    []string{"0\tprinted"},
+		flags:    versionCmd,
+	}}
 }
 
 // usageError prints a usage problem and returns exitUsage.
@@ -284,8 +251,8 @@ func names(c *config.Config, s sys, cmd string) cli.Names {
 	}
 }
 
-func callsCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
-	flags := config.NewFlags(fs, config.ConfigFlag|config.AccountFlags)
+func callsCmd(fs *pflag.FlagSet) body {
+	flags := config.NewFlags(fs, config.ConfigFlag|config.AccountFlags|config.DirectoryFlag)
 	asJSON := fs.Bool("json", false, "print a JSON array of calls")
 	return func(ctx context.Context, pos []string, s sys) int {
 		const cmd = "frontdesk calls"
@@ -300,8 +267,8 @@ func callsCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 	}
 }
 
-func dialCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
-	flags := config.NewFlags(fs, config.ConfigFlag|config.AccountFlags)
+func dialCmd(fs *pflag.FlagSet) body {
+	flags := config.NewFlags(fs, config.ConfigFlag|config.AccountFlags|config.DirectoryFlag)
 	return func(ctx context.Context, pos []string, s sys) int {
 		const cmd = "frontdesk dial"
 		if len(pos) == 0 {
@@ -312,16 +279,16 @@ func dialCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 		if err != nil {
 			return usageError(s, cmd, "%v", err)
 		}
-		_, client, code := withAccount(cmd, flags, s, transport.NewClient)
+		c, client, code := withAccount(cmd, flags, s, transport.NewClient)
 		if code != exitOK {
 			return code
 		}
-		return exitCode(s, cmd, cli.Dial(ctx, client, n, s.stdout))
+		return exitCode(s, cmd, cli.Dial(ctx, client, n, s.stdout, names(c, s, cmd)))
 	}
 }
 
-func watchCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
-	flags := config.NewFlags(fs, config.ConfigFlag|config.AccountFlags)
+func watchCmd(fs *pflag.FlagSet) body {
+	flags := config.NewFlags(fs, config.ConfigFlag|config.AccountFlags|config.DirectoryFlag)
 	asJSON := fs.Bool("json", false, "print one JSON object per line")
 	return func(ctx context.Context, pos []string, s sys) int {
 		const cmd = "frontdesk watch"
@@ -336,7 +303,7 @@ func watchCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 	}
 }
 
-func simCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
+func simCmd(fs *pflag.FlagSet) body {
 	listen := fs.String("listen", "127.0.0.1:0", "listen on `address` (port 0 picks a free port)")
 	seed := fs.Int64("seed", 0, "random seed for the callers, 0 = from the clock")
 	rate := fs.Float64("ring-rate", cli.DefaultRingRate, "random incoming callers per `minute`, 0 = none")
@@ -349,7 +316,7 @@ func simCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 	}
 }
 
-func versionCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
+func versionCmd(fs *pflag.FlagSet) body {
 	return func(_ context.Context, pos []string, s sys) int {
 		if code := noArgs("frontdesk version", pos, s); code != exitOK {
 			return code
@@ -360,7 +327,7 @@ func versionCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 	}
 }
 
-func consoleCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
+func consoleCmd(fs *pflag.FlagSet) body {
 	flags := config.NewFlags(fs, config.AllFlags)
 	return func(ctx context.Context, pos []string, s sys) int {
 		const cmd = "frontdesk"
@@ -396,8 +363,8 @@ func consoleCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 	}
 }
 
-func demoCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
-	flags := config.NewFlags(fs, config.ConfigFlag|config.DisplayFlags)
+func demoCmd(fs *pflag.FlagSet) body {
+	flags := config.NewFlags(fs, config.ConfigFlag|config.LogFlag|config.AlertFlags)
 	seed := fs.Int64("seed", 0, "random seed for the callers, 0 = from the clock")
 	rate := fs.Float64("ring-rate", cli.DefaultRingRate, "random incoming callers per `minute`, 0 = none")
 	return func(ctx context.Context, pos []string, s sys) int {
@@ -436,146 +403,6 @@ func demoCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
 			bell:     c.Bell && !c.Quiet,
 			desk:     d,
 		})
-	}
-}
-
-func serveCmd(fs *flag.FlagSet) func(context.Context, []string, sys) int {
-	flags := config.NewFlags(fs, config.ConfigFlag|config.AccountFlags)
-	listen := fs.String("listen", sshserver.DefaultAddr, "listen on `address`")
-	authKeys := fs.String("authorized-keys", "", "`file` of the public keys allowed to log in (default $XDG_CONFIG_HOME/frontdesk/authorized_keys)")
-	hostKey := fs.String("host-key", "", "the server's private host key `file`, created on first start (default $XDG_STATE_HOME/frontdesk/ssh_host_ed25519)")
-	maxSessions := fs.Int("max-sessions", 0, "most consoles at once, 0 = no limit")
-	perKey := fs.Int("max-sessions-per-key", 5, "most consoles one SSH key may have open, 0 = no limit")
-	perAccount := fs.Int("max-sessions-per-account", 20, "most consoles one phone account may have open, 0 = no limit")
-	noSession := fs.Duration("no-session-timeout", time.Minute, "close a logged-in connection that has no console open for this long, 0 = never")
-	idle := fs.Duration("idle-timeout", 0, "close a console after this long without a key press, 0 = never")
-	grace := fs.Duration("upstream-grace", 30*time.Second, "keep an account's connection this long after its last console leaves")
-	logPath := fs.String("log", "", "append the log to `file` (mode 0600) instead of standard error, which is the journal under systemd")
-	return func(ctx context.Context, pos []string, s sys) int {
-		const cmd = "frontdesk serve"
-		if code := noArgs(cmd, pos, s); code != exitOK {
-			return code
-		}
-		c, err := config.Load(flags, s.getenv)
-		if err != nil {
-			return usageError(s, cmd, "%v", err)
-		}
-		// The top-level account, when configured, serves the keys that no
-		// [[account]] lists.
-		var fallback *transport.Account
-		if err := c.OnePhone(cmd); err != nil {
-			return usageError(s, cmd, "%v", err)
-		}
-		if c.User != "" {
-			if err := c.ReadPIN(s.prompt); err != nil {
-				return usageError(s, cmd, "%v", err)
-			}
-			a := c.TransportAccount()
-			fallback = &a
-		} else if len(c.Accounts) == 0 {
-			return usageError(s, cmd, "no account to serve: add [[account]] entries (name, user, pin_file, keys) to %s, or set a default account with %s and %s or --pin-file",
-				c.Path, config.EnvUser, config.EnvPIN)
-		}
-		for _, w := range c.Warnings {
-			fmt.Fprintf(s.stderr, "%s: warning: %s\n", cmd, w)
-		}
-		defKeys, defHost := sshserver.DefaultPaths(s.getenv)
-		if *authKeys == "" {
-			*authKeys = defKeys
-		}
-		if *hostKey == "" {
-			*hostKey = defHost
-		}
-
-		// A server logs to standard error (the journal, under systemd)
-		// unless --log names a file.
-		level := log.InfoLevel
-		if lv := s.getenv("FRONTDESK_LOG_LEVEL"); lv != "" {
-			var err error
-			if level, err = log.ParseLevel(lv); err != nil {
-				return usageError(s, cmd, "FRONTDESK_LOG_LEVEL=%q: want debug, info, warn or error", lv)
-			}
-		}
-		logger := log.NewWithOptions(s.stderr, log.Options{ReportTimestamp: true, TimeFormat: time.RFC3339, Level: level})
-		if *logPath != "" {
-			fileLogger, closeLog, err := cli.OpenLog(*logPath, "")
-			if err != nil {
-				return failure(s, cmd, err)
-			}
-			defer closeLog()
-			fileLogger.SetLevel(level)
-			logger = fileLogger
-		}
-		h := hub.New(func(acct transport.Account) (hub.Upstream, error) {
-			return transport.NewStream(acct, transport.WithLogger(slog.New(logger.With("did", acct.User))))
-		}, *grace, logger)
-		defer shutdownHub(h, logger)
-		accounts := newServeAccounts(c, fallback, func() (*config.Config, error) { return config.Load(flags, s.getenv) }, logger)
-		store := openHistory(c, s, cmd, logger)
-		if store != nil {
-			defer store.Close()
-		}
-		sd := newServeDesk(c, s, cmd, logger, store)
-		srv, err := sshserver.New(sshserver.Config{
-			Addr:                  *listen,
-			HostKeyPath:           *hostKey,
-			AuthorizedKeysPath:    *authKeys,
-			Accounts:              accounts.resolve,
-			AccountsChanged:       accounts.changed,
-			Hub:                   h,
-			MaxSessions:           *maxSessions,
-			MaxSessionsPerKey:     *perKey,
-			MaxSessionsPerAccount: *perAccount,
-			NoSessionTimeout:      *noSession,
-			IdleTimeout:           *idle,
-			Logger:                logger,
-			NewConsole: func(sess sshserver.Session) tea.Model {
-				opts := tui.Options{
-					Phone:    sess.Phone,
-					Account:  sess.Account.User,
-					Logger:   sess.Logger,
-					HoldWarn: c.HoldWarn,
-					Bell:     c.Bell && !c.Quiet,
-				}
-				sd.forAccount(sess.Account.User, &opts)
-				return tui.New(opts)
-			},
-		})
-		if err != nil {
-			return failure(s, cmd, err)
-		}
-		served := make(chan error, 1)
-		go func() { served <- srv.ListenAndServe() }()
-		// SIGHUP re-reads authorized_keys and the accounts now.
-		hup := make(chan os.Signal, 1)
-		signal.Notify(hup, syscall.SIGHUP)
-		defer signal.Stop(hup)
-	serving:
-		for {
-			select {
-			case err := <-served:
-				return failure(s, cmd, err)
-			case <-hup:
-				srv.Reload()
-			case <-ctx.Done():
-				break serving
-			}
-		}
-		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(sctx); err != nil {
-			logger.Warn("shutdown", "err", err)
-		}
-		<-served
-		return exitOK
-	}
-}
-
-func shutdownHub(h *hub.Hub, logger *log.Logger) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := h.Shutdown(ctx); err != nil {
-		logger.Warn("hub shutdown", "err", err)
 	}
 }
 

@@ -4,13 +4,15 @@
 package config
 
 import (
-	"flag"
+	"cmp"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/transport"
@@ -20,9 +22,9 @@ import (
 const (
 	DefaultServer      = transport.DefaultServer
 	DefaultHoldWarn    = 60 * time.Second
+	DefaultHistoryDays = 90
 	DefaultRingWarn    = 20 * time.Second
 	DefaultRingAlert   = 45 * time.Second
-	DefaultHistoryDays = 90
 )
 
 // Environment variable names.
@@ -37,14 +39,14 @@ const (
 	EnvAccount     = "FRONTDESK_ACCOUNT"
 	EnvLog         = "FRONTDESK_LOG"
 	EnvHoldWarn    = "FRONTDESK_HOLD_WARN"
-	EnvRingWarn    = "FRONTDESK_RING_WARN"
-	EnvRingAlert   = "FRONTDESK_RING_ALERT"
 	EnvBell        = "FRONTDESK_BELL"
 	EnvQuiet       = "FRONTDESK_QUIET"
 	EnvNotify      = "FRONTDESK_NOTIFY"
 	EnvDirectory   = "FRONTDESK_DIRECTORY"
 	EnvHistory     = "FRONTDESK_HISTORY"
 	EnvHistoryDays = "FRONTDESK_HISTORY_DAYS"
+	EnvRingWarn    = "FRONTDESK_RING_WARN"
+	EnvRingAlert   = "FRONTDESK_RING_ALERT"
 )
 
 // PINSource says where the PIN came from (never what it is).
@@ -148,8 +150,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("server URL must not carry a user or password: set the DID with --user or %s and the PIN with %s or --pin-file",
 			EnvUser, EnvPIN)
 	}
-	if c.User != "" && !isDigits(c.User) {
-		return fmt.Errorf("user %q is not a DID: set it to the phone's full number, digits only, e.g. 6465551000", c.User)
+	if c.User != "" && !isDID(c.User) {
+		return fmt.Errorf("user %q is not a DID: set it to the phone's ten-digit number, digits only, e.g. 6465551000", c.User)
 	}
 	if c.HoldWarn < 0 {
 		return fmt.Errorf("hold_warn %v is negative: use a duration such as 60s, or 0 to turn the warning off", c.HoldWarn)
@@ -248,13 +250,14 @@ func setStr(dst *string, v string) {
 	}
 }
 
-func isDigits(s string) bool {
+// isDID reports whether s is a DID: a North American number, ten digits.
+func isDID(s string) bool {
 	for _, r := range s {
 		if r < '0' || r > '9' {
 			return false
 		}
 	}
-	return s != ""
+	return len(s) == 10
 }
 
 func homeDir(getenv func(string) string) string {
@@ -288,12 +291,13 @@ func expandHome(p, home string) string {
 type Flags struct {
 	config, server, user, pinFile, endpoint, caFile opt
 	log, directory, history, holdWarn, historyDays  opt
-	ringWarn, ringAlert                             opt
 	bell, quiet, notify                             opt
+	ringWarn, ringAlert                             opt
 	account                                         optStrings
 }
 
-// Group selects which flags a command takes.
+// Group selects which flags a command takes: only those of the settings
+// it uses.
 type Group int
 
 const (
@@ -301,51 +305,76 @@ const (
 	ConfigFlag Group = 1 << iota
 	// AccountFlags: --server --user --pin-file --endpoint --ca-file --account.
 	AccountFlags
-	// DisplayFlags: --log --hold-warn --ring-warn --ring-alert --bell
-	// --quiet --notify.
-	DisplayFlags
-	// DataFlags: --directory --history --history-days.
-	DataFlags
+	// LogFlag: --log, the console's log file.
+	LogFlag
+	// AlertFlags: --hold-warn --ring-warn --ring-alert --bell --notify
+	// --quiet.
+	AlertFlags
+	// DirectoryFlag: --directory.
+	DirectoryFlag
+	// HistoryFlag: --history.
+	HistoryFlag
+	// RetentionFlag: --history-days.
+	RetentionFlag
 )
 
 // AllFlags is every group.
-const AllFlags = ConfigFlag | AccountFlags | DisplayFlags | DataFlags
+const AllFlags = ConfigFlag | AccountFlags | LogFlag | AlertFlags | DirectoryFlag | HistoryFlag | RetentionFlag
+
+// EnvAnnotation is the flag annotation naming the environment variable
+// that stands for the flag, for help pages.
+const EnvAnnotation = "frontdesk_env"
 
 // NewFlags registers the flags of the given groups on fs.
-func NewFlags(fs *flag.FlagSet, groups Group) *Flags {
+func NewFlags(fs *pflag.FlagSet, groups Group) *Flags {
 	f := &Flags{
-		holdWarn:    opt{check: checkWith(parseDuration)},
-		ringWarn:    opt{check: checkWith(parseDuration)},
-		ringAlert:   opt{check: checkWith(parseDuration)},
-		historyDays: opt{check: checkWith(parseDays)},
-		bell:        opt{check: checkWith(parseBool), boolean: true},
-		quiet:       opt{check: checkWith(parseBool), boolean: true},
-		notify:      opt{check: checkWith(parseBool), boolean: true},
+		holdWarn:    opt{kind: "duration", check: checkWith(parseDuration)},
+		ringWarn:    opt{kind: "duration", check: checkWith(parseDuration)},
+		ringAlert:   opt{kind: "duration", check: checkWith(parseDuration)},
+		historyDays: opt{kind: "int", check: checkWith(parseDays)},
+		bell:        opt{kind: "bool", check: checkWith(parseBool)},
+		quiet:       opt{kind: "bool", check: checkWith(parseBool)},
+		notify:      opt{kind: "bool", check: checkWith(parseBool)},
+	}
+	add := func(v pflag.Value, name, env, usage string) {
+		fs.Var(v, name, usage)
+		if env != "" {
+			_ = fs.SetAnnotation(name, EnvAnnotation, []string{env})
+		}
+		if o, ok := v.(*opt); ok && o.kind == "bool" {
+			fs.Lookup(name).NoOptDefVal = "true"
+		}
 	}
 	if groups&ConfigFlag != 0 {
-		fs.Var(&f.config, "config", "config `file` (env "+EnvConfig+"; default $XDG_CONFIG_HOME/frontdesk/config.toml)")
+		add(&f.config, "config", EnvConfig, "config `file` (default $XDG_CONFIG_HOME/frontdesk/config.toml)")
 	}
 	if groups&AccountFlags != 0 {
-		fs.Var(&f.server, "server", "API `URL` (env "+EnvServer+"; default "+DefaultServer+")")
-		fs.Var(&f.user, "user", "the phone's `DID` (env "+EnvUser+")")
-		fs.Var(&f.pinFile, "pin-file", "read the PIN from `file`, mode 0600 (or set env "+EnvPIN+")")
-		fs.Var(&f.endpoint, "endpoint", "the phone's `MAC`, usually blank (env "+EnvEndpoint+")")
-		fs.Var(&f.caFile, "ca-file", "extra trusted CA certificates, PEM `file` (env "+EnvCAFile+")")
-		fs.Var(&f.account, "account", "use the [[account]] called `name` in the config file; repeat it to work several phones in one console (env "+EnvAccount+", names separated by commas; default lines in the config file)")
+		add(&f.server, "server", EnvServer, "API `URL` (default "+DefaultServer+")")
+		add(&f.user, "user", EnvUser, "the phone's `DID`, ten digits")
+		add(&f.pinFile, "pin-file", EnvPINFile, "read the PIN from `file`, mode 0600 (or set "+EnvPIN+")")
+		add(&f.endpoint, "endpoint", EnvEndpoint, "the phone's `MAC`, usually blank")
+		add(&f.caFile, "ca-file", EnvCAFile, "extra trusted CA certificates, PEM `file`")
+		add(&f.account, "account", EnvAccount, "use the [[account]] called `name` in the config file; repeat it to work several phones in one console (the variable takes names separated by commas; default lines in the config file)")
 	}
-	if groups&DisplayFlags != 0 {
-		fs.Var(&f.log, "log", "log `file` (env "+EnvLog+"; default $XDG_STATE_HOME/frontdesk/frontdesk.log)")
-		fs.Var(&f.holdWarn, "hold-warn", "mark calls on hold longer than `duration`, 0 = never (env "+EnvHoldWarn+"; default 60s)")
-		fs.Var(&f.ringWarn, "ring-warn", "mark calls ringing longer than `duration`, 0 = never (env "+EnvRingWarn+"; default 20s)")
-		fs.Var(&f.ringAlert, "ring-alert", "mark calls ringing longer than `duration` more strongly, 0 = never (env "+EnvRingAlert+"; default 45s)")
-		fs.Var(&f.bell, "bell", "ring the terminal bell for incoming calls (env "+EnvBell+"; default true)")
-		fs.Var(&f.notify, "notify", "desktop notifications for ringing calls and long holds, on terminals that show them (env "+EnvNotify+"; default true)")
-		fs.Var(&f.quiet, "quiet", "no bell and no desktop notifications, whatever --bell and --notify say (env "+EnvQuiet+")")
+	if groups&LogFlag != 0 {
+		add(&f.log, "log", EnvLog, "log `file` (default $XDG_STATE_HOME/frontdesk/frontdesk.log)")
 	}
-	if groups&DataFlags != 0 {
-		fs.Var(&f.directory, "directory", "contacts `file`, .csv or .vcf (env "+EnvDirectory+")")
-		fs.Var(&f.history, "history", "call history database `file` (env "+EnvHistory+"; default $XDG_STATE_HOME/frontdesk/history.db)")
-		fs.Var(&f.historyDays, "history-days", "keep call history this many `days`, 0 = forever (env "+EnvHistoryDays+"; default 90)")
+	if groups&AlertFlags != 0 {
+		add(&f.holdWarn, "hold-warn", EnvHoldWarn, "mark calls on hold longer than `duration`, 0 = never (default 60s)")
+		add(&f.ringWarn, "ring-warn", EnvRingWarn, "mark calls ringing longer than `duration`, 0 = never (default 20s)")
+		add(&f.ringAlert, "ring-alert", EnvRingAlert, "mark calls ringing longer than `duration` more strongly, 0 = never (default 45s)")
+		add(&f.bell, "bell", EnvBell, "ring the terminal bell for incoming calls (default true)")
+		add(&f.notify, "notify", EnvNotify, "desktop notifications for ringing calls and long holds, on terminals that show them (default true)")
+		add(&f.quiet, "quiet", EnvQuiet, "no bell and no desktop notifications, whatever --bell and --notify say")
+	}
+	if groups&DirectoryFlag != 0 {
+		add(&f.directory, "directory", EnvDirectory, "contacts `file`, .csv or .vcf")
+	}
+	if groups&HistoryFlag != 0 {
+		add(&f.history, "history", EnvHistory, "call history database `file` (default $XDG_STATE_HOME/frontdesk/history.db)")
+	}
+	if groups&RetentionFlag != 0 {
+		add(&f.historyDays, "history-days", EnvHistoryDays, "keep call history this many `days`, 0 = forever (default 90)")
 	}
 	return f
 }
@@ -354,10 +383,10 @@ func NewFlags(fs *flag.FlagSet, groups Group) *Flags {
 // (set), so that it can override the environment and the file; check
 // refuses a malformed value as the flag is parsed.
 type opt struct {
-	v       string
-	set     bool
-	check   func(string) error
-	boolean bool
+	v     string
+	set   bool
+	kind  string // the value's type, for help: "" is a string
+	check func(string) error
 }
 
 func (o *opt) String() string { return o.v }
@@ -370,10 +399,11 @@ func (o *opt) Set(s string) error {
 	o.v, o.set = s, true
 	return nil
 }
-func (o *opt) IsBoolFlag() bool { return o.boolean }
+func (o *opt) Type() string { return cmp.Or(o.kind, "string") }
 
 // optStrings is a repeatable flag.
 type optStrings struct{ v []string }
 
 func (o *optStrings) String() string     { return strings.Join(o.v, ",") }
 func (o *optStrings) Set(s string) error { o.v = append(o.v, s); return nil }
+func (o *optStrings) Type() string       { return "stringArray" }

@@ -2,7 +2,6 @@ package config
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -45,7 +45,7 @@ func write(t *testing.T, path, text string, mode os.FileMode) {
 
 func load(t *testing.T, e env, args ...string) (*Config, error) {
 	t.Helper()
-	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
 	f := NewFlags(fs, AllFlags)
 	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)
@@ -285,7 +285,7 @@ func TestPINNeverInErrors(t *testing.T) {
 		"user = \"6465551000\"\npin = \"" + testPIN + "\"\n",
 		"user = \"6465551000\"\npin = " + testPIN + "x\n",
 		"user = \"6465551000\"\npin = " + testPIN + "\n",
-		"[[account]]\nname = \"a\"\nuser = \"1\"\npin = \"" + testPIN + "\"\n",
+		"[[account]]\nname = \"a\"\nuser = \"6465550001\"\npin = \"" + testPIN + "\"\n",
 	} {
 		write(t, path, text, 0o600)
 		_, err := load(t, e)
@@ -329,8 +329,8 @@ func TestFileErrors(t *testing.T) {
 		{"history_days = \"ninety\"\n", path + ":1"},
 		{"user = \"x646\"\n", "not a DID"},
 		{"server = \"ftp://x\"\n", "not an http(s) URL"},
-		{"[[account]]\nuser = \"1\"\n", "has no name"},
-		{"[[account]]\nname = \"a\"\nuser = \"1\"\nkeys = [\"nonsense\"]\n", `"a": keys[0] is not an SSH public key`},
+		{"[[account]]\nuser = \"6465550001\"\n", "has no name"},
+		{"[[account]]\nname = \"a\"\nuser = \"6465550001\"\nkeys = [\"nonsense\"]\n", `"a": keys[0] is not an SSH public key`},
 	}
 	for _, tc := range cases {
 		write(t, path, tc.text, 0o600)
@@ -429,11 +429,11 @@ server = "https://other.example/bobl/bobl"
 	write(t, path, `
 [[account]]
 name = "a"
-user = "1"
+user = "6465550001"
 keys = ["`+edKey+`"]
 [[account]]
 name = "b"
-user = "2"
+user = "6465550002"
 keys = ["`+edKey+`"]
 `, 0o600)
 	if _, err := load(t, e, "--config", path); err == nil || !strings.Contains(err.Error(), `also listed for account "a"`) {
@@ -467,8 +467,8 @@ user = "not digits"
 		t.Fatal("Load accepted the malformed account settings")
 	}
 
-	fs := flag.NewFlagSet("test", flag.ContinueOnError)
-	f := NewFlags(fs, ConfigFlag|DisplayFlags)
+	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	f := NewFlags(fs, ConfigFlag|LogFlag|AlertFlags)
 	if err := fs.Parse([]string{"--hold-warn", "90s"}); err != nil {
 		t.Fatal(err)
 	}

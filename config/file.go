@@ -210,8 +210,8 @@ func readFile(path, home string, accounts bool) (*fileConfig, error) {
 			return nil, fmt.Errorf("%s appears twice: account names must be unique", where)
 		}
 		names[fa.Name] = true
-		if fa.User == "" || !isDigits(fa.User) {
-			return nil, fmt.Errorf("%s: user must be the phone's DID, digits only, e.g. user = \"6465551000\"", where)
+		if !isDID(fa.User) {
+			return nil, fmt.Errorf("%s: user must be the phone's DID, ten digits, e.g. user = \"6465551000\"", where)
 		}
 		if err := checkText(where, fa.Label, fa.Greeting); err != nil {
 			return nil, err

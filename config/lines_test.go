@@ -179,7 +179,7 @@ func TestLineSettingErrors(t *testing.T) {
 			`[[line]] "+1 212 555 0000" is the same number as [[line]] #1`},
 		{"line without naming", "[[line]]\nnumber = \"2125550000\"\n", "has neither label nor greeting"},
 		{"greeting control", "greeting = \"Hello\\u001b[2J\"\n", "greeting has a control character"},
-		{"account label control", "[[account]]\nname = \"a\"\nuser = \"1\"\nlabel = \"a\\nb\"\n", `[[account]] "a": label has a control character`},
+		{"account label control", "[[account]]\nname = \"a\"\nuser = \"6465550001\"\nlabel = \"a\\nb\"\n", `[[account]] "a": label has a control character`},
 		{"unknown line setting", "[[line]]\nnumber = \"2125550000\"\nlabel = \"A\"\ncolour = \"red\"\n", `unknown setting "line.colour"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,443 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"charm.land/fang/v2"
+	mcobra "github.com/muesli/mango-cobra"
+	"github.com/muesli/roff"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/frontdesk/frontdesk/cli"
+	"github.com/frontdesk/frontdesk/config"
+)
+
+// This file turns the commands() table into the cobra command tree that
+// fang runs, and holds what every command shares: the help page, the
+// errors for a mistyped command line, and the exit codes.
+
+// command is one sub-command: its help page and its body. A new command
+// is one more entry in commands().
+type command struct {
+	name     string // "" is the console itself
+	args     string // positional arguments, for the usage line
+	summary  string
+	about    string   // paragraphs after the summary
+	examples []string // command lines, each with an optional "# what it does"
+	env      []string // "NAME\twhat" read besides the flags' variables
+	files    []string // "path\twhat"
+	exits    []string // "code\twhat"; usageExit is added
+	flags    func(fs *pflag.FlagSet) body
+}
+
+// body runs a command with its positional arguments. It prints its own
+// errors and returns the exit code.
+type body func(ctx context.Context, pos []string, s sys) int
+
+// usageExit is the line every command's exit codes end with.
+const usageExit = "2\tthe command line or the settings are wrong; nothing was sent"
+
+// run runs frontdesk with args (without the program name) and returns the
+// exit code.
+func run(ctx context.Context, args []string, s sys) int {
+	args = longFlags(args)
+	root := newRoot(s)
+	root.SetArgs(args)
+	// The command's name comes first: "frontdesk --user X calls" is the
+	// console with a stray argument, not calls.
+	if len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		if c, _, err := root.Find(args); err == nil && c != root {
+			fmt.Fprintf(s.stderr, "frontdesk: unknown command %q\nRun 'frontdesk help' for the commands.\n", c.Name())
+			return exitUsage
+		}
+	}
+	// fang gives the root its own help page; frontdesk's reads like the
+	// other commands'.
+	if c, _, err := root.Find(args); err == nil && c == root && asksHelp(args) {
+		writeHelp(s.stdout, root, commands()[0])
+		return exitOK
+	}
+	info, _ := debug.ReadBuildInfo()
+	err := fang.Execute(ctx, root,
+		fang.WithVersion(cli.Version(version, info)),
+		fang.WithoutManpage(), // man below writes to the command's output
+		fang.WithErrorHandler(func(w io.Writer, _ fang.Styles, err error) {
+			var code exitError
+			if !errors.As(err, &code) {
+				fmt.Fprintln(w, err)
+			}
+		}),
+	)
+	var code exitError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &code):
+		return int(code)
+	default:
+		return exitUsage
+	}
+}
+
+// asksHelp reports whether args hold -h or --help before any "--".
+func asksHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "--help":
+			return true
+		}
+	}
+	return false
+}
+
+// exitError is a body's exit code other than 0; the body has said why.
+type exitError int
+
+func (e exitError) Error() string { return "exit status " + strconv.Itoa(int(e)) }
+
+// badCommandLine is a mistake on the command line, said in full.
+func badCommandLine(c *cobra.Command, format string, args ...any) error {
+	return fmt.Errorf("%s: %s\nRun '%s --help' for usage.", c.CommandPath(), fmt.Sprintf(format, args...), helpPath(c))
+}
+
+func helpPath(c *cobra.Command) string {
+	if !c.HasParent() {
+		return "frontdesk help"
+	}
+	return c.CommandPath()
+}
+
+// longFlags reads "-json" as "--json", as frontdesk always has; pflag
+// would take it for the shorthands -j -s -o -n. Arguments after "--" stay.
+func longFlags(args []string) []string {
+	out := make([]string, len(args))
+	copy(out, args)
+	for i, a := range out {
+		if a == "--" {
+			break
+		}
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' && (a[1] >= 'a' && a[1] <= 'z') {
+			out[i] = "-" + a
+		}
+	}
+	return out
+}
+
+// newRoot builds the command tree: the console at the root, every other
+// entry of commands() under it, then help and man.
+func newRoot(s sys) *cobra.Command {
+	cobra.EnableCommandSorting = false // the order of commands()
+	var root *cobra.Command
+	for _, c := range commands() {
+		cc := &cobra.Command{
+			Use:   strings.TrimSpace(c.name + " " + c.args),
+			Short: c.summary,
+			Long:  longText(c),
+			// Bodies check their own positional arguments.
+			Args:                  cobra.ArbitraryArgs,
+			DisableFlagsInUseLine: true,
+			Annotations:           map[string]string{},
+		}
+		b := c.flags(cc.Flags())
+		cc.Example = strings.Join(c.examples, "\n")
+		cc.RunE = func(cmd *cobra.Command, pos []string) error {
+			if code := b(cmd.Context(), pos, s); code != exitOK {
+				return exitError(code)
+			}
+			return nil
+		}
+		page := c
+		cc.SetHelpFunc(func(cmd *cobra.Command, _ []string) { writeHelp(cmd.OutOrStdout(), cmd, page) })
+		if root == nil {
+			cc.Use = "frontdesk"
+			cc.Short = "a terminal receptionist console for the ShoreTel Sky Hosted API"
+			cc.Long = "frontdesk is " + cc.Short + ". Without a command, it runs " + c.summary + ".\n\n" + c.about
+			cc.Args = unknownCommand
+			root = cc
+			continue
+		}
+		root.AddCommand(cc)
+	}
+	root.SetOut(s.stdout)
+	root.SetErr(s.stderr)
+	root.SetFlagErrorFunc(flagError)
+	root.SuggestionsMinimumDistance = 2
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetHelpCommand(helpCommand())
+	root.AddCommand(manCommand())
+	// Here rather than as cobra runs, so that help lists them.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	if c, _, err := root.Find([]string{"completion"}); err == nil {
+		c.Short = "print the shell completion script (bash, zsh, fish or powershell)"
+		// Runnable, so that an unknown shell is a mistake (exit 2) rather
+		// than a request for help.
+		c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+	}
+	return root
+}
+
+// longText is the description man and help print: the summary as a
+// sentence, then the paragraphs about the command.
+func longText(c command) string {
+	t := strings.ToUpper(c.summary[:1]) + c.summary[1:] + "."
+	if c.about != "" {
+		t += "\n\n" + c.about
+	}
+	return t
+}
+
+// unknownCommand refuses arguments to the console: they are a command
+// mistyped, and cobra found none of that name.
+func unknownCommand(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	return commandNotFound(c, args[0])
+}
+
+func commandNotFound(root *cobra.Command, name string) error {
+	msg := fmt.Sprintf("frontdesk: unknown command %q", name)
+	if s := root.SuggestionsFor(name); len(s) > 0 {
+		msg += fmt.Sprintf(": did you mean %q?", s[0])
+	}
+	return errors.New(msg + "\nRun 'frontdesk help' for the commands.")
+}
+
+// pinAdvice answers --pin: the flag does not exist on purpose.
+const pinAdvice = "there is no --pin flag: a command line is visible to every user of the machine (ps). " +
+	"Set " + config.EnvPIN + ", or pass --pin-file FILE (mode 0600), or set pin_file in config.toml; " +
+	"on a terminal frontdesk asks for the PIN"
+
+// flagError says what is wrong with a flag, in the words frontdesk has
+// always used, with the nearest flag when one was mistyped.
+func flagError(c *cobra.Command, err error) error {
+	var missing *pflag.NotExistError
+	var invalid *pflag.InvalidValueError
+	switch {
+	case errors.As(err, &missing) && missing.GetSpecifiedName() == "pin":
+		return badCommandLine(c, "%s", pinAdvice)
+	case errors.As(err, &missing) && missing.GetSpecifiedName() != "":
+		name := missing.GetSpecifiedName()
+		msg := "flag provided but not defined: -" + name
+		if near := nearestFlag(c, name); near != "" {
+			msg += fmt.Sprintf(" (did you mean --%s?)", near)
+		}
+		return badCommandLine(c, "%s", msg)
+	case errors.As(err, &invalid):
+		f := invalid.GetFlag()
+		what, why := "value", errors.Unwrap(invalid)
+		var num *strconv.NumError
+		switch {
+		case f.Value.Type() == "bool":
+			what, why = "boolean value", errors.New("want true or false")
+		case errors.As(why, &num):
+			why = errors.New("want a number")
+		}
+		return badCommandLine(c, "invalid %s %q for --%s: %v", what, invalid.GetValue(), f.Name, why)
+	}
+	return badCommandLine(c, "%v", err)
+}
+
+// nearestFlag is the command's flag closest to a mistyped name: one it
+// starts, or one at most two edits away.
+func nearestFlag(c *cobra.Command, name string) string {
+	best, bestDist := "", 3
+	c.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Hidden {
+			return
+		}
+		d := editDistance(name, f.Name)
+		if strings.HasPrefix(f.Name, name) {
+			d = 1
+		}
+		if d < bestDist {
+			best, bestDist = f.Name, d
+		}
+	})
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// helpCommand is "frontdesk help [COMMAND]": the same page as
+// "COMMAND --help".
+func helpCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [COMMAND]",
+		Short: "help for a command",
+		Args:  cobra.MaximumNArgs(1),
+		ValidArgsFunction: func(c *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			var names []cobra.Completion
+			for _, sub := range c.Root().Commands() {
+				if sub.IsAvailableCommand() {
+					names = append(names, cobra.CompletionWithDesc(sub.Name(), sub.Short))
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			root := c.Root()
+			if len(args) == 0 {
+				writeHelp(c.OutOrStdout(), root, commands()[0])
+				return nil
+			}
+			found, _, err := root.Find(args)
+			if err != nil || found == root {
+				return commandNotFound(root, args[0])
+			}
+			return found.Help()
+		},
+	}
+}
+
+// manCommand is "frontdesk man": the manual page, in roff, on standard
+// output.
+func manCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "man",
+		Short: "print the manual page (roff); e.g. frontdesk man | man -l -",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			root := c.Root()
+			page, err := mcobra.NewManPage(1, root)
+			if err != nil {
+				return err
+			}
+			console := commands()[0]
+			page = page.
+				WithSection("Environment", strings.Join(tabbed(environment(root, console)), "\n")).
+				WithSection("Files", strings.Join(tabbed(console.files), "\n")).
+				WithSection("Exit status", strings.Join(tabbed(exits(console)), "\n"))
+			if _, err := fmt.Fprint(c.OutOrStdout(), page.Build(roff.NewDocument())); err != nil {
+				return exitError(exitFailure)
+			}
+			return nil
+		},
+	}
+}
+
+// tabbed turns "name\twhat" rows into "name: what" lines.
+func tabbed(rows []string) []string {
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = strings.Replace(r, "\t", ": ", 1)
+	}
+	return out
+}
+
+// environment lists the variables a command reads: those standing for its
+// flags, then its own.
+func environment(c *cobra.Command, page command) []string {
+	var rows []string
+	c.Flags().VisitAll(func(f *pflag.Flag) {
+		if env := f.Annotations[config.EnvAnnotation]; len(env) > 0 {
+			rows = append(rows, env[0]+"\tas --"+f.Name)
+		}
+	})
+	return append(rows, page.env...)
+}
+
+func exits(page command) []string {
+	return append(append([]string{}, page.exits...), usageExit)
+}
+
+// writeHelp writes a command's help page, laid out like a manual page.
+func writeHelp(w io.Writer, c *cobra.Command, page command) {
+	flags := flagRows(c)
+	usage := "Usage: " + c.CommandPath()
+	if len(flags) > 0 {
+		usage += " [flags]"
+	}
+	if page.args != "" {
+		usage += " " + page.args
+	}
+	fmt.Fprintf(w, "%s\n", usage)
+	if !c.HasParent() {
+		fmt.Fprintf(w, "       frontdesk COMMAND [flags] [ARGS]\n")
+	}
+	fmt.Fprintf(w, "\n%s\n", c.Long)
+	if !c.HasParent() {
+		section(w, "Commands", commandRows(c))
+	}
+	section(w, "Flags", flags)
+	section(w, "Examples", page.examples)
+	section(w, "Environment", environment(c, page))
+	section(w, "Files", page.files)
+	section(w, "Exit status", exits(page))
+}
+
+func section(w io.Writer, title string, rows []string) {
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%s:\n", title)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, r := range rows {
+		fmt.Fprintf(tw, "  %s\n", r)
+	}
+	tw.Flush()
+}
+
+func commandRows(root *cobra.Command) []string {
+	rows := []string{"frontdesk\t" + commands()[0].summary}
+	for _, sub := range root.Commands() {
+		if !sub.IsAvailableCommand() && sub.Name() != "help" {
+			continue
+		}
+		use := sub.Use
+		if sub.Name() == "completion" {
+			use = "completion bash|zsh|fish"
+		}
+		rows = append(rows, "frontdesk "+use+"\t"+sub.Short)
+	}
+	return rows
+}
+
+func flagRows(c *cobra.Command) []string {
+	var rows []string
+	c.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Hidden || f.Name == "help" {
+			return
+		}
+		arg, text := pflag.UnquoteUsage(f)
+		name := "--" + f.Name
+		if arg != "" {
+			name += " " + arg
+		}
+		if d := f.DefValue; d != "" && d != "false" && d != "0" && d != "0s" && d != "[]" && !strings.Contains(text, "default") {
+			text += " (default " + d + ")"
+		}
+		rows = append(rows, name+"\t"+text)
+	})
+	return rows
+}
