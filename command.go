@@ -105,16 +105,15 @@ type exitError int
 
 func (e exitError) Error() string { return "exit status " + strconv.Itoa(int(e)) }
 
-// badCommandLine is a mistake on the command line, said in full.
-func badCommandLine(c *cobra.Command, format string, args ...any) error {
-	return fmt.Errorf("%s: %s\nRun '%s --help' for usage.", c.CommandPath(), fmt.Sprintf(format, args...), helpPath(c))
-}
+// mistake is a mistake on the command line, said in full: what is wrong
+// and where to read more.
+type mistake string
 
-func helpPath(c *cobra.Command) string {
-	if !c.HasParent() {
-		return "frontdesk help"
-	}
-	return c.CommandPath()
+func (m mistake) Error() string { return string(m) }
+
+// badCommandLine is a mistake in c's flags or arguments.
+func badCommandLine(c *cobra.Command, format string, args ...any) error {
+	return mistake(fmt.Sprintf("%s: %s\nRun '%s --help' for usage.", c.CommandPath(), fmt.Sprintf(format, args...), c.CommandPath()))
 }
 
 // longFlags reads "-json" as "--json", as frontdesk always has; pflag
@@ -211,7 +210,7 @@ func commandNotFound(root *cobra.Command, name string) error {
 	if s := root.SuggestionsFor(name); len(s) > 0 {
 		msg += fmt.Sprintf(": did you mean %q?", s[0])
 	}
-	return errors.New(msg + "\nRun 'frontdesk help' for the commands.")
+	return mistake(msg + "\nRun 'frontdesk help' for the commands.")
 }
 
 // pinAdvice answers --pin: the flag does not exist on purpose.
