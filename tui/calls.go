@@ -265,8 +265,8 @@ func (l *callList) row(c *model.Call, selected bool) string {
 	now := l.sh.now
 	cols := l.cols
 	inState := c.InState(now)
-	warn := c.State == model.StateHolding && inState >= l.sh.holdWarn
-	p := l.paints.forCall(c.State, warn, selected)
+	wait := l.sh.waitOf(c, inState)
+	p := l.paints.forCall(c.State, wait, selected)
 	if l.unconfirmed {
 		p = l.paints.stale[btoi(selected)]
 	}
@@ -310,9 +310,7 @@ func (l *callList) row(c *model.Call, selected bool) string {
 	}
 	cell(p.base, dir, cols.dir, false)
 	held, total := clock(inState), clock(c.Total(now))
-	if warn {
-		held = "!" + held
-	}
+	held = wait.Mark() + held
 	if l.unconfirmed {
 		held, total = "~"+held, "~"+total
 	}
@@ -377,8 +375,11 @@ type rowPaints struct{ base, state, time paint }
 // a call held too long.
 type tablePaints struct {
 	byState [model.StateDeleted + 1][2]rowPaints
-	warn    [2]rowPaints
-	stale   [2]rowPaints // an unconfirmed row
+	// Ringing and held calls that have waited past their limits, by step
+	// (theme.WaitWarn, theme.WaitAlert).
+	ringWait [theme.WaitAlert + 1][2]rowPaints
+	holdWait [theme.WaitAlert + 1][2]rowPaints
+	stale    [2]rowPaints // an unconfirmed row
 }
 
 func newTablePaints(st theme.Styles) tablePaints {
@@ -398,15 +399,26 @@ func newTablePaints(st theme.Styles) tablePaints {
 		}
 		t.byState[s] = mk(base, state, state)
 	}
-	t.warn = mk(st.Row, st.HoldWarning, st.HoldWarning)
+	for _, w := range []theme.Wait{theme.WaitWarn, theme.WaitAlert} {
+		ring := st.RingStyle(w)
+		t.ringWait[w] = mk(ring, ring, ring)
+		hold := st.HoldStyle(w)
+		t.holdWait[w] = mk(st.Row, hold, hold)
+	}
 	t.stale = mk(st.Dim, st.Dim, st.Dim)
 	return t
 }
 
-func (t *tablePaints) forCall(s model.State, warn, selected bool) rowPaints {
-	i := btoi(selected)
-	if warn {
-		return t.warn[i]
+func (t *tablePaints) forCall(s model.State, wait theme.Wait, selected bool) rowPaints {
+	i := 0
+	if selected {
+		i = 1
+	}
+	switch {
+	case wait > theme.WaitCalm && s == model.StateRinging:
+		return t.ringWait[wait][i]
+	case wait > theme.WaitCalm && s == model.StateHolding:
+		return t.holdWait[wait][i]
 	}
 	if s < 0 || int(s) >= len(t.byState) {
 		s = model.StateUnknown

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/frontdesk/frontdesk/model"
+	"github.com/frontdesk/frontdesk/theme"
 	"github.com/frontdesk/frontdesk/transport"
 )
 
@@ -97,6 +98,7 @@ type headerExtra struct {
 	view    view
 	missed  int
 	records bool // History and Messages exist
+	waiting waiting
 }
 
 func header(sh *shared, account string, conn connView, w int, x headerExtra) string {
@@ -125,6 +127,17 @@ func header(sh *shared, account string, conn connView, w int, x headerExtra) str
 					left = append(left, part{" " + v.String() + " ", st.Tab})
 				}
 			}
+		}
+		if w := x.waiting; w.ringing+w.held > 0 {
+			style := st.Account
+			if w.step > theme.WaitCalm {
+				style = st.Badge
+			}
+			mark := ""
+			if w.step > theme.WaitCalm {
+				mark = w.step.Mark() + " "
+			}
+			right = append(right, part{" " + mark + itoa(w.ringing+w.held) + " waiting · longest " + clock(w.longest) + " ", style})
 		}
 		if x.missed > 0 {
 			right = append(right, part{" " + itoa(x.missed) + " missed ", st.Badge})

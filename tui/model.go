@@ -108,14 +108,16 @@ var _ tea.Model = (*Model)(nil)
 func New(opts Options) *Model {
 	opts = opts.withDefaults()
 	sh := &shared{
-		keys:     DefaultKeyMap(),
-		log:      opts.Logger,
-		now:      opts.Now(),
-		holdWarn: opts.HoldWarn,
-		isDark:   true,
-		noColor:  opts.NoColor,
-		after:    after,
-		names:    newCallerNames(opts.Directory),
+		keys:      DefaultKeyMap(),
+		log:       opts.Logger,
+		now:       opts.Now(),
+		holdWarn:  opts.HoldWarn,
+		ringWarn:  opts.RingWarn,
+		ringAlert: opts.RingAlert,
+		isDark:    true,
+		noColor:   opts.NoColor,
+		after:     after,
+		names:     newCallerNames(opts.Directory),
 
 		dirSkipped: opts.DirectorySkipped,
 	}

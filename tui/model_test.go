@@ -68,7 +68,7 @@ func TestRingingCallIsShownSelectedAndRings(t *testing.T) {
 	}
 	h.wantScreen("☎ ringing")
 	h.wantScreen("(646) 555-1234")
-	if got := h.m.View().WindowTitle; got != "frontdesk — 1 ringing" {
+	if got := h.m.View().WindowTitle; got != "frontdesk — 1 ringing · longest wait 0:00" {
 		t.Fatalf("title %q", got)
 	}
 	// The same call again is not a new ring.

@@ -40,6 +40,12 @@ type Options struct {
 	// HoldWarn is how long a call may sit on hold before it is shown in the
 	// warning style; 60 s when zero.
 	HoldWarn time.Duration
+	// RingWarn and RingAlert are how long a call may ring before it is
+	// shown in the ringing warning style, then the alert style; 20 s and
+	// 45 s when zero, never when negative.
+	RingWarn, RingAlert time.Duration
+	// SpeedDials are the digit keys of the Calls view that dial a number.
+	SpeedDials []SpeedDial
 	// Bell rings the terminal bell when a new call starts ringing.
 	Bell bool
 	// NoColor turns colour off from the start (the client's NO_COLOR also
@@ -72,6 +78,8 @@ type Options struct {
 
 const (
 	defaultHoldWarn       = 60 * time.Second
+	defaultRingWarn       = 20 * time.Second
+	defaultRingAlert      = 45 * time.Second
 	defaultCommandTimeout = 15 * time.Second
 	defaultHistoryCap     = 200
 )
@@ -85,6 +93,8 @@ type shared struct {
 	log           *log.Logger
 	now           time.Time
 	holdWarn      time.Duration
+	ringWarn      time.Duration // <= 0: off
+	ringAlert     time.Duration // <= 0: off
 	isDark        bool
 	noColor       bool // NO_COLOR or Options.NoColor
 	monochrome    bool // the terminal shows no colour (ASCII profile)
@@ -104,6 +114,12 @@ func (o Options) withDefaults() Options {
 	if o.HoldWarn <= 0 {
 		o.HoldWarn = defaultHoldWarn
 	}
+	if o.RingWarn == 0 {
+		o.RingWarn = defaultRingWarn
+	}
+	if o.RingAlert == 0 {
+		o.RingAlert = defaultRingAlert
+	}
 	if o.CommandTimeout <= 0 {
 		o.CommandTimeout = defaultCommandTimeout
 	}
@@ -111,4 +127,25 @@ func (o Options) withDefaults() Options {
 		o.HistoryCap = defaultHistoryCap
 	}
 	return o
+}
+
+// SpeedDial is a digit key (1 to 9) of the Calls view that dials a number
+// after a confirmation.
+type SpeedDial struct {
+	Key    int
+	Name   string
+	Number string // as the receptionist would type it
+}
+
+// waitOf is the waiting step of call c, in its state for inState: a
+// ringing call against ring_warn and ring_alert, a held one against
+// hold_warn and twice it.
+func (sh *shared) waitOf(c *model.Call, inState time.Duration) theme.Wait {
+	switch c.State {
+	case model.StateRinging:
+		return theme.WaitFor(inState, sh.ringWarn, sh.ringAlert)
+	case model.StateHolding:
+		return theme.HoldWaitFor(inState, sh.holdWarn)
+	}
+	return theme.WaitCalm
 }

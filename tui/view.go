@@ -3,6 +3,7 @@ package tui
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -10,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/frontdesk/frontdesk/model"
+	"github.com/frontdesk/frontdesk/theme"
 	"github.com/frontdesk/frontdesk/transport"
 )
 
@@ -193,13 +195,45 @@ func (m *Model) View() tea.View {
 
 // title is the terminal window title.
 func (m *Model) title() string {
-	if n := m.table.Count(model.StateRinging); n > 0 {
-		if n == 1 {
-			return "frontdesk — 1 ringing"
-		}
-		return "frontdesk — " + itoa(n) + " ringing"
+	w := m.waitingNow()
+	if w.ringing+w.held == 0 {
+		return "frontdesk"
 	}
-	return "frontdesk"
+	var parts []string
+	if w.ringing > 0 {
+		parts = append(parts, itoa(w.ringing)+" ringing")
+	}
+	if w.held > 0 {
+		parts = append(parts, itoa(w.held)+" on hold")
+	}
+	return "frontdesk — " + strings.Join(parts, ", ") + " · longest wait " + clock(w.longest)
+}
+
+// waiting is who is waiting for the receptionist: callers ringing and on
+// hold, the longest wait among them and its waiting step.
+type waiting struct {
+	ringing, held int
+	longest       time.Duration
+	step          theme.Wait
+}
+
+func (m *Model) waitingNow() waiting {
+	var w waiting
+	for i := range m.list.calls {
+		c := &m.list.calls[i]
+		switch c.State {
+		case model.StateRinging:
+			w.ringing++
+		case model.StateHolding:
+			w.held++
+		default:
+			continue
+		}
+		d := c.InState(m.sh.now)
+		w.longest = max(w.longest, d)
+		w.step = max(w.step, m.sh.waitOf(c, d))
+	}
+	return w
 }
 
 // dialRow is the screen row of the dial input.
@@ -268,7 +302,7 @@ func (m *Model) header(w int) string {
 	k := headerKey{
 		conn: connText, status: m.conn.state.Status, known: m.conn.known, closed: m.conn.closed,
 		clock: m.sh.now.Format("15:04"), width: w,
-		extra: headerExtra{view: m.view, missed: m.missed, records: m.opts.Records != nil},
+		extra: headerExtra{view: m.view, missed: m.missed, records: m.opts.Records != nil, waiting: m.waitingNow()},
 	}
 	if !m.headDrawn || k != m.headKey {
 		m.headLine = header(m.sh, m.opts.Account, m.conn, w, k.extra)
