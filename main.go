@@ -352,6 +352,7 @@ func consoleCmd(fs *pflag.FlagSet) body {
 			account:  c.User,
 			logger:   logger,
 			holdWarn: c.HoldWarn,
+			waits:    waitOptions(c),
 			bell:     c.Bell && !c.Quiet,
 		}
 		store := openHistory(c, s, cmd, logger)
@@ -400,6 +401,7 @@ func demoCmd(fs *pflag.FlagSet) body {
 			account:  cli.DemoDID + " (demo)",
 			logger:   logger,
 			holdWarn: c.HoldWarn,
+			waits:    waitOptions(c),
 			bell:     c.Bell && !c.Quiet,
 			desk:     d,
 		})
@@ -410,8 +412,28 @@ type consoleOptions struct {
 	account  string
 	logger   *log.Logger
 	holdWarn time.Duration
+	waits    func(*tui.Options)
 	bell     bool
 	desk     desk
+}
+
+// waitOptions sets the console's ringing limits and speed dials from the
+// settings. A limit of 0 in the settings is "never", which the console
+// spells as a negative limit (its zero is "the default").
+func waitOptions(c *config.Config) func(*tui.Options) {
+	never := func(d time.Duration) time.Duration {
+		if d == 0 {
+			return -1
+		}
+		return d
+	}
+	return func(o *tui.Options) {
+		o.RingWarn, o.RingAlert = never(c.RingWarn), never(c.RingAlert)
+		o.SpeedDials = nil
+		for _, sd := range c.SpeedDials {
+			o.SpeedDials = append(o.SpeedDials, tui.SpeedDial{Key: sd.Key, Name: sd.Name, Number: sd.Number.Digits})
+		}
+	}
 }
 
 // openHistory opens the call history. The console runs without it, after
@@ -449,6 +471,9 @@ func console(ctx context.Context, s sys, cmd string, stream *transport.Stream, o
 		HoldWarn: o.holdWarn,
 		Bell:     o.bell,
 		NoColor:  s.getenv("NO_COLOR") != "",
+	}
+	if o.waits != nil {
+		o.waits(&opts)
 	}
 	o.desk.apply(&opts)
 	err := runConsole(ctx, opts)

@@ -88,6 +88,7 @@ func serveCmd(fs *pflag.FlagSet) body {
 					HoldWarn: c.HoldWarn,
 					Bell:     c.Bell && !c.Quiet,
 				}
+				waitOptions(c)(&opts)
 				sd.forAccount(sess.Account.User, &opts)
 				return tui.New(opts)
 			},

@@ -135,6 +135,7 @@ func New(opts Options) *Model {
 
 		confirmed: true,
 	}
+	m.acts[paneCalls].actions = append(m.acts[paneCalls].actions, speedDialActions(opts.SpeedDials)...)
 	m.hist = newHistoryView(sh)
 	m.msgs = messagesView{sh: sh}
 	m.picker = newDirPicker(sh)
