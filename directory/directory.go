@@ -14,11 +14,15 @@ package directory
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -273,17 +277,14 @@ func isPhoneLike(q string) bool {
 // that cannot be used are skipped and reported as row errors; the error is
 // non-nil only when the file cannot be read at all.
 func Load(path string) (*Directory, []RowError, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("contacts: %w", err)
-	}
-	if st.IsDir() {
-		return nil, nil, fmt.Errorf("contacts: %s is a directory", path)
-	}
-	if st.Size() > maxFileSize {
-		return nil, nil, fmt.Errorf("contacts: %s is too large (%d bytes, limit %d)", path, st.Size(), maxFileSize)
-	}
-	b, err := os.ReadFile(path)
+	return LoadContext(context.Background(), path)
+}
+
+// LoadContext is Load, given up when ctx ends. Only a regular file is read,
+// and at most maxFileSize bytes of it: a FIFO, a device such as /dev/zero
+// or a file that keeps growing must not hang the caller or fill memory.
+func LoadContext(ctx context.Context, path string) (*Directory, []RowError, error) {
+	b, st, err := readContacts(ctx, path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("contacts: %w", err)
 	}
@@ -294,6 +295,48 @@ func Load(path string) (*Directory, []RowError, error) {
 	d.path = path
 	d.stamp = stampOf(st)
 	return d, rows, nil
+}
+
+// readContacts reads a regular file of at most maxFileSize bytes.
+func readContacts(ctx context.Context, path string) ([]byte, os.FileInfo, error) {
+	// O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+	// writer; it has no effect on a regular file.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case st.IsDir():
+		return nil, nil, fmt.Errorf("%s is a directory", path)
+	case !st.Mode().IsRegular():
+		return nil, nil, fmt.Errorf("%s is not a regular file", path)
+	case st.Size() > maxFileSize:
+		return nil, nil, fmt.Errorf("%s is too large (%d bytes, limit %d)", path, st.Size(), maxFileSize)
+	}
+	b := make([]byte, 0, st.Size()+1)
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		if len(b) == cap(b) {
+			b = slices.Grow(b, 64<<10)
+		}
+		n, err := f.Read(b[len(b):min(cap(b), maxFileSize+1)])
+		b = b[:len(b)+n]
+		if len(b) > maxFileSize {
+			return nil, nil, fmt.Errorf("%s is too large (over %d bytes)", path, maxFileSize)
+		}
+		if errors.Is(err, io.EOF) {
+			return b, st, nil
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+	}
 }
 
 type format int

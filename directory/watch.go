@@ -34,7 +34,7 @@ func Watch(ctx context.Context, path string, interval time.Duration, current *Di
 		interval = DefaultWatchInterval
 	}
 	ch := make(chan Reload, 1)
-	w := &watcher{path: path, ch: ch}
+	w := &watcher{ctx: ctx, path: path, ch: ch}
 	if current != nil && current.path == path {
 		w.base, w.known = current.stamp, true
 	}
@@ -58,6 +58,7 @@ func Watch(ctx context.Context, path string, interval time.Duration, current *Di
 }
 
 type watcher struct {
+	ctx     context.Context
 	path    string
 	ch      chan Reload
 	base    fileStamp
@@ -74,7 +75,10 @@ func (w *watcher) check() {
 	if w.known && stampOf(st).equal(w.base) {
 		return
 	}
-	d, rows, err := Load(w.path)
+	d, rows, err := LoadContext(w.ctx, w.path)
+	if w.ctx.Err() != nil {
+		return
+	}
 	if err != nil {
 		w.fail(err)
 		return
