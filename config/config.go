@@ -144,11 +144,11 @@ func (c *Config) validate() error {
 	u, err := url.Parse(c.Server)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return fmt.Errorf("server %q is not an http(s) URL: set --server, %s or server in %s to the API URL, e.g. %s",
-			c.Server, EnvServer, c.Path, DefaultServer)
+			transport.DisplayURL(c.Server), EnvServer, c.Path, DefaultServer)
 	}
 	if u.User != nil {
-		return fmt.Errorf("server URL must not carry a user or password: set the DID with --user or %s and the PIN with %s or --pin-file",
-			EnvUser, EnvPIN)
+		return fmt.Errorf("server URL %q must not carry a user or password: set the DID with --user or %s and the PIN with %s or --pin-file",
+			transport.DisplayURL(c.Server), EnvUser, EnvPIN)
 	}
 	if c.User != "" && !isDID(c.User) {
 		return fmt.Errorf("user %q is not a DID: set it to the phone's ten-digit number, digits only, e.g. 6465551000", c.User)

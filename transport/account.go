@@ -63,9 +63,12 @@ func (a Account) validate() (*url.URL, error) {
 	}
 	u, err := url.Parse(a.Server)
 	if err != nil {
-		// url.Parse quotes the input; the server URL carries no PIN, but keep
-		// the message short anyway.
-		return nil, fmt.Errorf("account: server URL %q is not a URL", a.Server)
+		// Not url.Parse's error: it quotes the whole input, user and
+		// password included.
+		return nil, fmt.Errorf("account: server URL %q is not a URL", DisplayURL(a.Server))
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("account: server URL %q must not carry a user or password", DisplayURL(a.Server))
 	}
 	switch u.Scheme {
 	case "https":
@@ -275,23 +278,47 @@ func buildHTTPClient(acct Account, given *http.Client, stream bool) (*http.Clien
 }
 
 // netError rewrites an error from http.Client.Do so that it never shows the
-// request URL (the GET URL carries the PIN); the result keeps the cause for
-// errors.Is (timeouts, context cancellation).
-func netError(op string, safeURL string, err error, pin Secret) error {
+// request URL (the GET URL carries the PIN in its query): the message is
+// built from the operation, the URL without query or user, and the cause
+// under the url.Error, which keeps errors.Is working (timeouts, context
+// cancellation).
+func netError(op string, safeURL string, err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return &redactedError{msg: redactPIN(fmt.Sprintf("%s %s: %v", op, safeURL, err), pin), err: err}
+	return &requestError{msg: fmt.Sprintf("%s %s: %v", op, safeURL, err), err: err}
 }
 
-type redactedError struct {
+type requestError struct {
 	msg string
 	err error
 }
 
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
+func (e *requestError) Error() string { return e.msg }
+func (e *requestError) Unwrap() error { return e.err }
+
+// DisplayURL is a URL as typed, for a message: without the user and
+// password before the host, the query and the fragment, whichever of them
+// it has, and cut out by position (never by searching for their text), so
+// it works on text that does not parse as a URL.
+func DisplayURL(raw string) string {
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		raw = raw[:i]
+	}
+	host := 0
+	if i := strings.Index(raw, "//"); i >= 0 {
+		host = i + 2
+	}
+	end := len(raw)
+	if i := strings.IndexByte(raw[host:], '/'); i >= 0 {
+		end = host + i
+	}
+	if at := strings.LastIndexByte(raw[host:end], '@'); at >= 0 {
+		raw = raw[:host] + raw[host+at+1:]
+	}
+	return raw
+}
 
 // safeURL is the server URL without query, for messages.
 func safeURL(u *url.URL) string {

@@ -81,7 +81,7 @@ func (c *Client) do(ctx context.Context, name string, args ...string) (*Response
 	c.opts.logger.Debug("get command", "command", short, "args", args)
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return nil, netError(short+": requesting", safeURL(c.url), err, c.pin())
+		return nil, netError(short+": requesting", safeURL(c.url), err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -96,9 +96,9 @@ func (c *Client) do(ctx context.Context, name string, args ...string) (*Response
 		}
 		var me *MalformedError
 		if errors.As(err, &me) {
-			return nil, fmt.Errorf("%s: %w: %s", short, ErrUnexpectedReply, redactPIN(cleanText(me.Err.Error(), 200), c.pin()))
+			return nil, fmt.Errorf("%s: %w: %s", short, ErrUnexpectedReply, serverText(cleanText(me.Err.Error(), 200), c.pin()))
 		}
-		return nil, netError(short+": reading the reply from", safeURL(c.url), err, c.pin())
+		return nil, netError(short+": reading the reply from", safeURL(c.url), err)
 	}
 	return r, nil
 }

@@ -132,13 +132,39 @@ func cleanText(s string, max int) string {
 	return s
 }
 
-// redactPIN replaces every occurrence of the PIN in server-supplied text.
-func redactPIN(s string, pin Secret) string {
-	if pin == "" {
-		return s
+// serverText is text from the server for an error message. Text that
+// repeats the PIN (a number of its own, not digits inside a longer number
+// such as a port) is left out whole: the PIN must never enter a message,
+// and replacing its digits wherever they occur ("127.0.0.1:[redacted]0")
+// would itself give it away.
+func serverText(s string, pin Secret) string {
+	if quotesPIN(s, pin) {
+		return "the server's text is not shown: it repeats the PIN"
 	}
-	return strings.ReplaceAll(s, string(pin), redacted)
+	return s
 }
+
+// quotesPIN reports whether s holds the PIN with no digit either side.
+func quotesPIN(s string, pin Secret) bool {
+	p := string(pin)
+	if p == "" {
+		return false
+	}
+	for i := 0; i < len(s); {
+		j := strings.Index(s[i:], p)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(p)
+		if (start == 0 || !isDigit(s[start-1])) && (end == len(s) || !isDigit(s[end])) {
+			return true
+		}
+		i = start + 1
+	}
+	return false
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 // apiError converts a response's errors into an error for cmd (the first
 // one, when there are several), or nil.
@@ -150,5 +176,5 @@ func (r *Response) apiError(cmd string, pin Secret) error {
 		return nil
 	}
 	e := r.Errors[0]
-	return &APIError{Command: ShortName(cmd), Major: e.MajorErrorCode, Minor: e.MinorErrorCode, Message: redactPIN(e.Message, pin)}
+	return &APIError{Command: ShortName(cmd), Major: e.MajorErrorCode, Minor: e.MinorErrorCode, Message: serverText(e.Message, pin)}
 }

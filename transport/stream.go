@@ -302,7 +302,7 @@ func (s *Stream) session(parent context.Context, attempt int) (time.Duration, er
 		if cause := context.Cause(ctx); cause != nil && parent.Err() == nil {
 			return 0, cause
 		}
-		return 0, netError("connecting to", safeURL(s.url), err, s.pin())
+		return 0, netError("connecting to", safeURL(s.url), err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -658,7 +658,7 @@ func (c *conn) readLoop(body io.Reader) {
 			var me *MalformedError
 			if errors.As(err, &me) {
 				bad++
-				c.s.log.Warn("skipped a malformed document", "err", cleanText(me.Error(), 200))
+				c.s.log.Warn("skipped a malformed document", "err", serverText(cleanText(me.Error(), 200), c.s.pin()))
 				if bad >= maxMalformedInARow {
 					c.err = errTooMalformed
 					return
@@ -668,7 +668,7 @@ func (c *conn) readLoop(body io.Reader) {
 			if errors.Is(err, io.EOF) {
 				err = errServerClosed
 			} else {
-				err = netError("reading the stream from", safeURL(c.s.url), err, c.s.pin())
+				err = netError("reading the stream from", safeURL(c.s.url), err)
 			}
 			c.err = err
 			return
