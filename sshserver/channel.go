@@ -149,17 +149,26 @@ type contextKey string
 
 const connWatchKey contextKey = "frontdesk-conn-watch"
 
-// watchConn is the server's ConnCallback: it starts the connection's
-// no-session timer (the handshake has its own timeout).
+// watchConn is the server's ConnCallback: it sets up the connection's
+// watch, whose timer starts once a key is accepted (the handshake has its
+// own timeout).
 func (s *Server) watchConn(ctx ssh.Context, conn net.Conn) net.Conn {
 	if s.cfg.NoSessionTimeout <= 0 {
 		return conn
 	}
 	w := &connWatch{conn: conn, timeout: s.cfg.NoSessionTimeout, log: s.log.With("remote", conn.RemoteAddr().String())}
-	w.timer = time.AfterFunc(w.timeout, w.expire)
 	ctx.SetValue(connWatchKey, w)
 	context.AfterFunc(ctx, w.stop)
 	return conn
+}
+
+// loggedIn starts the timer, once.
+func (w *connWatch) loggedIn() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.timer == nil && !w.gone {
+		w.timer = time.AfterFunc(w.timeout, w.expire)
+	}
 }
 
 // stop ends the watch when the connection has closed.
@@ -167,21 +176,25 @@ func (w *connWatch) stop() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.gone = true
-	w.timer.Stop()
+	if w.timer != nil {
+		w.timer.Stop()
+	}
 }
 
 func (w *connWatch) opened() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.sessions++
-	w.timer.Stop()
+	if w.timer != nil {
+		w.timer.Stop()
+	}
 }
 
 func (w *connWatch) closed() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.sessions--
-	if w.sessions == 0 && !w.gone {
+	if w.sessions == 0 && !w.gone && w.timer != nil {
 		w.timer.Reset(w.timeout)
 	}
 }

@@ -290,7 +290,7 @@ func TestSessionLimitsPerKeyAndAccount(t *testing.T) {
 
 func TestConnectionWithoutSessionIsClosed(t *testing.T) {
 	_, acct, _ := sim(t)
-	h := newHarness(t, harnessOptions{open: openStream, noSession: 300 * time.Millisecond}, realConsole)
+	h := newHarness(t, harnessOptions{open: openStream, noSession: 2 * time.Second}, realConsole)
 	h.setDefault(&acct)
 
 	tm := h.open("alice", 80, 24)

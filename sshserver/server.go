@@ -305,6 +305,9 @@ func (s *Server) publicKeyAllowed(ctx ssh.Context, key ssh.PublicKey) bool {
 	_, why, ok := s.keys.authorize(key, ctx.RemoteAddr(), time.Now())
 	switch {
 	case ok:
+		if w, _ := ctx.Value(connWatchKey).(*connWatch); w != nil {
+			w.loggedIn()
+		}
 	case why != "":
 		// A listed key whose options keep it out: worth an administrator's
 		// attention, as sshd logs it.
