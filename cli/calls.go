@@ -60,7 +60,7 @@ func Calls(ctx context.Context, l Lister, w io.Writer, asJSON bool, names Names)
 		for _, c := range calls {
 			out = append(out, NewCallJSON(c, names))
 		}
-		enc := json.NewEncoder(w)
+		enc := json.NewEncoder(terminalSafe(w))
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)

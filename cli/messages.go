@@ -14,7 +14,7 @@ func Messages(store *history.Store, w io.Writer, asJSON, all bool) error {
 		return err
 	}
 	if asJSON {
-		return history.WriteJSON(w, msgs)
+		return history.WriteJSON(terminalSafe(w), msgs)
 	}
 	if len(msgs) == 0 {
 		what := "No open messages."

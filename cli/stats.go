@@ -37,7 +37,7 @@ func Stats(r tui.Records, w io.Writer, day time.Time, lineName func(string) stri
 	}
 	d := stats.Compute(day, calls, nil)
 	if asJSON {
-		enc := json.NewEncoder(w)
+		enc := json.NewEncoder(terminalSafe(w))
 		enc.SetIndent("", "  ")
 		return enc.Encode(d.Report())
 	}

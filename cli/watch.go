@@ -39,7 +39,7 @@ func Watch(ctx context.Context, s Streamer, out, errOut io.Writer, asJSON bool, 
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
 
-	enc := json.NewEncoder(out)
+	enc := json.NewEncoder(terminalSafe(out))
 	enc.SetEscapeHTML(false)
 	print := func(ev transport.Event) error {
 		switch ev.Kind {

@@ -1,8 +1,10 @@
 package model
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -37,8 +39,12 @@ func Clean(s string, max int) string {
 		case r < 0x20 || (r >= 0x7f && r < 0xa0):
 			// other C0/C1 controls and DEL
 		case r == 0x200c || r == 0x200d:
-			// zero-width non-joiner and joiner: scripts and emoji need them
-			b.WriteRune(r)
+			// zero-width non-joiner and joiner: scripts and emoji need
+			// them between two characters; anywhere else one would join
+			// whatever is drawn next to the text and shift the columns.
+			if joins(b.String(), s[i:]) {
+				b.WriteRune(r)
+			}
 		case unicode.Is(unicode.Cf, r):
 			// other format characters: bidi embeddings, overrides, isolates
 			// and marks, zero-width space, BOM...
@@ -51,6 +57,18 @@ func Clean(s string, max int) string {
 		}
 	}
 	return capRunes(strings.TrimSpace(b.String()), max)
+}
+
+// joins reports whether a joiner between before and after stands between
+// two visible characters.
+func joins(before, after string) bool {
+	p, _ := utf8.DecodeLastRuneInString(before)
+	n, _ := utf8.DecodeRuneInString(after)
+	return visible(p) && visible(n)
+}
+
+func visible(r rune) bool {
+	return r != utf8.RuneError && unicode.IsGraphic(r) && !unicode.IsSpace(r) && !unicode.Is(unicode.Cf, r)
 }
 
 // plainASCII reports whether s is printable ASCII only, which needs no
@@ -75,7 +93,8 @@ func capRunes(s string, max int) string {
 			if utf8.RuneCountInString(s[i:]) == 1 {
 				return s
 			}
-			return s[:i] + "…"
+			// A joiner left at the cut would join the "…".
+			return strings.TrimRight(s[:i], "\u200c\u200d") + "…"
 		}
 		n++
 	}
@@ -141,4 +160,32 @@ func skipString(s string, i int) int {
 		i++
 	}
 	return i
+}
+
+// TerminalSafeJSON escapes, in encoded JSON, the characters encoding/json
+// leaves raw but a terminal acts on or that reorder or hide text: DEL, the
+// C1 controls, bidi embeddings, overrides and isolates and the other
+// invisible format characters, and anything else not printable. Outside
+// strings encoded JSON is plain ASCII, so the result is the same JSON
+// value; only its bytes are safe to print.
+func TerminalSafeJSON(b []byte) []byte {
+	var out []byte
+	last := 0
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r >= 0x7f && (r < 0xa0 || unicode.Is(unicode.Cf, r) || !unicode.IsPrint(r)) && !(r == utf8.RuneError && size == 1) {
+			out = append(out, b[last:i]...)
+			if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
+				out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
+			} else {
+				out = fmt.Appendf(out, `\u%04x`, r)
+			}
+			last = i + size
+		}
+		i += size
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[last:]...)
 }
