@@ -278,3 +278,45 @@ func benchClients() error {
 	}
 	return nil
 }
+
+// BenchmarkHugeTerminal opens consoles (the real one, over a real SSH
+// client) whose clients ask for a terminal of the given size, each shown
+// until its first frame names the account, and measures the server's
+// memory: live heap and RSS growth per console, and the process's RSS
+// high-water mark so far (the sizes run in this order, smallest first).
+// Sizes are clamped to MaxWidth×MaxHeight, so 10000×10000 costs what
+// 500×200 does.
+func BenchmarkHugeTerminal(b *testing.B) {
+	for _, size := range [][2]int{{120, 40}, {MaxWidth, MaxHeight}, {10000, 10000}} {
+		b.Run(fmt.Sprintf("asked=%dx%d", size[0], size[1]), func(b *testing.B) {
+			_, acct, _ := sim(b)
+			h := newHarness(b, harnessOptions{open: openStream, keyNames: []string{"desk"}}, realConsole)
+			h.setDefault(&acct)
+			heap0, rss0 := memNow()
+			b.ResetTimer()
+			for range b.N {
+				h.open("desk", size[0], size[1]).waitFor(did)
+			}
+			b.StopTimer()
+			heap1, rss1 := memNow()
+			b.ReportMetric(float64(int64(heap1)-int64(heap0))/float64(b.N)/(1<<20), "heap-MiB/session")
+			b.ReportMetric(float64(int64(rss1)-int64(rss0))/float64(b.N)/(1<<20), "rss-MiB/session")
+			b.ReportMetric(float64(peakRSS())/(1<<20), "peak-rss-MiB")
+		})
+	}
+}
+
+// peakRSS is the process's resident-set high-water mark (VmHWM).
+func peakRSS() uint64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
