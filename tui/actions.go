@@ -23,6 +23,7 @@ const (
 	paneCalls pane = iota
 	paneHistory
 	paneMessages
+	paneToday
 	paneDial
 	panePicker
 	paneSearch
@@ -61,6 +62,7 @@ func actionTable(k KeyMap) [paneCount]paneActions {
 	var t [paneCount]paneActions
 	t[paneCalls] = paneActions{title: "Calls", actions: unshadow(append(callsActions(k), viewActions(k)...))}
 	t[paneHistory] = paneActions{title: "History", actions: unshadow(append(historyActions(k), viewActions(k)...))}
+	t[paneToday] = paneActions{title: "Today", actions: unshadow(append(todayActions(k), viewActions(k)...))}
 	t[paneMessages] = paneActions{title: "Messages", actions: unshadow(append(messagesActions(k), viewActions(k)...))}
 	t[paneDial] = paneActions{title: "Dial", actions: dialActions(k), text: (*Model).dialText}
 	t[panePicker] = paneActions{title: "Directory", actions: pickerActions(k), text: (*Model).pickerText}
@@ -157,6 +159,8 @@ func (m *Model) pane() pane {
 		return paneHistory
 	case viewMessages:
 		return paneMessages
+	case viewToday:
+		return paneToday
 	}
 	return paneCalls
 }

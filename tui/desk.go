@@ -295,7 +295,17 @@ func (m *Model) handleRecords(msg tea.Msg) tea.Cmd {
 		} else if msg.missed {
 			cmds = append(cmds, countMissed(r))
 		}
+		if m.view == viewToday {
+			cmds = append(cmds, loadToday(r, m.sh.now))
+		}
 		return tea.Batch(cmds...)
+	case todayLoadedMsg:
+		if msg.err != nil {
+			m.sh.log.Error("reading today's calls", "err", msg.err)
+			m.today.err = "Could not read the history (see the log)"
+			return nil
+		}
+		m.today.take(msg.day)
 	case historyLoadedMsg:
 		m.hist.take(msg)
 	case missedCountMsg:

@@ -66,6 +66,8 @@ func (m *Model) switchView(v view) tea.Cmd {
 		return tea.Batch(m.hist.reload(r), markSeen(r, m.sh.now))
 	case viewMessages:
 		return loadMessages(r)
+	case viewToday:
+		return loadToday(r, m.sh.now)
 	}
 	return nil
 }

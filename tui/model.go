@@ -30,6 +30,7 @@ const (
 	viewCalls view = iota
 	viewHistory
 	viewMessages
+	viewToday
 	viewCount
 )
 
@@ -39,6 +40,8 @@ func (v view) String() string {
 		return "History"
 	case viewMessages:
 		return "Messages"
+	case viewToday:
+		return "Today"
 	}
 	return "Calls"
 }
@@ -74,6 +77,7 @@ type Model struct {
 	focus     focus
 	view      view
 
+	today  todayView
 	hist   historyView
 	msgs   messagesView
 	picker dirPicker
@@ -136,6 +140,7 @@ func New(opts Options) *Model {
 		confirmed: true,
 	}
 	m.acts[paneCalls].actions = append(m.acts[paneCalls].actions, speedDialActions(opts.SpeedDials)...)
+	m.today = todayView{sh: sh, noRecords: opts.Records == nil, lineName: model.FormatNumber}
 	m.hist = newHistoryView(sh)
 	m.msgs = messagesView{sh: sh}
 	m.picker = newDirPicker(sh)

@@ -207,3 +207,10 @@ func loadToday(r Records, now time.Time) tea.Cmd {
 		return todayLoadedMsg{day: stats.Compute(now, calls, nil)}
 	}
 }
+
+// todayActions are the Today view's own keys.
+func todayActions(k KeyMap) []action {
+	return []action{
+		{bind: k.AnswerNextLetter, why: (*Model).whyNoneRinging, do: (*Model).answerNext, short: true},
+	}
+}

@@ -1,10 +1,12 @@
 package tui
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
@@ -97,5 +99,35 @@ func TestLoadTodayReadsTheDaysCalls(t *testing.T) {
 	}
 	if tot := msg.day.Total; tot.Calls != 7 || tot.Missed != 1 || tot.Answered != 4 {
 		t.Errorf("today = %+v (yesterday's call must not count)", tot)
+	}
+}
+
+// TestGoldenTodayTab: the fourth tab, read from the records.
+func TestGoldenTodayTab(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		prof colorprofile.Profile
+	}{{"ascii", colorprofile.ASCII}, {"truecolor", colorprofile.TrueColor}} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &memRecords{}
+			seedHistory(rec)
+			for _, e := range todayCalls(epoch) {
+				e.Start = e.Start.Add(-3 * time.Hour) // the morning before 09:26
+				rec.AddCall(CallRecord{Entry: e})
+			}
+			pr := startProgram(t, 100, 28, tc.prof, nil, func(o *Options) { o.Records = rec })
+			pr.live()
+			for range 3 {
+				pr.key("tab")
+			}
+			pr.waitFor("TODAY · Friday 14 March", "All lines", "calls", "missed")
+			plain := ansi.Strip(pr.p.current())
+			// Nine calls today (seven and two of seedHistory), not
+			// yesterday's.
+			if !strings.Contains(plain, "All lines") || !regexp.MustCompile(`All lines\s+9\s+5\s+2\s+1\s+1\s+1`).MatchString(plain) {
+				t.Errorf("total row wrong:\n%s", plain)
+			}
+			pr.golden()
+		})
 	}
 }

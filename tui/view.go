@@ -173,6 +173,7 @@ func (m *Model) relayout() {
 	}
 	f := m.layoutFrame()
 	m.list.setSize(m.sh.width, f.rows)
+	m.today.setSize(m.sh.width, f.rows+1)
 	if f.pos != "" {
 		// The scroll position in the footer depends on the offset that
 		// setSize just settled.
@@ -268,6 +269,8 @@ func (m *Model) render() string {
 		lines = append(lines, m.hist.lines(w, f.rows+1, m.focus == focusSearch)...)
 	case m.view == viewMessages:
 		lines = append(lines, m.msgs.lines(w, f.rows+1)...)
+	case m.view == viewToday:
+		lines = append(lines, m.today.lines()...)
 	default:
 		lines = append(lines, m.list.titleLine())
 		rows := m.list.rows()
