@@ -151,3 +151,39 @@ func ordinal(n int) string {
 	}
 	return itoa(n) + suffix
 }
+
+// callerLine is the caller-context line of the call that needs answering:
+// the selected call when it rings, else the caller Space would answer. ""
+// when no call rings.
+func (m *Model) callerLine(w int) string {
+	c, ok := m.list.selected()
+	if !ok || c.State != model.StateRinging {
+		id, err := m.table.Target("", model.ActAnswer)
+		if err != nil {
+			return ""
+		}
+		if c, ok = m.table.Get(id); !ok {
+			return ""
+		}
+	}
+	var info contactInfo
+	info.contact, info.found = m.sh.names.dir.Lookup(c.Ani)
+	cc, known := m.callers[model.NumberKey(c.Ani)]
+	return callerContextLine(m.sh, info, cc, known, w)
+}
+
+// forgetCallers drops the context of numbers no longer ringing.
+func (m *Model) forgetCallers() {
+	for k := range m.callers {
+		ringing := false
+		for id := range m.ringing {
+			if c, ok := m.table.Get(id); ok && model.NumberKey(c.Ani) == k {
+				ringing = true
+				break
+			}
+		}
+		if !ringing {
+			delete(m.callers, k)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
@@ -103,4 +104,14 @@ func TestLoadCallerContextReadsTheRecords(t *testing.T) {
 	if cc := msg.cc; cc.callsToday != 1 || cc.last.Entry.CallID != "1" || cc.openMsgs != 1 {
 		t.Errorf("context = %+v", cc)
 	}
+}
+
+// TestGoldenCallerContextOnScreen: a caller who rang before today, with an
+// open message and a directory entry, rings; the line above the status
+// says so.
+func TestGoldenCallerContextOnScreen(t *testing.T) {
+	pr, _ := deskProgram(t, colorprofile.ASCII)
+	pr.call("950", "+1 646 555 0142", "RINGING")
+	pr.waitFor("» Ada Whitfield", "2nd call today", "last: missed 08:26", "1 open message")
+	pr.golden()
 }

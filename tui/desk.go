@@ -299,6 +299,12 @@ func (m *Model) handleRecords(msg tea.Msg) tea.Cmd {
 			cmds = append(cmds, loadToday(r, m.sh.now))
 		}
 		return tea.Batch(cmds...)
+	case callerContextMsg:
+		if msg.err != nil {
+			m.sh.log.Error("reading what the desk knows about a caller", "err", msg.err)
+			return nil
+		}
+		m.callers[msg.key] = msg.cc
 	case todayLoadedMsg:
 		if msg.err != nil {
 			m.sh.log.Error("reading today's calls", "err", msg.err)

@@ -45,9 +45,13 @@ func (m *Model) handleEvents(evs ...transport.Event) tea.Cmd {
 	for _, id := range rang {
 		if c, ok := m.table.Get(id); ok {
 			cmds = append(cmds, m.alerts.ring(m.sh.names.who(c.Ani)))
+			if r := m.opts.Records; r != nil && model.NumberKey(c.Ani) != "" {
+				cmds = append(cmds, loadCallerContext(r, c.Ani, m.sh.now))
+			}
 		}
 	}
 	cmds = append(cmds, m.holdAlerts())
+	m.forgetCallers()
 	if ended := m.table.Ended(); len(ended) > 0 {
 		switch {
 		case m.opts.Records != nil:

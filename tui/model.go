@@ -78,6 +78,9 @@ type Model struct {
 	view      view
 
 	today  todayView
+	// callers is what the records know about the numbers ringing now,
+	// by model.NumberKey; entries go when no call from the number rings.
+	callers map[string]callerContext
 	hist   historyView
 	msgs   messagesView
 	picker dirPicker
@@ -140,6 +143,7 @@ func New(opts Options) *Model {
 		confirmed: true,
 	}
 	m.acts[paneCalls].actions = append(m.acts[paneCalls].actions, speedDialActions(opts.SpeedDials)...)
+	m.callers = map[string]callerContext{}
 	m.today = todayView{sh: sh, noRecords: opts.Records == nil, lineName: model.FormatNumber}
 	m.hist = newHistoryView(sh)
 	m.msgs = messagesView{sh: sh}

@@ -23,6 +23,7 @@ func (m *Model) tooSmall() bool {
 
 // frame is the vertical layout for the current size and state.
 type frame struct {
+	caller []string // what the desk knows about the caller ringing
 	status []string
 	dial   []string
 	footer string
@@ -37,6 +38,9 @@ func (m *Model) layoutFrame() frame {
 	w, h := m.sh.width, m.sh.height
 	var f frame
 	f.status = m.status.lines(w)
+	if line := m.callerLine(w); line != "" {
+		f.caller = []string{line}
+	}
 	if m.question != nil {
 		f.status = m.questionLines(w)
 	}
@@ -60,7 +64,10 @@ func (m *Model) layoutFrame() frame {
 	}
 	f.footer = footer(w)
 	fixed := func() int {
-		return 2 + len(f.dial) + len(f.status) + strings.Count(f.footer, "\n") + 1
+		return 2 + len(f.dial) + len(f.caller) + len(f.status) + strings.Count(f.footer, "\n") + 1
+	}
+	if h-fixed() < 2 {
+		f.caller = nil // the calls come first
 	}
 	if h-fixed() < 1 && len(f.status) > 1 {
 		f.status = f.status[:1]
@@ -283,6 +290,7 @@ func (m *Model) render() string {
 		}
 	}
 	lines = append(lines, f.dial...)
+	lines = append(lines, f.caller...)
 	lines = append(lines, f.status...)
 	lines = append(lines, f.footer)
 	return strings.Join(lines, "\n")
