@@ -11,8 +11,6 @@ import (
 // keyEntry is one usable line of authorized_keys: a key and the options
 // that limit it, as OpenSSH's sshd(8) reads them.
 type keyEntry struct {
-	line    int
-	comment string
 	// from lists the address patterns of from="..."; nil lets in any
 	// address.
 	from []string
