@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -20,6 +21,7 @@ import (
 
 // serveConsole is one SSH console on a running `frontdesk serve`.
 type serveConsole struct {
+	in     io.Writer
 	client *gossh.Client
 	screen *buffer
 	done   chan error
@@ -39,7 +41,11 @@ func openServeConsole(t *testing.T, addr string, signer gossh.Signer) *serveCons
 	}
 	c := &serveConsole{client: client, screen: &buffer{}, done: make(chan error, 1)}
 	sess.Stdout = c.screen
-	if err := sess.RequestPty("xterm-256color", 24, 100, gossh.TerminalModes{}); err != nil {
+	c.in, err = sess.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", 30, 120, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := sess.Shell(); err != nil {
@@ -47,6 +53,13 @@ func openServeConsole(t *testing.T, addr string, signer gossh.Signer) *serveCons
 	}
 	go func() { c.done <- sess.Wait() }()
 	return c
+}
+
+// type_ sends keys as typed.
+func (c *serveConsole) type_(keys string) {
+	if _, err := io.WriteString(c.in, keys); err != nil {
+		panic(err)
+	}
 }
 
 // The [[account]] entries are read again when the config file changes,
