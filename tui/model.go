@@ -77,16 +77,16 @@ type Model struct {
 	focus     focus
 	view      view
 
-	today  todayView
+	today todayView
 	// callers is what the records know about the numbers ringing now,
 	// by model.NumberKey; entries go when no call from the number rings.
 	callers map[string]callerContext
-	hist   historyView
-	msgs   messagesView
-	picker dirPicker
-	form   messageForm
-	pin    pinPrompt
-	alerts alerts
+	hist    historyView
+	msgs    messagesView
+	picker  dirPicker
+	form    messageForm
+	pin     pinPrompt
+	alerts  alerts
 
 	// acts is the action table (actions.go).
 	acts [paneCount]paneActions
