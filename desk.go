@@ -50,7 +50,7 @@ func consoleDesk(ctx context.Context, c *config.Config, s sys, cmd string, logge
 			d.retention = time.Duration(c.HistoryDays) * 24 * time.Hour
 		}
 	}
-	path, dir, skipped := loadDirectory(c, s, cmd, logger)
+	path, dir, skipped := loadDirectory(ctx, c, s, cmd, logger)
 	if path == "" {
 		return d
 	}
@@ -62,12 +62,12 @@ func consoleDesk(ctx context.Context, c *config.Config, s sys, cmd string, logge
 // loadDirectory loads the configured (or default) directory file. Each
 // skipped row is logged. path is "" when there is no directory file; dir
 // is nil when it could not be read.
-func loadDirectory(c *config.Config, s sys, cmd string, logger *log.Logger) (path string, dir *directory.Directory, skipped int) {
+func loadDirectory(ctx context.Context, c *config.Config, s sys, cmd string, logger *log.Logger) (path string, dir *directory.Directory, skipped int) {
 	path = cli.DirectoryPath(c.Directory, s.getenv)
 	if path == "" {
 		return "", nil, 0
 	}
-	dir, rows, err := directory.Load(path)
+	dir, rows, err := directory.LoadContext(ctx, path)
 	if err != nil {
 		fmt.Fprintf(s.stderr, "%s: warning: directory: %v (callers are shown by number until it can be read)\n", cmd, err)
 		logger.Warn("directory not loaded", "path", path, "err", err)
@@ -162,10 +162,10 @@ type serveDesk struct {
 	store *history.Store
 }
 
-func newServeDesk(c *config.Config, s sys, cmd string, logger *log.Logger, store *history.Store) serveDesk {
+func newServeDesk(ctx context.Context, c *config.Config, s sys, cmd string, logger *log.Logger, store *history.Store) serveDesk {
 	// No watcher: one reload channel cannot feed several sessions.
 	d := desk{notify: notifyOn(c)}
-	_, d.dir, d.skipped = loadDirectory(c, s, cmd, logger)
+	_, d.dir, d.skipped = loadDirectory(ctx, c, s, cmd, logger)
 	if store != nil && c.HistoryDays > 0 {
 		d.retention = time.Duration(c.HistoryDays) * 24 * time.Hour
 	}

@@ -65,7 +65,7 @@ func serveCmd(fs *pflag.FlagSet) body {
 		if store != nil {
 			defer store.Close()
 		}
-		sd := newServeDesk(c, s, cmd, logger, store)
+		sd := newServeDesk(ctx, c, s, cmd, logger, store)
 		defKeys, defHost := sshserver.DefaultPaths(s.getenv)
 		srv, err := sshserver.New(sshserver.Config{
 			Addr:                  o.listen,
