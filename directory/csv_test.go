@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf16"
+
+	"github.com/frontdesk/frontdesk/model"
 )
 
 func TestParseCSV(t *testing.T) {
@@ -282,7 +284,7 @@ func TestSample(t *testing.T) {
 		if c.Number == "" {
 			continue
 		}
-		if k := numberKey(c.Number); len(k) != 10 || k[3:6] != "555" || k[6:8] != "01" {
+		if k := model.NumberKey(c.Number); len(k) != 10 || k[3:6] != "555" || k[6:8] != "01" {
 			t.Errorf("%s: %s is not a fictional 555-01xx number", c.Name, c.Number)
 		}
 	}

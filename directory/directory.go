@@ -24,6 +24,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/frontdesk/frontdesk/model"
 )
 
 // Contact is one person or organisation the receptionist deals with.
@@ -130,7 +132,7 @@ func New(contacts []Contact) *Directory {
 			addKey(d.byExt, ext, i)
 		}
 		for _, num := range c.numbers() {
-			k := numberKey(num)
+			k := model.NumberKey(num)
 			switch {
 			case k == "":
 			case len(k) <= maxExtDigits:
@@ -170,7 +172,7 @@ func (c Contact) Dialables() []Dialable {
 	var out []Dialable
 	seen := map[string]bool{}
 	add := func(kind, number string) {
-		k := numberKey(number)
+		k := model.NumberKey(number)
 		if k == "" || seen[k] {
 			return
 		}
@@ -190,22 +192,6 @@ func addKey(m map[string]int, k string, i int) {
 	if _, taken := m[k]; !taken {
 		m[k] = i
 	}
-}
-
-// numberKey is the lookup key of a number: its digits, without the leading 1
-// of an 11-digit North American number and without an international 011 or
-// 00 prefix.
-func numberKey(raw string) string {
-	d := Digits(raw)
-	switch {
-	case len(d) == 11 && d[0] == '1':
-		return d[1:]
-	case len(d) > 11 && strings.HasPrefix(d, "011"):
-		return d[3:]
-	case len(d) > 10 && strings.HasPrefix(d, "00"):
-		return d[2:]
-	}
-	return d
 }
 
 // Len returns the number of contacts.
@@ -239,7 +225,7 @@ func (d *Directory) Lookup(raw string) (Contact, bool) {
 	if d == nil {
 		return Contact{}, false
 	}
-	k := numberKey(raw)
+	k := model.NumberKey(raw)
 	if k == "" {
 		return Contact{}, false
 	}

@@ -344,3 +344,23 @@ func TestMobileIsLookedUp(t *testing.T) {
 		t.Errorf("the mobile number does not find its contact: %v %v", c, ok)
 	}
 }
+
+// A number written with its national prefix in brackets, as people write
+// international numbers, matches the caller's number as the API sends it.
+func TestLookupInternationalAsWritten(t *testing.T) {
+	d := New([]Contact{
+		{Name: "Bob Brown", Number: "+44 20 7946 0958"},
+		{Name: "Eve Evans", Number: "+33 (0)1 23 45 67 89"},
+	})
+	for raw, want := range map[string]string{
+		"+44 (0)20 7946 0958":  "Bob Brown",
+		"011442079460958":      "Bob Brown",
+		"+33 1 23 45 67 89":    "Eve Evans",
+		"011 33 1 23 45 67 89": "Eve Evans",
+		"0033123456789":        "Eve Evans",
+	} {
+		if c, ok := d.Lookup(raw); !ok || c.Name != want {
+			t.Errorf("Lookup(%q) = %q %v, want %q", raw, c.Name, ok, want)
+		}
+	}
+}

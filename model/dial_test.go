@@ -54,8 +54,8 @@ func TestParseDial(t *testing.T) {
 		{"011 61 2 1234 5678", "01161212345678", "+61 2 1234 5678", International},
 		{"+61 2 1234 5678", "01161212345678", "+61 2 1234 5678", International},
 		{"+44 20 7946 0958", "011442079460958", "+44 20 7946 0958", International},
-		{"+7 495 123 45 67", "01174951234567", "+7 49 5123 4567", International},
-		{"+353 1 234 5678", "01135312345678", "+353 1234 5678", International},
+		{"+7 495 123 45 67", "01174951234567", "+7 495 123-45-67", International},
+		{"+353 1 234 5678", "01135312345678", "+353 1 234 5678", International},
 	} {
 		n, err := ParseDial(tc.in)
 		if err != nil {
@@ -83,6 +83,7 @@ func TestParseDialErrors(t *testing.T) {
 		{"101161212345678", "drop the leading 1 before 011"},
 		{"61212345678", "international numbers start with 011, e.g. 011 61 2 1234 5678"},
 		{"442079460958", "011 44 20 7946 0958"},
+		{"64655512345", "11 digits is one too many: a North American number has 10 digits"},
 		{"0061212345678", "dial 011 instead of 00"},
 		{"0212345678", "start with 011"},
 		{"call me", "letters cannot be dialled"},
@@ -130,6 +131,18 @@ func TestParseDialErrors(t *testing.T) {
 		}
 		if n != (Number{}) {
 			t.Errorf("ParseDial(%q) returned %+v with an error", tc.in, n)
+		}
+	}
+}
+
+// A North American number with one digit too many is not sent abroad:
+// the advice says first that a digit is extra, whatever country the
+// digits would reach with 011 in front.
+func TestDialOneDigitTooManyStaysHome(t *testing.T) {
+	for _, in := range []string{"64655512345", "212 555 01877", "(415) 555-01088"} {
+		_, err := ParseDial(in)
+		if err == nil || !strings.HasPrefix(err.Error(), "11 digits is one too many") {
+			t.Errorf("ParseDial(%q): %v", in, err)
 		}
 	}
 }

@@ -77,20 +77,3 @@ func (n *Numbers) For(dialled string, phone Naming) Naming {
 	}
 	return phone
 }
-
-// NumberKey is the digits a number is matched on: its digits, without the
-// leading 1 of an 11-digit North American number and without an
-// international 011 or 00 prefix, so "(212) 555-0000", "+1 212 555 0000"
-// and "12125550000" are one number. "" when raw has no digits.
-func NumberKey(raw string) string {
-	d := Digits(raw)
-	switch {
-	case len(d) == 11 && d[0] == '1':
-		return d[1:]
-	case len(d) > 11 && strings.HasPrefix(d, "011"):
-		return d[3:]
-	case len(d) > 10 && strings.HasPrefix(d, "00"):
-		return d[2:]
-	}
-	return d
-}

@@ -3,8 +3,11 @@ package model
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/nyaruka/phonenumbers"
 )
 
 // NumberKind is what sort of number a dial string is.
@@ -171,8 +174,16 @@ func parsePlain(n string) (Number, error) {
 		return Number{}, errors.New("international numbers start with 011, e.g. 011 61 2 1234 5678")
 	case n[0] == '1':
 		return Number{}, fmt.Errorf("%d digits is too long: a number starting with 1 has 11 digits", len(n))
+	case len(n) == 11 && n[3] >= '2':
+		// It reads as a North American number with a digit typed twice;
+		// 011 in front would ring abroad, so that comes second, if at all.
+		msg := "11 digits is one too many: a North American number has 10 digits (or 1 and 10); check for a digit typed twice"
+		if validIntl("+" + n) {
+			msg += "; a number abroad starts with 011 (011 " + strings.TrimPrefix(intlDisplay("+"+n), "+") + ")"
+		}
+		return Number{}, errors.New(msg)
 	case len(n) <= intlMax:
-		return Number{}, errors.New("international numbers start with 011, e.g. 011 " + groupIntl(n) + ": add the 011")
+		return Number{}, errors.New("international numbers start with 011, e.g. 011 " + strings.TrimPrefix(intlDisplay("+"+n), "+") + ": add the 011")
 	}
 	return Number{}, fmt.Errorf("%d digits is too long: a domestic number has 10 digits, an international one 011 and at most 15 more", len(n))
 }
@@ -221,7 +232,7 @@ func FormatNumber(raw string) string {
 		case len(d) == 11 && d[0] == '1':
 			return nanp(d[1:])
 		case len(d) >= 2 && d[0] != '0' && d[0] != '1':
-			return "+" + groupIntl(d)
+			return intlDisplay(s)
 		}
 		return s
 	}
@@ -229,7 +240,7 @@ func FormatNumber(raw string) string {
 	case len(d) == 4:
 		return "x" + d
 	case len(d) > 4 && strings.HasPrefix(d, "011") && d[3] != '0':
-		return "+" + groupIntl(d[3:])
+		return intlDisplay("+" + d[3:])
 	case len(d) == 10:
 		return nanp(d)
 	case len(d) == 11 && d[0] == '1':
@@ -273,38 +284,50 @@ func nanp(ten string) string {
 	return "(" + ten[:3] + ") " + ten[3:6] + "-" + ten[6:]
 }
 
-// groupIntl writes a number that starts with its country code as
-// "CC rest", the rest in groups of four from the right.
-func groupIntl(d string) string {
-	cc := countryCodeLen(d)
-	if cc >= len(d) {
-		return d
+// intlDisplay writes a number in international form ("+44 20 7946 0958"),
+// grouped as people in its country write it; a national prefix written
+// in brackets ("+44 (0)20 ...") is dropped. raw starts with "+" and the
+// country code. What the library cannot read is shown as "+" and digits.
+func intlDisplay(raw string) string {
+	n, err := phonenumbers.Parse(raw, "")
+	if err != nil {
+		return "+" + Digits(raw)
 	}
-	rest := d[cc:]
-	var b strings.Builder
-	b.WriteString(d[:cc])
-	first := len(rest) % 4
-	if first > 0 {
-		b.WriteByte(' ')
-		b.WriteString(rest[:first])
-	}
-	for i := first; i < len(rest); i += 4 {
-		b.WriteByte(' ')
-		b.WriteString(rest[i : i+4])
-	}
-	return b.String()
+	return phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
 }
 
-// countryCodeLen is the length of the ITU country code d starts with:
-// 1 and 7 have one digit, the listed ones two, all others three.
-func countryCodeLen(d string) int {
-	if d[0] == '1' || d[0] == '7' {
-		return 1
-	}
-	if len(d) >= 2 && strings.Contains(twoDigitCC, "|"+d[:2]+"|") {
-		return 2
-	}
-	return min(3, len(d))
+// validIntl reports whether raw ("+" and a country code) is a number in
+// that country's numbering plan.
+func validIntl(raw string) bool {
+	n, err := phonenumbers.Parse(raw, "")
+	return err == nil && phonenumbers.IsValidNumber(n)
 }
 
-const twoDigitCC = "|20|27|30|31|32|33|34|36|39|40|41|43|44|45|46|47|48|49|51|52|53|54|55|56|57|58|60|61|62|63|64|65|66|81|82|84|86|90|91|92|93|94|95|98|"
+// NumberKey is what two ways of writing one number have in common, for
+// matching a caller to a contact: the ten digits of a North American
+// number (without 1 or +1), the country code and national number of an
+// international one (without 011, 00, + or a bracketed national prefix),
+// and the digits of anything else (an extension).
+func NumberKey(raw string) string {
+	d := Digits(raw)
+	s := strings.TrimSpace(raw)
+	switch {
+	case strings.HasPrefix(s, "+") && len(d) > 1 && d[0] != '1':
+		return intlKey(s)
+	case len(d) == 11 && d[0] == '1':
+		return d[1:]
+	case len(d) > 11 && strings.HasPrefix(d, "011"):
+		return intlKey("+" + d[3:])
+	case len(d) > 10 && strings.HasPrefix(d, "00"):
+		return intlKey("+" + d[2:])
+	}
+	return d
+}
+
+func intlKey(raw string) string {
+	n, err := phonenumbers.Parse(raw, "")
+	if err != nil {
+		return Digits(raw)
+	}
+	return strconv.Itoa(int(n.GetCountryCode())) + phonenumbers.GetNationalSignificantNumber(n)
+}

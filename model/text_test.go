@@ -78,7 +78,10 @@ func TestFormatNumber(t *testing.T) {
 		"+442079460958":       "+44 20 7946 0958",
 		"011442079460958":     "+44 20 7946 0958",
 		"+8613912345678":      "+86 139 1234 5678",
-		"+35312345678":        "+353 1234 5678",
+		"+35312345678":        "+353 1 234 5678",
+		"+33123456789":        "+33 1 23 45 67 89",
+		"+44 (0)20 7946 0958": "+44 20 7946 0958",
+		"+7 495 123 45 67":    "+7 495 123-45-67",
 		"+3":                  "+3",
 		"+0123":               "+0123",
 		"0110":                "x0110",
@@ -200,4 +203,25 @@ func FuzzClean(f *testing.F) {
 		}
 		cleanOK(t, s, FormatNumber(s), 0)
 	})
+}
+
+// Ways of writing one number share a key; other numbers do not.
+func TestNumberKeyMatchesWaysOfWriting(t *testing.T) {
+	same := [][]string{
+		{"+44 (0)20 7946 0958", "+44 20 7946 0958", "011 44 20 7946 0958", "0044 20 7946 0958", "+442079460958"},
+		{"(646) 555-1234", "+1 646 555 1234", "16465551234", "646.555.1234"},
+		{"+33 1 23 45 67 89", "011 33 1 23 45 67 89"},
+		{"x1234", "1234"},
+	}
+	for _, group := range same {
+		want := NumberKey(group[0])
+		for _, raw := range group[1:] {
+			if got := NumberKey(raw); got != want {
+				t.Errorf("NumberKey(%q) = %q, NumberKey(%q) = %q: want them equal", raw, got, group[0], want)
+			}
+		}
+	}
+	if NumberKey("+44 20 7946 0958") == NumberKey("+44 20 7946 0959") || NumberKey("+44 20 7946 0958") == NumberKey("2079460958") {
+		t.Error("different numbers share a key")
+	}
 }
