@@ -5,6 +5,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/frontdesk/frontdesk/model"
 )
@@ -17,7 +18,8 @@ type notifyKind int
 
 const (
 	notifyNone   notifyKind = iota
-	notifyOSC9              // ESC ] 9 ; text BEL: iTerm2, WezTerm, kitty, ghostty
+	notifyOSC9              // ESC ] 9 ; text BEL: iTerm2, WezTerm, ghostty
+	notifyOSC99             // ESC ] 99 ; metadata ; text BEL: kitty's own
 	notifyOSC777            // ESC ] 777 ; notify ; title ; body BEL: foot, urxvt, VTE
 )
 
@@ -48,9 +50,11 @@ func notifyFor(getenv func(string) string) notifyKind {
 	prog := strings.ToLower(getenv("TERM_PROGRAM"))
 	term := strings.ToLower(getenv("TERM"))
 	switch {
+	case strings.Contains(term, "kitty"), getenv("KITTY_WINDOW_ID") != "":
+		return notifyOSC99
 	case prog == "iterm.app", prog == "wezterm", prog == "ghostty",
-		strings.Contains(term, "kitty"), strings.Contains(term, "ghostty"), strings.Contains(term, "wezterm"),
-		getenv("KITTY_WINDOW_ID") != "", getenv("WEZTERM_EXECUTABLE") != "":
+		strings.Contains(term, "ghostty"), strings.Contains(term, "wezterm"),
+		getenv("WEZTERM_EXECUTABLE") != "":
 		return notifyOSC9
 	case strings.HasPrefix(term, "foot"), strings.HasPrefix(term, "rxvt-unicode"), getenv("VTE_VERSION") != "":
 		return notifyOSC777
@@ -71,9 +75,12 @@ func notification(kind notifyKind, title, body string) string {
 	body = model.Clean(body, 160)
 	switch kind {
 	case notifyOSC9:
-		return "\x1b]9;" + title + ": " + body + "\x07"
+		return ansi.Notify(title + ": " + body)
+	case notifyOSC99:
+		// One sequence, no metadata: the text is the notification's title.
+		return ansi.DesktopNotification(title + ": " + body)
 	case notifyOSC777:
-		return "\x1b]777;notify;" + title + ";" + body + "\x07"
+		return ansi.URxvtExt("notify", title, body)
 	}
 	return ""
 }

@@ -336,7 +336,8 @@ func TestNotificationKinds(t *testing.T) {
 	}{
 		{env("TERM_PROGRAM", "iTerm.app"), notifyOSC9},
 		{env("TERM_PROGRAM", "WezTerm"), notifyOSC9},
-		{env("TERM", "xterm-kitty"), notifyOSC9},
+		{env("TERM", "xterm-kitty"), notifyOSC99},
+		{env("KITTY_WINDOW_ID", "3", "TERM", "xterm-256color"), notifyOSC99},
 		{env("TERM", "xterm-ghostty"), notifyOSC9},
 		{env("TERM", "foot"), notifyOSC777},
 		{env("TERM", "xterm-256color", "VTE_VERSION", "7600"), notifyOSC777},
@@ -351,6 +352,9 @@ func TestNotificationKinds(t *testing.T) {
 	if !strings.HasPrefix(got, "\x1b]777;notify;front,desk;call ") || !strings.HasSuffix(got, "\x07") ||
 		strings.ContainsAny(got[1:len(got)-1], "\x1b\x07\u009b") {
 		t.Fatalf("control characters survive: %q", got)
+	}
+	if got := notification(notifyOSC99, "frontdesk", "Incoming call: Ada \x1b\\Whitfield"); got != "\x1b]99;;frontdesk: Incoming call: Ada Whitfield\x07" {
+		t.Fatalf("kitty notification %q", got)
 	}
 	if got := notification(notifyNone, "a", "b"); got != "" {
 		t.Fatalf("notification without support: %q", got)
