@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,7 +20,6 @@ import (
 
 // serveConsole is one SSH console on a running `frontdesk serve`.
 type serveConsole struct {
-	in     io.Writer
 	client *gossh.Client
 	screen *buffer
 	done   chan error
@@ -41,10 +39,6 @@ func openServeConsole(t *testing.T, addr string, signer gossh.Signer) *serveCons
 	}
 	c := &serveConsole{client: client, screen: &buffer{}, done: make(chan error, 1)}
 	sess.Stdout = c.screen
-	c.in, err = sess.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
 	if err := sess.RequestPty("xterm-256color", 30, 120, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
@@ -55,12 +49,6 @@ func openServeConsole(t *testing.T, addr string, signer gossh.Signer) *serveCons
 	return c
 }
 
-// type_ sends keys as typed.
-func (c *serveConsole) type_(keys string) {
-	if _, err := io.WriteString(c.in, keys); err != nil {
-		panic(err)
-	}
-}
 
 // The [[account]] entries are read again when the config file changes,
 // and on SIGHUP even when it looks unchanged; a key that lost its account
