@@ -49,7 +49,6 @@ func openServeConsole(t *testing.T, addr string, signer gossh.Signer) *serveCons
 	return c
 }
 
-
 // The [[account]] entries are read again when the config file changes,
 // and on SIGHUP even when it looks unchanged; a key that lost its account
 // has its console ended with a goodbye.
