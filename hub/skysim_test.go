@@ -2,6 +2,7 @@ package hub_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -50,6 +51,7 @@ type watcher struct {
 	t     *testing.T
 	c     *hub.Client
 	conn  transport.ConnStatus
+	err   error             // the last connection state's error
 	calls map[string]string // id -> state
 	kinds []transport.EventKind
 }
@@ -71,7 +73,7 @@ func (w *watcher) until(what string, cond func() bool) {
 			w.kinds = append(w.kinds, ev.Kind)
 			switch ev.Kind {
 			case transport.EventConn:
-				w.conn = ev.Conn.Status
+				w.conn, w.err = ev.Conn.Status, ev.Conn.Err
 			case transport.EventSnapshot:
 				clear(w.calls)
 				for _, c := range ev.Calls {
@@ -251,5 +253,9 @@ func TestHubWrongPIN(t *testing.T) {
 		t.Fatal(err)
 	}
 	wa := watch(t, a)
-	wa.until("failed", func() bool { return wa.conn == transport.ConnFailed })
+	// The stream waits to try again (the provider may unblock the DID or
+	// fix the PIN), and says why.
+	wa.until("refused", func() bool {
+		return wa.conn == transport.ConnReconnecting && errors.Is(wa.err, transport.ErrAuth)
+	})
 }

@@ -121,6 +121,8 @@ type options struct {
 	listMin      time.Duration
 	listMax      time.Duration
 	phoneRetry   time.Duration
+	slowRetry    time.Duration
+	authRetry    time.Duration
 	cmdTimeout   time.Duration
 	connTimeout  time.Duration
 	eventBuffer  int
@@ -149,6 +151,8 @@ func defaultOptions() options {
 		listMin:      5 * time.Second,
 		listMax:      2 * time.Minute,
 		phoneRetry:   30 * time.Second,
+		slowRetry:    2 * time.Minute,
+		authRetry:    5 * time.Minute,
 		cmdTimeout:   20 * time.Second,
 		connTimeout:  20 * time.Second,
 		eventBuffer:  256,
@@ -200,6 +204,20 @@ func WithListCallsBackoff(min, max time.Duration) Option {
 // logged in (error 8); default 30 s.
 func WithPhoneRetry(d time.Duration) Option {
 	return func(o *options) { o.phoneRetry = positive(d, o.phoneRetry) }
+}
+
+// WithSlowRetry sets how often the stream retries a failure that will not
+// fix itself (a certificate that is not trusted, an HTTP 4xx answer);
+// default 2 min.
+func WithSlowRetry(d time.Duration) Option {
+	return func(o *options) { o.slowRetry = positive(d, o.slowRetry) }
+}
+
+// WithAuthRetry sets how often the stream subscribes again after the DID
+// or PIN was refused (error 5: the provider may lift a block, or fix the
+// PIN); default 5 min. SetPIN tries a new PIN at once.
+func WithAuthRetry(d time.Duration) Option {
+	return func(o *options) { o.authRetry = positive(d, o.authRetry) }
 }
 
 // WithCommandTimeout bounds each command when its context has no earlier

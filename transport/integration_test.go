@@ -282,31 +282,39 @@ func TestSimErrorCodes(t *testing.T) {
 	}
 }
 
-func TestSimAuthFailureStops(t *testing.T) {
+// TestSimAuthRefused: a refused PIN keeps the stream waiting (the slow
+// auth retry) with the reason, and the right PIN typed again connects at
+// once. A block mid-session fails the commands, not the stream.
+func TestSimAuthRefused(t *testing.T) {
 	r := newRig(t)
 	bad := r.acct
 	bad.PIN = "99999"
-	s, result := r.startStream(t, bad)
-	ev := waitEvent(t, s, connIs(transport.ConnFailed))
-	if !errors.Is(ev.Conn.Err, transport.ErrAuth) {
-		t.Errorf("failed with %v", ev.Conn.Err)
-	}
-	if err := result(); !errors.Is(err, transport.ErrAuth) {
-		t.Errorf("Run: %v", err)
+	s, _ := r.startStream(t, bad, transport.WithAuthRetry(time.Hour))
+	ev := waitEvent(t, s, connIs(transport.ConnReconnecting))
+	if !errors.Is(ev.Conn.Err, transport.ErrAuth) || time.Until(ev.Conn.NextTry) < 50*time.Minute {
+		t.Errorf("reconnecting %+v", ev.Conn)
 	}
 	if st := r.sim.Stats(); st.Streams != 1 || st.Subscribes != 1 || st.ListCalls != 0 {
 		t.Errorf("after error 5: %d streams, %d subscribes, %d listCalls", st.Streams, st.Subscribes, st.ListCalls)
 	}
+	s.SetPIN(r.acct.PIN)
+	waitEvent(t, s, snapshot)
 
-	// Blocked mid-session: the stream stops too.
-	s2, result2 := r.startStream(t, r.acct)
+	// Blocked mid-session: the command fails, the stream stays.
+	s2, _ := r.startStream(t, r.acct)
 	waitEvent(t, s2, snapshot)
+	id := r.sim.Ring(did, "6465551234", nil)
+	waitEvent(t, s2, callIs(id, "RINGING"))
 	r.sim.SetBlocked(did, true)
-	if err := s2.Answer(ctxT(t), ""); !errors.Is(err, transport.ErrAuth) {
+	if err := s2.Answer(ctxT(t), id); !errors.Is(err, transport.ErrAuth) {
 		t.Errorf("answer while blocked: %v", err)
 	}
-	if err := result2(); !errors.Is(err, transport.ErrAuth) {
-		t.Errorf("Run after block: %v", err)
+	r.sim.SetBlocked(did, false)
+	if err := s2.Answer(ctxT(t), id); err != nil {
+		t.Errorf("answer once unblocked: %v", err)
+	}
+	if st := s2.State(); st.Status != transport.ConnLive {
+		t.Errorf("stream state %+v after a refused command", st)
 	}
 }
 

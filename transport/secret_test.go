@@ -123,7 +123,7 @@ func TestPINNotInErrorsOrLogs(t *testing.T) {
 	sacct := fs.account()
 	sacct.PIN = testPIN
 	s, _ := NewStream(sacct, WithLogger(logger), WithBackoff(5e6, 1e7))
-	_, result := runStream(t, s)
+	cancel, result := runStream(t, s)
 	fc := fs.conn()
 	sub := fc.next()
 	if sub.Password != testPIN {
@@ -131,11 +131,16 @@ func TestPINNotInErrorsOrLogs(t *testing.T) {
 	}
 	fc.replyError("", 19, "bad: "+testPIN)
 	fc.replyError(sub.ID, 5, "Authorization or authentication failed for "+testPIN)
-	err = result()
-	if !errors.Is(err, ErrAuth) {
+	ev := nextEvent(t, s, isConn(ConnReconnecting))
+	if !errors.Is(ev.Conn.Err, ErrAuth) {
+		t.Fatalf("reconnecting for %v", ev.Conn.Err)
+	}
+	check("stream error", ev.Conn.Err.Error())
+	check("the reason on screen", Reason(ev.Conn.Err))
+	cancel()
+	if err := result(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	check("stream error", err.Error())
 	for ev := range s.Events() {
 		if ev.Conn.Err != nil {
 			check("conn event error", ev.Conn.Err.Error())

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -42,6 +43,9 @@ type Stream struct {
 	cur   *conn // the live connection; nil when not live
 	state ConnState
 	list  listGate
+
+	pinNow atomic.Pointer[Secret] // the PIN; SetPIN replaces it
+	wake   chan struct{}          // SetPIN: stop waiting, connect now
 }
 
 // listGate spaces out listCalls after the server rate-limits it (error 6).
@@ -71,7 +75,11 @@ func NewStream(acct Account, opts ...StreamOption) (*Stream, error) {
 		log:    o.logger,
 		events: make(chan Event, o.eventBuffer),
 		state:  ConnState{Status: ConnConnecting},
+		wake:   make(chan struct{}, 1),
 	}
+	pin := l.pin()
+	s.pinNow.Store(&pin)
+	s.link.pin = func() Secret { return *s.pinNow.Load() }
 	s.callCommands = callCommands{ln: &s.link, send: s.command}
 	return s, nil
 }
@@ -84,6 +92,17 @@ func (s *Stream) GoString() string { return s.String() }
 
 // Format prints the stream without its PIN for every verb.
 func (s *Stream) Format(f fmt.State, _ rune) { io.WriteString(f, s.String()) }
+
+// SetPIN replaces the PIN (typed again after the server refused it) and, if
+// the stream is waiting to reconnect, connects at once with it. The PIN is
+// kept only in memory, like the first one.
+func (s *Stream) SetPIN(pin Secret) {
+	s.pinNow.Store(&pin)
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
 
 // Events returns the event channel. It is closed when Run returns.
 func (s *Stream) Events() <-chan Event { return s.events }
@@ -201,10 +220,14 @@ func (s *Stream) backoff(attempt int) time.Duration {
 	return rand.N(ceil + 1)
 }
 
-// Run keeps the stream connected until ctx ends (it then returns nil) or
-// the server refuses the DID/PIN (error 5: it reports ConnFailed and returns
-// that error). It may be called once; the Events channel is closed when it
-// returns.
+// Run keeps the stream connected until ctx ends, then returns nil. It may
+// be called once; the Events channel is closed when it returns.
+//
+// Between sessions it waits: the reconnect backoff for a dropped
+// connection; minutes for a failure that will not fix itself (an untrusted
+// certificate, an HTTP 4xx answer) or a refused DID or PIN (error 5: the
+// provider may lift a block; SetPIN tries a new PIN at once); the phone
+// retry while the phone is not logged in (error 8).
 func (s *Stream) Run(ctx context.Context) error {
 	if !s.running.CompareAndSwap(false, true) {
 		return errors.New("stream: Run called more than once")
@@ -220,24 +243,34 @@ func (s *Stream) Run(ctx context.Context) error {
 		if liveFor >= s.opts.stableAfter {
 			attempt = 0
 		}
-		if errors.Is(err, ErrAuth) {
-			s.emitConn(ctx, ConnState{Status: ConnFailed, Attempt: attempt, Err: err})
-			return err
-		}
 		attempt++
-		delay := s.backoff(attempt)
-		if errors.Is(err, ErrPhoneNotLoggedIn) {
-			delay = s.opts.phoneRetry
-		}
+		delay := s.retryDelay(err, attempt)
 		s.emitConn(ctx, ConnState{Status: ConnReconnecting, Attempt: attempt, NextTry: s.opts.now().Add(delay), Err: err})
 		t := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return nil
+		case <-s.wake:
+			t.Stop()
 		case <-t.C:
 		}
 	}
+}
+
+// retryDelay is how long to wait before connecting again after err.
+func (s *Stream) retryDelay(err error, attempt int) time.Duration {
+	switch {
+	case errors.Is(err, ErrAuth):
+		s.log.Warn("the DID or PIN was refused; trying again later", "retry_in", s.opts.authRetry)
+		return s.opts.authRetry
+	case errors.Is(err, ErrPhoneNotLoggedIn):
+		return s.opts.phoneRetry
+	case permanent(err):
+		s.log.Warn("connection failure that will not fix itself; retrying slowly", "err", err, "retry_in", s.opts.slowRetry)
+		return s.opts.slowRetry
+	}
+	return s.backoff(attempt)
 }
 
 var (
@@ -254,29 +287,7 @@ const maxMalformedInARow = 16
 func (s *Stream) session(parent context.Context, attempt int) (time.Duration, error) {
 	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(errSessionEnded)
-	pr, pw := io.Pipe()
-	// When the session ends for any reason, fail the body: net/http's
-	// writer is blocked reading it, and RoundTrip does not return on
-	// cancellation until that writer stops. An error (not EOF) aborts the
-	// request rather than ending it with a 0-length chunk.
-	stopBody := context.AfterFunc(ctx, func() { pw.CloseWithError(errSessionEnded) })
-	defer stopBody()
 	c := newConn(s, ctx)
-
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); c.writeLoop(pw) }()
-	var liveAt time.Time
-	defer func() {
-		// Tear down without ending the chunked body cleanly: closing the pipe
-		// with an error aborts the request instead of sending a 0-length chunk.
-		s.setConn(nil)
-		cancel(errSessionEnded)
-		pw.CloseWithError(errSessionEnded)
-		wg.Wait()
-		c.failPending()
-	}()
-
 	connectTimer := time.AfterFunc(s.opts.connTimeout, func() { cancel(errConnectTimeout) })
 	defer connectTimer.Stop()
 
@@ -289,10 +300,48 @@ func (s *Stream) session(parent context.Context, attempt int) (time.Duration, er
 			s.emitConn(ctx, ConnState{Status: ConnLive})
 		}
 	})
+	stop, err := s.connect(ctx, parent, c, attempt)
+	defer func() {
+		s.setConn(nil)
+		cancel(errSessionEnded)
+		stop()
+	}()
+	if err != nil {
+		return 0, err
+	}
+	if err := c.subscribe(ctx, subReply); err != nil {
+		return 0, err
+	}
+	connectTimer.Stop()
+	liveAt := time.Now()
+	err = c.serve(ctx)
+	return time.Since(liveAt), err
+}
+
+// connect starts the stream's POST with c's commands as its body and its
+// reader on the response. stop tears the connection down without ending
+// the chunked body cleanly (no 0-length chunk) and fails the commands still
+// waiting; call it once ctx is cancelled, whatever connect returned.
+func (s *Stream) connect(ctx, parent context.Context, c *conn, attempt int) (stop func(), err error) {
+	pr, pw := io.Pipe()
+	// When the session ends for any reason, fail the body: net/http's
+	// writer is blocked reading it, and RoundTrip does not return on
+	// cancellation until that writer stops. An error (not EOF) aborts the
+	// request rather than ending it with a 0-length chunk.
+	stopBody := context.AfterFunc(ctx, func() { pw.CloseWithError(errSessionEnded) })
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); c.writeLoop(pw) }()
+	stop = func() {
+		stopBody()
+		pw.CloseWithError(errSessionEnded)
+		wg.Wait()
+		c.failPending()
+	}
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url.String(), pr)
 	if err != nil {
-		return 0, fmt.Errorf("building the stream request: %w", err)
+		return stop, fmt.Errorf("building the stream request: %w", err)
 	}
 	req.Header.Set("Content-Type", "text/xml; charset=UTF-8")
 	req.Header.Set("User-Agent", s.opts.userAgent)
@@ -300,98 +349,106 @@ func (s *Stream) session(parent context.Context, attempt int) (time.Duration, er
 	resp, err := s.client.Do(req)
 	if err != nil {
 		if cause := context.Cause(ctx); cause != nil && parent.Err() == nil {
-			return 0, cause
+			return stop, cause
 		}
-		return 0, netError("connecting to", safeURL(s.url), err)
+		return stop, netError("connecting to", safeURL(s.url), err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
-		return 0, fmt.Errorf("server %s answered %s", safeURL(s.url), resp.Status)
+		return stop, &HTTPError{Code: resp.StatusCode, Status: resp.Status, Server: safeURL(s.url)}
 	}
 	wg.Add(1)
 	go func() { defer wg.Done(); defer resp.Body.Close(); c.readLoop(resp.Body) }()
+	return stop, nil
+}
 
-	// Subscribe; retry a few times if the server unsubscribes at once.
+// subscribe waits for the subscribe's reply, subscribing again a few times
+// if the server unsubscribes at once.
+func (c *conn) subscribe(ctx context.Context, reply *pending) error {
+	s := c.s
 	for try := 1; ; try++ {
-		r, err := c.wait(ctx, subReply)
-		if err != nil {
-			return 0, c.sessionErr(ctx, err)
-		}
-		err = subscribeResult(r, s.pin())
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, ErrUnsubscribed) || try >= s.opts.resubscribes {
-			return 0, err
-		}
-		subReply = c.start(ctx, CmdSubscribe, subReply.hook)
-	}
-	connectTimer.Stop()
-	liveAt = time.Now()
-	liveFor := func() time.Duration { return time.Since(liveAt) }
-
-	// Snapshot: listCalls right after subscribing (the subscription only
-	// reports changes). When rate limited, retry on the listCalls backoff.
-	listTimer := time.NewTimer(0)
-	listTimer.Stop()
-	c.needSnapshot.Store(true)
-	snapshot := func() error {
-		if !c.needSnapshot.Load() {
-			return nil
-		}
-		r, err := c.listCalls(ctx)
-		var soon *listTooSoon
-		if errors.As(err, &soon) {
-			listTimer.Reset(soon.wait)
-			return nil
-		}
+		r, err := c.wait(ctx, reply)
 		if err != nil {
 			return c.sessionErr(ctx, err)
 		}
-		_, err = listResult(r, s.pin())
-		switch {
-		case err == nil:
+		err = subscribeResult(r, s.pin())
+		if err == nil {
 			return nil
-		case errors.Is(err, ErrPhoneNotLoggedIn), errors.Is(err, ErrAuth):
-			return err
-		case errors.Is(err, ErrRateLimited):
-			// listLimited ran in the reader when the reply arrived.
-			s.emitConn(ctx, ConnState{Status: ConnLive, Err: err})
-		default:
-			s.log.Warn("listCalls failed; retrying later", "err", err)
-			s.listLimited()
 		}
-		listTimer.Reset(max(s.listWait(), s.opts.listMin/10))
-		return nil
+		if !errors.Is(err, ErrUnsubscribed) || try >= s.opts.resubscribes {
+			return err
+		}
+		reply = c.start(ctx, CmdSubscribe, reply.hook)
 	}
-	if err := snapshot(); err != nil {
-		return liveFor(), err
-	}
+}
 
+// serve takes the snapshot the subscription needs, then keeps the session
+// going: snapshots when asked for (a forced resubscribe, a state the table
+// cannot know) within the rate limit, until the connection fails.
+func (c *conn) serve(ctx context.Context) error {
+	c.needSnapshot.Store(true)
+	if err := c.snapshot(ctx); err != nil {
+		return err
+	}
 	for {
 		select {
 		case <-ctx.Done():
-			return liveFor(), context.Cause(ctx)
+			return context.Cause(ctx)
 		case <-c.done:
-			return liveFor(), c.sessionErr(ctx, c.err)
+			return c.sessionErr(ctx, c.err)
 		case err := <-c.fatal:
-			return liveFor(), err
-		case <-listTimer.C:
-			if err := snapshot(); err != nil {
-				return liveFor(), err
+			return err
+		case <-c.listTimer.C:
+			if err := c.snapshot(ctx); err != nil {
+				return err
+			}
+		case <-c.resync:
+			if err := c.snapshot(ctx); err != nil {
+				return err
 			}
 		case <-c.resub:
 			if err := c.resubscribe(ctx); err != nil {
-				return liveFor(), err
+				return err
 			}
-			if c.needSnapshot.Load() {
-				if err := snapshot(); err != nil {
-					return liveFor(), err
-				}
+			if err := c.snapshot(ctx); err != nil {
+				return err
 			}
 		}
 	}
+}
+
+// snapshot sends listCalls if the session needs one. Inside the rate-limit
+// window, or when it is refused, it is retried on the listCalls backoff.
+func (c *conn) snapshot(ctx context.Context) error {
+	s := c.s
+	if !c.needSnapshot.Load() {
+		return nil
+	}
+	r, err := c.listCalls(ctx)
+	var soon *listTooSoon
+	if errors.As(err, &soon) {
+		c.listTimer.Reset(soon.wait)
+		return nil
+	}
+	if err != nil {
+		return c.sessionErr(ctx, err)
+	}
+	_, err = listResult(r, s.pin())
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrPhoneNotLoggedIn):
+		return err
+	case errors.Is(err, ErrRateLimited):
+		// listLimited ran in the reader when the reply arrived.
+		s.emitConn(ctx, ConnState{Status: ConnLive, Err: err})
+	default:
+		s.log.Warn("listCalls failed; retrying later", "err", err)
+		s.listLimited()
+	}
+	c.listTimer.Reset(max(s.listWait(), s.opts.listMin/10))
+	return nil
 }
 
 func subscribeResult(r *Response, pin Secret) error {
@@ -416,10 +473,13 @@ type conn struct {
 	pending map[string]*pending
 	closed  bool
 
-	done  chan struct{} // closed when the reader stops
-	err   error         // why the reader stopped
-	resub chan struct{} // error 17 seen
-	fatal chan error    // error 5 seen
+	done   chan struct{} // closed when the reader stops
+	err    error         // why the reader stopped
+	resub  chan struct{} // error 17 seen
+	resync chan struct{} // an event in a state the guide does not list
+	fatal  chan error    // error 5 pushed for no request: the subscription is refused
+
+	listTimer *time.Timer // the next snapshot try, when one is due
 
 	needSnapshot atomic.Bool
 	listing      *listFlight // guarded by mu: the latest listCalls
@@ -461,7 +521,13 @@ func newConn(s *Stream, ctx context.Context) *conn {
 		pending: make(map[string]*pending),
 		done:    make(chan struct{}),
 		resub:   make(chan struct{}, 1),
+		resync:  make(chan struct{}, 1),
 		fatal:   make(chan error, 1),
+		listTimer: func() *time.Timer {
+			t := time.NewTimer(time.Hour)
+			t.Stop()
+			return t
+		}(),
 	}
 }
 
@@ -703,6 +769,9 @@ func (c *conn) dispatch(r *Response) {
 	}
 	if r.IsCallList() && r.apiError("", "") == nil {
 		for _, call := range r.Result.Items {
+			if !KnownState(call.State) {
+				c.requestResync(call)
+			}
 			s.emit(c.ctx, Event{Kind: EventCall, Call: call})
 		}
 		return
@@ -722,14 +791,12 @@ func (c *conn) dispatch(r *Response) {
 
 // afterReply does what a reply means for the stream as a whole, in stream
 // order: listCalls results become snapshots and drive the rate-limit gate;
-// error 5 stops the stream.
+// error 17 asks for a new subscription.
 func (c *conn) afterReply(p *pending, r *Response) {
 	s, name := c.s, p.name
+	// Error 5 on a command fails that command alone (its caller gets the
+	// error); a refused subscribe ends the session where it is awaited.
 	err := r.apiError(name, s.pin())
-	if errors.Is(err, ErrAuth) {
-		c.setFatal(err)
-		return
-	}
 	if errors.Is(err, ErrUnsubscribed) && name != CmdSubscribe {
 		c.requestResubscribe()
 	}
@@ -762,6 +829,29 @@ func (c *conn) afterReply(p *pending, r *Response) {
 			s.emitConn(c.ctx, ConnState{Status: ConnLive})
 		}
 	}
+}
+
+// requestResync asks for a listCalls (within the rate limit) after an
+// event in a state the guide does not list, so the call's true state shows
+// soon.
+func (c *conn) requestResync(call Call) {
+	c.s.log.Info("call in a state the guide does not list; listing the calls again", "call", call.ID, "state", cleanText(call.State, 40))
+	c.needSnapshot.Store(true)
+	select {
+	case c.resync <- struct{}{}:
+	default:
+	}
+}
+
+// KnownState reports whether state is one the guide lists (RINGING,
+// PENDING, CONNECTED, HOLDING, DELETED, or the guide's own misspelling
+// CONNNECTED), in any case and spacing.
+func KnownState(state string) bool {
+	switch strings.ToUpper(strings.TrimSpace(state)) {
+	case "RINGING", "PENDING", "CONNECTED", "CONNNECTED", "HOLDING", "DELETED":
+		return true
+	}
+	return false
 }
 
 func (c *conn) requestResubscribe() {

@@ -595,34 +595,100 @@ func TestStreamListCallsRateLimited(t *testing.T) {
 	}
 }
 
-func TestStreamAuthFailureStops(t *testing.T) {
+// TestStreamAuthRefusedRetriesSlowly: a refused subscribe (error 5) waits
+// the auth retry, not the reconnect backoff, and SetPIN connects at once
+// with the new PIN.
+func TestStreamAuthRefusedRetriesSlowly(t *testing.T) {
 	fs := newFakeServer(t)
-	s := testStream(t, fs)
-	_, result := runStream(t, s)
+	fixed := time.Date(2025, 1, 2, 9, 0, 0, 0, time.UTC)
+	s := testStream(t, fs, WithClock(func() time.Time { return fixed }), WithAuthRetry(time.Hour))
+	runStream(t, s)
 	fc := fs.conn()
 	sub := fc.expect(CmdSubscribe, 0)
 	fc.replyError(sub.ID, 5, "Authorization or authentication failed")
-	ev := nextEvent(t, s, isKind(EventConn))
-	for ev.Conn.Status == ConnConnecting {
-		ev = nextEvent(t, s, isKind(EventConn))
+	ev := nextEvent(t, s, isConn(ConnReconnecting))
+	if !errors.Is(ev.Conn.Err, ErrAuth) || ev.Conn.NextTry.Sub(fixed) != time.Hour {
+		t.Fatalf("want reconnecting in an hour for the auth error, got %+v", ev.Conn)
 	}
-	if ev.Conn.Status != ConnFailed || !errors.Is(ev.Conn.Err, ErrAuth) {
-		t.Fatalf("want failed/auth, got %+v", ev.Conn)
-	}
-	err := result()
-	if !errors.Is(err, ErrAuth) || !strings.Contains(err.Error(), "subscribe") {
-		t.Fatalf("Run returned %v", err)
-	}
-	if _, ok := <-s.Events(); ok {
-		t.Error("events not closed")
+	if r := Reason(ev.Conn.Err); r != "DID or PIN refused" {
+		t.Errorf("reason %q", r)
 	}
 	select {
 	case <-fs.conns:
-		t.Error("reconnected after error 5")
-	default:
+		t.Fatal("reconnected at the normal pace after error 5")
+	case <-time.After(100 * time.Millisecond):
 	}
 	if err := s.Answer(context.Background(), ""); !errors.Is(err, ErrNotConnected) {
-		t.Errorf("answer after failure: %v", err)
+		t.Errorf("answer while refused: %v", err)
+	}
+
+	s.SetPIN("13579")
+	fc = fs.conn()
+	sub = fc.next()
+	if sub.Name != CmdSubscribe || sub.Password != "13579" {
+		t.Fatalf("after SetPIN: %s with password %q", sub.Name, sub.Password)
+	}
+	fc.reply(sub.ID, &Response{Result: &Result{Type: TypeInt, Text: "0"}})
+	if lc := fc.next(); lc.Name != CmdListCalls || lc.Password != "13579" {
+		t.Fatalf("then %s with password %q", lc.Name, lc.Password)
+	} else {
+		fc.replyCalls(lc.ID)
+	}
+	nextEvent(t, s, isKind(EventSnapshot))
+}
+
+// TestStreamCommandAuthErrorFailsOnlyIt: error 5 on one command fails that
+// command; the stream stays live and the next command goes through.
+func TestStreamCommandAuthErrorFailsOnlyIt(t *testing.T) {
+	fs := newFakeServer(t)
+	s := testStream(t, fs)
+	runStream(t, s)
+	fc := fs.conn()
+	fc.handshake()
+	nextEvent(t, s, isKind(EventSnapshot))
+	done := make(chan error, 1)
+	go func() { done <- s.Answer(context.Background(), "66517") }()
+	ans := fc.expect(CmdAnswer, 2)
+	fc.replyError(ans.ID, 5, "Authorization or authentication failed")
+	if err := <-done; !errors.Is(err, ErrAuth) {
+		t.Fatalf("answer: %v", err)
+	}
+	go func() { done <- s.Hold(context.Background(), "66517") }()
+	hold := fc.expect(CmdHold, 1)
+	fc.replyBool(hold.ID, true)
+	if err := <-done; err != nil {
+		t.Fatalf("hold after the refused answer: %v", err)
+	}
+	if st := s.State(); st.Status != ConnLive {
+		t.Fatalf("state %+v", st)
+	}
+	select {
+	case <-fs.conns:
+		t.Fatal("reconnected after error 5 on a command")
+	default:
+	}
+}
+
+// TestStreamUnknownStateResyncs: an event in a state the guide does not
+// list asks for a listCalls, so the call's true state shows soon.
+func TestStreamUnknownStateResyncs(t *testing.T) {
+	fs := newFakeServer(t)
+	s := testStream(t, fs)
+	runStream(t, s)
+	fc := fs.conn()
+	subID := fc.handshake()
+	nextEvent(t, s, isKind(EventSnapshot))
+	c := ringing("66517")
+	c.State = "CONNNECTED" // the guide's spelling: no resync needed
+	fc.replyCalls(subID, c)
+	c.State = "PARKED"
+	fc.replyCalls(subID, c)
+	lc := fc.expect(CmdListCalls, 1)
+	c.State = "HOLDING"
+	fc.replyCalls(lc.ID, c)
+	ev := nextEvent(t, s, isKind(EventSnapshot))
+	if len(ev.Calls) != 1 || ev.Calls[0].State != "HOLDING" {
+		t.Fatalf("snapshot %+v", ev.Calls)
 	}
 }
 

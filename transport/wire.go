@@ -22,7 +22,14 @@
 //     ListCalls call inside the window fails at once without asking.
 //   - Error 8 while connecting: the stream reports ConnReconnecting with an
 //     error matching ErrPhoneNotLoggedIn and tries again every 30 s.
-//   - Error 5 anywhere on the stream stops it: ConnFailed, Run returns it.
+//   - Error 5 on subscribe: ConnReconnecting with an error matching ErrAuth,
+//     and the next try in minutes (SetPIN tries a new PIN at once); error 5
+//     on any other command fails that command alone.
+//   - A failure that will not fix itself (an untrusted certificate, an HTTP
+//     4xx answer) is retried in minutes, not on the reconnect backoff.
+//     Reason says why the stream is down in a few words, for the screen.
+//   - An event in a state the guide does not list asks for a listCalls,
+//     within the rate limit, so the call's true state shows soon.
 //   - Stream commands issued while not live fail at once (ErrNotConnected);
 //     a command in flight when the connection drops fails with
 //     ErrConnectionLost. Neither is ever resent: a late "release" with a

@@ -129,7 +129,7 @@ func TestEndToEnd(t *testing.T) {
 
 	// A caller is still connected: quitting asks first.
 	pr.key("q")
-	pr.waitFor("1 call connected — quit anyway? y/N")
+	pr.waitFor("1 call on hold — quit anyway? y/N")
 	pr.key("y")
 	pr.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }

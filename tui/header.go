@@ -19,10 +19,16 @@ type connView struct {
 	known  bool // a ConnState has arrived
 	state  transport.ConnState
 	closed bool // the event stream ended
+	// confirmed: a listCalls has confirmed the table since the stream
+	// last went down (the Model keeps it).
+	confirmed bool
+	// canPIN: the phone takes a PIN typed again (PINChanger).
+	canPIN bool
 }
 
 // text describes the connection for the receptionist, with a symbol so it
-// reads without colour, and the style to show it in.
+// reads without colour, and the style to show it in. It says why the
+// stream is down, and never "live" over rows not confirmed since.
 func (c connView) text(sh *shared) (string, lipgloss.Style) {
 	st := sh.styles
 	if c.closed {
@@ -37,27 +43,44 @@ func (c connView) text(sh *shared) (string, lipgloss.Style) {
 	s := c.state
 	switch s.Status {
 	case transport.ConnLive:
-		if errors.Is(s.Err, transport.ErrRateLimited) {
-			return "● live · call list delayed", st.ConnLive
+		switch {
+		case c.confirmed:
+			return "● live", st.ConnLive
+		case errors.Is(s.Err, transport.ErrRateLimited):
+			return "◐ call list delayed by the phone service", st.ConnReconnecting
 		}
-		return "● live", st.ConnLive
+		return "◐ confirming the calls…", st.ConnReconnecting
 	case transport.ConnReconnecting:
-		wait := ""
+		retry := ""
 		if !s.NextTry.IsZero() {
 			if d := s.NextTry.Sub(sh.now); d > 0 {
-				wait = " in " + seconds(d)
+				retry = "in " + seconds(d)
 			}
 		}
-		if errors.Is(s.Err, transport.ErrPhoneNotLoggedIn) {
-			if wait == "" {
+		switch {
+		case errors.Is(s.Err, transport.ErrAuth):
+			t := "✗ DID or PIN refused"
+			if c.canPIN {
+				t += " · p types it again"
+			}
+			if retry != "" {
+				t += " · retry " + retry
+			}
+			return t, st.ConnFailed
+		case errors.Is(s.Err, transport.ErrPhoneNotLoggedIn):
+			if retry == "" {
 				return "! phone not logged in · retrying…", st.ConnFailed
 			}
-			return "! phone not logged in · retry" + wait, st.ConnFailed
+			return "! phone not logged in · retry " + retry, st.ConnFailed
 		}
-		if wait == "" {
-			return "↻ reconnecting…", st.ConnReconnecting
+		t := "↻ reconnecting…"
+		if retry != "" {
+			t = "↻ reconnecting " + retry
 		}
-		return "↻ reconnecting" + wait, st.ConnReconnecting
+		if r := transport.Reason(s.Err); r != "" {
+			t += " · " + r
+		}
+		return t, st.ConnReconnecting
 	case transport.ConnFailed:
 		return failedText(s.Err), st.ConnFailed
 	}
@@ -137,7 +160,7 @@ func header(sh *shared, account string, conn connView, w int, x headerExtra) str
 			if w.step > theme.WaitCalm {
 				mark = w.step.Mark() + " "
 			}
-			right = append(right, part{" " + mark + itoa(w.ringing+w.held) + " waiting · longest " + clock(w.longest) + " ", style})
+			right = append(right, part{" " + mark + w.text() + " ", style})
 		}
 		if x.missed > 0 {
 			right = append(right, part{" " + itoa(x.missed) + " missed ", st.Badge})

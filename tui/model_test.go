@@ -464,7 +464,7 @@ func TestHoldWarning(t *testing.T) {
 	warn := strings.Split(h.m.sh.styles.HoldWarning.Render("x"), "x")[0] + "  !0:31"
 	heldRow := func() string {
 		for _, l := range strings.Split(h.m.View().Content, "\n") {
-			if strings.Contains(ansi.Strip(l), "on hold") {
+			if strings.Contains(ansi.Strip(l), "‖ on hold") {
 				return l
 			}
 		}
@@ -488,7 +488,7 @@ func TestConnectionHeader(t *testing.T) {
 	h.wantScreen("◌ connecting…")
 	h.event(transport.Event{Kind: transport.EventConn, Conn: transport.ConnState{
 		Status: transport.ConnReconnecting, NextTry: epoch.Add(5 * time.Second), Attempt: 2, Err: errBoom}})
-	h.wantScreen("↻ reconnecting in 5s")
+	h.wantScreen("↻ reconnecting in 5s · connection failed")
 	if len(h.ticks()) == 0 || h.ticks()[len(h.ticks())-1].d > 2*time.Second {
 		t.Fatal("countdown does not tick every second")
 	}
@@ -501,7 +501,12 @@ func TestConnectionHeader(t *testing.T) {
 	h.event(transport.Event{Kind: transport.EventConn, Conn: transport.ConnState{
 		Status: transport.ConnFailed, Err: &transport.APIError{Command: "subscribe", Major: 5}}})
 	h.wantScreen("✗ wrong DID or PIN")
-	h.event(transport.Event{Kind: transport.EventConn, Conn: transport.ConnState{Status: transport.ConnLive}})
+	// Live again, but the calls not yet confirmed by a listCalls: never
+	// "live" over them.
+	h.event(transport.Event{Kind: transport.EventConn, Conn: transport.ConnState{Status: transport.ConnLive, Err: transport.ErrRateLimited}})
+	h.wantScreen("◐ call list delayed by the phone service")
+	h.wantNoScreen("● live")
+	h.event(transport.Event{Kind: transport.EventSnapshot})
 	h.wantScreen("● live")
 	h.wantScreen("6465550100")
 	h.send(streamClosedMsg{})

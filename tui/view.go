@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -225,6 +226,19 @@ type waiting struct {
 	step          theme.Wait
 }
 
+// text is the header's badge, in every view: "☎ 2 ringing · 1 on hold ·
+// longest 0:48".
+func (w waiting) text() string {
+	var parts []string
+	if w.ringing > 0 {
+		parts = append(parts, "☎ "+itoa(w.ringing)+" ringing")
+	}
+	if w.held > 0 {
+		parts = append(parts, itoa(w.held)+" on hold")
+	}
+	return strings.Join(parts, " · ") + " · longest " + clock(w.longest)
+}
+
 func (m *Model) waitingNow() waiting {
 	var w waiting
 	for i := range m.list.calls {
@@ -309,6 +323,8 @@ type headerKey struct {
 
 // header is the top bar, drawn again only when what it shows changed.
 func (m *Model) header(w int) string {
+	m.conn.confirmed = m.confirmed
+	_, m.conn.canPIN = m.opts.Phone.(PINChanger)
 	connText, _ := m.conn.text(m.sh)
 	k := headerKey{
 		conn: connText, status: m.conn.state.Status, known: m.conn.known, closed: m.conn.closed,
@@ -322,17 +338,29 @@ func (m *Model) header(w int) string {
 	return m.headLine
 }
 
-// emptyText is what the table says when there are no calls.
+// emptyText is what the table says when there are no calls: while the
+// connection is down, why, in words, and when the next try is.
 func (m *Model) emptyText() string {
+	s := m.conn.state
 	switch {
 	case m.conn.closed:
 		return "Not connected to the phone service."
-	case !m.conn.known || m.conn.state.Status == transport.ConnConnecting:
+	case !m.conn.known || (s.Status == transport.ConnConnecting && s.Err == nil):
 		return "Connecting to the phone service…"
-	case m.conn.state.Status == transport.ConnLive:
+	case s.Status == transport.ConnLive:
 		return "No calls. Incoming calls appear here; d dials out, / dials by name."
 	}
-	return "No calls shown while the connection is down."
+	text := "Not connected to the phone service"
+	if r := transport.Reason(s.Err); r != "" {
+		text = "Not connected: " + r
+	}
+	if errors.Is(s.Err, transport.ErrAuth) && m.conn.canPIN {
+		text += ". p types the PIN again"
+	}
+	if !s.NextTry.IsZero() && s.NextTry.After(m.sh.now) {
+		text += ". Next try at " + s.NextTry.In(m.sh.now.Location()).Format("15:04:05")
+	}
+	return text + "."
 }
 
 // shortHelp is the one-line help: as many whole bindings as fit in width,

@@ -3,6 +3,7 @@ package skysim
 import (
 	"crypto/subtle"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/frontdesk/frontdesk/transport"
@@ -192,13 +193,13 @@ func (s *Server) execLocked(cmd transport.Command, via string, sess *session) []
 	case "dial":
 		return renderBool(id, s.dialLocked(p, args[0]))
 	case "answer":
-		return renderBool(id, s.actLocked(p, args[0], StateConnected, StateRinging))
+		return renderBool(id, s.takeLocked(p, args[0], StateRinging))
 	case "ignore":
 		return renderBool(id, s.actLocked(p, args[0], StateDeleted, StateRinging))
 	case "hold":
 		return renderBool(id, s.actLocked(p, args[0], StateHolding, StateConnected))
 	case "resume":
-		return renderBool(id, s.actLocked(p, args[0], StateConnected, StateHolding))
+		return renderBool(id, s.takeLocked(p, args[0], StateHolding))
 	case "release":
 		return renderBool(id, s.actLocked(p, args[0], StateDeleted, StateConnected, StateHolding, StatePending))
 	}
@@ -216,12 +217,36 @@ func (s *Server) actLocked(p *phone, id, to string, from ...string) bool {
 	return true
 }
 
+// takeLocked connects the call with the given Id (or, blank, the first
+// call) in state from, as answer and resume do. Like a handset, the phone
+// first puts the call it is talking on on hold: one call is connected at a
+// time.
+func (s *Server) takeLocked(p *phone, id, from string) bool {
+	c := p.target(id, from)
+	if c == nil {
+		return false
+	}
+	s.holdOthersLocked(p, c)
+	s.changeLocked(p, c, StateConnected)
+	return true
+}
+
+// holdOthersLocked puts every connected call but keep on hold.
+func (s *Server) holdOthersLocked(p *phone, keep *call) {
+	for _, o := range slices.Clone(p.calls) {
+		if o != keep && o.state == StateConnected {
+			s.changeLocked(p, o, StateHolding)
+		}
+	}
+}
+
 // dialLocked places an outbound call: PENDING now, CONNECTED after the
-// dial connect delay.
+// dial connect delay. A connected call goes on hold first.
 func (s *Server) dialLocked(p *phone, number string) bool {
 	if !validDialNumber(number) {
 		return false
 	}
+	s.holdOthersLocked(p, nil)
 	c := s.newCallLocked(p, number, nil, true, StatePending)
 	c.demo = s.cfg.RingRate > 0
 	s.changeLocked(p, c, StatePending)
@@ -256,9 +281,17 @@ func (s *Server) newCallLocked(p *phone, ani string, clid *string, originated bo
 // arms whatever follows (a dialled call connecting, a demo caller giving up
 // or hanging up). A DELETED call leaves the phone.
 func (s *Server) changeLocked(p *phone, c *call, state string) {
+	s.changeSpeltLocked(p, c, state, state)
+}
+
+// changeSpeltLocked is changeLocked with the event spelling the state as
+// spelt (the guide's CONNNECTED for CONNECTED).
+func (s *Server) changeSpeltLocked(p *phone, c *call, state, spelt string) {
 	c.state = state
 	c.stopTimer()
-	s.pushCallLocked(p.did, c.wire(s.clock.Now()))
+	wc := c.wire(s.clock.Now())
+	wc.State = spelt
+	s.pushCallLocked(p.did, wc)
 	if state == StateDeleted {
 		p.remove(c)
 	} else {

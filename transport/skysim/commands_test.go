@@ -133,17 +133,47 @@ func TestBlankIDPicksFirstCallInTheRightState(t *testing.T) {
 		if !boolResult(t, c.run(transport.CmdAnswer, "", "")) || stateOf(t, f, b) != StateConnected {
 			t.Fatal("answer blank second")
 		}
-		// resume "" takes the held call a.
-		if !boolResult(t, c.run(transport.CmdResume, "")) || stateOf(t, f, a) != StateConnected {
+		// resume "" takes the held call a, and puts b, connected, on hold.
+		if !boolResult(t, c.run(transport.CmdResume, "")) || stateOf(t, f, a) != StateConnected || stateOf(t, f, b) != StateHolding {
 			t.Fatal("resume blank")
 		}
-		// release "" ends the first active call (a), then b.
-		if !boolResult(t, c.run(transport.CmdRelease, "")) || stateOf(t, f, a) != "" || stateOf(t, f, b) != StateConnected {
+		// release "" ends the first active call (a); b stays on hold.
+		if !boolResult(t, c.run(transport.CmdRelease, "")) || stateOf(t, f, a) != "" || stateOf(t, f, b) != StateHolding {
 			t.Fatal("release blank")
 		}
 		// ignore "" with nothing ringing: false.
 		if boolResult(t, c.run(transport.CmdIgnore, "")) {
 			t.Fatal("ignore blank with nothing ringing")
+		}
+	})
+}
+
+// TestAnsweringHoldsTheConnectedCall: like a handset, the phone talks on
+// one call at a time; answering, resuming or dialling holds the other.
+func TestAnsweringHoldsTheConnectedCall(t *testing.T) {
+	bothTransports(t, func(t *testing.T, f *fixture, c phoneClient) {
+		a := f.srv.Ring(testDID, "2125550101", nil)
+		b := f.srv.Ring(testDID, "2125550102", nil)
+		if !boolResult(t, c.run(transport.CmdAnswer, a, "")) || stateOf(t, f, a) != StateConnected {
+			t.Fatal("answer a")
+		}
+		if !boolResult(t, c.run(transport.CmdAnswer, b, "")) || stateOf(t, f, b) != StateConnected || stateOf(t, f, a) != StateHolding {
+			t.Fatalf("answer b: a %s, b %s", stateOf(t, f, a), stateOf(t, f, b))
+		}
+		if !boolResult(t, c.run(transport.CmdResume, a)) || stateOf(t, f, a) != StateConnected || stateOf(t, f, b) != StateHolding {
+			t.Fatal("resume a")
+		}
+		if !boolResult(t, c.run(transport.CmdDial, "6465551234", "")) || stateOf(t, f, a) != StateHolding {
+			t.Fatal("dial")
+		}
+		connected := 0
+		for _, call := range f.srv.Calls(testDID) {
+			if call.State == StateConnected {
+				connected++
+			}
+		}
+		if connected > 1 {
+			t.Fatalf("%d calls connected at once", connected)
 		}
 	})
 }

@@ -222,9 +222,10 @@ func (s *Server) Dial(did, number string) string {
 	return c.id
 }
 
-// SetState sets a call's state to any text (a state the guide lists or not,
-// e.g. "CONNNECTED") and pushes the change. DELETED ends the call (the far
-// end hung up). An unknown call is ignored.
+// SetState sets a call's state to any text (a state the guide lists or not)
+// and pushes the change. DELETED ends the call (the far end hung up).
+// "CONNNECTED", the guide's own misspelling, is pushed as spelt and the
+// phone takes the call as CONNECTED. An unknown call is ignored.
 func (s *Server) SetState(did, callID, state string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -236,7 +237,35 @@ func (s *Server) SetState(did, callID, state string) {
 	if c == nil {
 		return
 	}
-	s.changeLocked(p, c, state)
+	actual := state
+	if state == misspeltConnected {
+		actual = StateConnected
+	}
+	s.changeSpeltLocked(p, c, actual, state)
+	s.flushLocked()
+}
+
+// misspeltConnected is how one copy of the guide spells CONNECTED.
+const misspeltConnected = "CONNNECTED"
+
+// PushState pushes an event for a call with its state spelt as given (a
+// state the guide does not list), without changing the call: listCalls
+// still reports its true state. An unknown call is ignored.
+func (s *Server) PushState(did, callID, spelt string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.phones[did]
+	if p == nil {
+		return
+	}
+	c := p.find(callID)
+	if c == nil {
+		return
+	}
+	wc := c.wire(s.clock.Now())
+	wc.State = spelt
+	s.pushCallLocked(did, wc)
+	s.notifyLocked()
 	s.flushLocked()
 }
 

@@ -34,6 +34,9 @@
 //   - Release acts on CONNECTED, HOLDING and PENDING calls, not RINGING ones
 //     (ignore those). A call in a state the simulator does not know (see
 //     SetState) cannot be acted on.
+//   - Like a handset, the phone talks on one call at a time: answering or
+//     resuming a call, or dialling, first puts the connected call on hold
+//     (its HOLDING event comes before the other call's).
 //   - Error 17 (InjectError) ends the subscription, as the service's forced
 //     unsubscription does; other injected errors leave it in place.
 package skysim

@@ -312,14 +312,34 @@ func TestSetStateAnyText(t *testing.T) {
 	s.subscribe(f, testDID, testPIN, "1")
 	id := f.srv.Ring(testDID, "2125550101", nil)
 	eventCall(t, s.next(), "1")
+	// The guide's misspelling is pushed as spelt; the phone has the call
+	// connected, so it can be held.
 	f.srv.SetState(testDID, id, "CONNNECTED")
 	if c := eventCall(t, s.next(), "1"); c.State != "CONNNECTED" {
 		t.Fatalf("%+v", c)
 	}
-	// A call in a state the phone does not know cannot be acted on.
+	if c := f.srv.Calls(testDID); len(c) != 1 || c[0].State != StateConnected {
+		t.Fatalf("listed %+v", c)
+	}
 	s.send(transport.CmdHold, testDID, testPIN, "2", id)
-	if boolResult(t, s.next()) {
+	if !boolResult(t, s.next()) {
 		t.Fatal("hold of a CONNNECTED call")
+	}
+	eventCall(t, s.next(), "1")
+	// PushState spells a state oddly without changing the call.
+	f.srv.PushState(testDID, id, "PARKED")
+	if c := eventCall(t, s.next(), "1"); c.State != "PARKED" {
+		t.Fatalf("%+v", c)
+	}
+	if c := f.srv.Calls(testDID); len(c) != 1 || c[0].State != StateHolding {
+		t.Fatalf("listed %+v", c)
+	}
+	// A call in a state the phone does not know cannot be acted on.
+	f.srv.SetState(testDID, id, "PARKED")
+	eventCall(t, s.next(), "1")
+	s.send(transport.CmdResume, testDID, testPIN, "3", id)
+	if boolResult(t, s.next()) {
+		t.Fatal("resume of a PARKED call")
 	}
 	f.srv.SetState(testDID, id, StateDeleted)
 	if c := eventCall(t, s.next(), "1"); c.State != StateDeleted {
