@@ -212,18 +212,6 @@ func toUpdate(c transport.Call) model.Update {
 	return u
 }
 
-// result waits for Run to return.
-func (d *desk) result() error {
-	select {
-	case err := <-d.ran:
-		d.ran <- err
-		return err
-	case <-time.After(within):
-		d.t.Fatal("Run did not return")
-		return nil
-	}
-}
-
 // connStates returns every connection state reported so far.
 func (d *desk) connStates() []transport.ConnState {
 	d.mu.Lock()
