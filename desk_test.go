@@ -12,6 +12,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/config"
 	"github.com/frontdesk/frontdesk/history"
+	"github.com/frontdesk/frontdesk/internal/syncbuffer"
 )
 
 func TestMessagesCommand(t *testing.T) {
@@ -50,9 +51,9 @@ func TestConsoleDeskLoadsAndWatchesDirectory(t *testing.T) {
 	if err := os.WriteFile(path, []byte("Name,Number\nAda Whitfield,(646) 555-0142\nNo Number,\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var errOut buffer
+	var errOut syncbuffer.Buffer
 	s := sys{getenv: func(k string) string { return map[string]string{"XDG_CONFIG_HOME": dir}[k] }, stderr: &errOut}
-	var logBuf buffer
+	var logBuf syncbuffer.Buffer
 	logger := log.New(&logBuf)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

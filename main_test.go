@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/cli"
 	"github.com/frontdesk/frontdesk/config"
+	"github.com/frontdesk/frontdesk/internal/syncbuffer"
 	"github.com/frontdesk/frontdesk/transport/skysim"
 	"github.com/frontdesk/frontdesk/tui"
 )
@@ -27,24 +27,6 @@ const (
 	testDID = "6465551000"
 	testPIN = "80417"
 )
-
-// buffer is a goroutine-safe output sink.
-type buffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *buffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *buffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
 
 type result struct {
 	code           int
@@ -60,7 +42,7 @@ func runWith(t *testing.T, ctx context.Context, env map[string]string, args ...s
 	for k, v := range env {
 		full[k] = v
 	}
-	var out, errOut buffer
+	var out, errOut syncbuffer.Buffer
 	code := run(ctx, args, sys{
 		getenv: func(k string) string { return full[k] },
 		stdout: &out,
@@ -289,7 +271,7 @@ func TestWatch(t *testing.T) {
 	for _, asJSON := range []bool{false, true} {
 		srv, env := startSim(t)
 		ctx, cancel := context.WithCancel(context.Background())
-		var out, errOut buffer
+		var out, errOut syncbuffer.Buffer
 		args := []string{"watch"}
 		if asJSON {
 			args = append(args, "--json")
@@ -438,7 +420,7 @@ func TestServe(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out, errOut buffer
+	var out, errOut syncbuffer.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--config", cfg, "--listen", "127.0.0.1:0", "--authorized-keys", ak, "--host-key", filepath.Join(dir, "state", "hk")},
@@ -460,7 +442,7 @@ func TestServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var screen buffer
+	var screen syncbuffer.Buffer
 	sess.Stdout = &screen
 	if err := sess.RequestPty("xterm-256color", 24, 100, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
@@ -548,7 +530,7 @@ func TestServeLogFile(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out, errOut buffer
+	var out, errOut syncbuffer.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--log", logFile,

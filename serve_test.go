@@ -15,13 +15,14 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/frontdesk/frontdesk/config"
+	"github.com/frontdesk/frontdesk/internal/syncbuffer"
 	"github.com/frontdesk/frontdesk/transport/skysim"
 )
 
 // serveConsole is one SSH console on a running `frontdesk serve`.
 type serveConsole struct {
 	client *gossh.Client
-	screen *buffer
+	screen *syncbuffer.Buffer
 	done   chan error
 }
 
@@ -37,7 +38,7 @@ func openServeConsole(t *testing.T, addr string, signer gossh.Signer) *serveCons
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &serveConsole{client: client, screen: &buffer{}, done: make(chan error, 1)}
+	c := &serveConsole{client: client, screen: &syncbuffer.Buffer{}, done: make(chan error, 1)}
 	sess.Stdout = c.screen
 	if err := sess.RequestPty("xterm-256color", 30, 120, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
@@ -91,7 +92,7 @@ func TestServeRereadsAccounts(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out, errOut buffer
+	var out, errOut syncbuffer.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--config", cfg, "--listen", "127.0.0.1:0", "--authorized-keys", ak, "--host-key", filepath.Join(dir, "state", "hk")},

@@ -22,6 +22,7 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/frontdesk/frontdesk/internal/consoletest"
+	"github.com/frontdesk/frontdesk/internal/syncbuffer"
 	"github.com/frontdesk/frontdesk/transport"
 	"github.com/frontdesk/frontdesk/transport/skysim"
 )
@@ -190,7 +191,7 @@ func TestPINNeverLeaksFromBinary(t *testing.T) {
 
 	t.Run("watch", func(t *testing.T) {
 		vars, _ := env(t, sim.URL(), pin)
-		var out, errOut syncBuffer
+		var out, errOut syncbuffer.Buffer
 		cmd := exec.Command(bin, "watch")
 		cmd.Env, cmd.Stdout, cmd.Stderr = vars, &out, &errOut
 		p := startProc(t, cmd, cmd.Start)
@@ -226,7 +227,7 @@ func TestPINNeverLeaksFromBinary(t *testing.T) {
 		defer hs.Close()
 		for _, tc := range []struct{ name, pin string }{{"right PIN", pin}, {"wrong PIN", "86420975"}} {
 			vars, _ := env(t, hs.URL+skysim.Path, tc.pin)
-			var out, errOut syncBuffer
+			var out, errOut syncbuffer.Buffer
 			cmd := exec.Command(bin, "calls")
 			cmd.Env, cmd.Stdout, cmd.Stderr = vars, &out, &errOut
 			p := startProc(t, cmd, cmd.Start)
@@ -265,7 +266,7 @@ func TestPINNeverLeaksFromBinary(t *testing.T) {
 			return err
 		})
 		defer tty.Close()
-		var screen syncBuffer
+		var screen syncbuffer.Buffer
 		copied := make(chan struct{})
 		go func() { io.Copy(&screen, tty); close(copied) }()
 		eventually(t, within, "the console live", func() bool { return strings.Contains(ansi.Strip(screen.String()), "live") })

@@ -1,7 +1,6 @@
 package faults_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/frontdesk/frontdesk/internal/syncbuffer"
 	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/transport"
 	"github.com/frontdesk/frontdesk/transport/skysim"
@@ -79,24 +79,6 @@ func (u *urlLog) all() []string {
 	return slices.Clone(u.seen)
 }
 
-// syncBuffer is a bytes.Buffer safe for a logger and a reader at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // desk is what a receptionist's console keeps: the real stream, and a call
 // table fed from its events on one goroutine, as the tui does. It records
 // every connection state the stream reported.
@@ -105,7 +87,7 @@ type desk struct {
 	sim    *skysim.Server
 	stream *transport.Stream
 	urls   *urlLog
-	log    *syncBuffer
+	log    *syncbuffer.Buffer
 	cancel context.CancelFunc
 	ran    chan error
 
@@ -123,7 +105,7 @@ type desk struct {
 // With tee, every event is also passed on to phone's channel for a console.
 func startDesk(t testing.TB, sim *skysim.Server, acct transport.Account, tee bool, opts ...transport.StreamOption) *desk {
 	t.Helper()
-	d := &desk{t: t, sim: sim, table: model.NewTable(0), ran: make(chan error, 1), log: &syncBuffer{}}
+	d := &desk{t: t, sim: sim, table: model.NewTable(0), ran: make(chan error, 1), log: &syncbuffer.Buffer{}}
 	if tee {
 		d.fwd = make(chan transport.Event, 1<<16)
 	}

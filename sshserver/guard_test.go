@@ -13,6 +13,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/frontdesk/frontdesk/internal/syncbuffer"
 )
 
 // sizeConsole shows the terminal size the program was given.
@@ -341,7 +343,7 @@ func TestForwardingRefusedAndClientFieldsCleaned(t *testing.T) {
 			t.Fatalf("%s: granted=%v err=%v", req, ok, err)
 		}
 	}
-	out := &syncBuffer{}
+	out := &syncbuffer.Buffer{}
 	sess.Stdout = out
 	if err := sess.RequestPty("xterm\r\nfake line\x07", 24, 80, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)

@@ -21,32 +21,9 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/frontdesk/frontdesk/hub"
+	"github.com/frontdesk/frontdesk/internal/syncbuffer"
 	"github.com/frontdesk/frontdesk/transport"
 )
-
-// syncBuffer is a goroutine-safe bytes.Buffer.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func (s *syncBuffer) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Len()
-}
 
 func newSigner(t testing.TB) gossh.Signer {
 	t.Helper()
@@ -75,7 +52,7 @@ type harness struct {
 	hub      *hub.Hub
 	addr     string
 	dir      string
-	log      *syncBuffer
+	log      *syncbuffer.Buffer
 	keys     map[string]gossh.Signer // authorized, by name
 	privs    map[string]ed25519.PrivateKey
 	stranger gossh.Signer // not authorized
@@ -101,7 +78,7 @@ type harnessOptions struct {
 func newHarness(t testing.TB, o harnessOptions, console func(Session) tea.Model) *harness {
 	t.Helper()
 	dir := t.TempDir()
-	h := &harness{t: t, dir: dir, stamp: time.Now(), log: &syncBuffer{}, keys: map[string]gossh.Signer{}, privs: map[string]ed25519.PrivateKey{}, accounts: map[string]transport.Account{}}
+	h := &harness{t: t, dir: dir, stamp: time.Now(), log: &syncbuffer.Buffer{}, keys: map[string]gossh.Signer{}, privs: map[string]ed25519.PrivateKey{}, accounts: map[string]transport.Account{}}
 	h.stranger = newSigner(t)
 	var authorized []byte
 	names := o.keyNames
@@ -241,8 +218,8 @@ type term struct {
 	client *gossh.Client
 	sess   *gossh.Session
 	in     interface{ Write([]byte) (int, error) }
-	out    *syncBuffer
-	errOut *syncBuffer
+	out    *syncbuffer.Buffer
+	errOut *syncbuffer.Buffer
 	done   chan error
 }
 
@@ -272,7 +249,7 @@ func startTerm(t testing.TB, c *gossh.Client, w, hgt int, env ...string) (*term,
 			return nil, fmt.Errorf("setenv: %w", err)
 		}
 	}
-	tm := &term{t: t, client: c, sess: sess, out: &syncBuffer{}, errOut: &syncBuffer{}, done: make(chan error, 1)}
+	tm := &term{t: t, client: c, sess: sess, out: &syncbuffer.Buffer{}, errOut: &syncbuffer.Buffer{}, done: make(chan error, 1)}
 	sess.Stdout = tm.out
 	sess.Stderr = tm.errOut
 	in, err := sess.StdinPipe()

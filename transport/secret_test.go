@@ -10,29 +10,12 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/frontdesk/frontdesk/internal/syncbuffer"
 )
 
 const testPIN = "98765"
-
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // Printing an Account held in an unexported field of another struct would
 // bypass its methods; the transport's own types hold it by pointer.
@@ -78,7 +61,7 @@ func TestPINNeverPrinted(t *testing.T) {
 }
 
 func TestPINNotInErrorsOrLogs(t *testing.T) {
-	var logs syncBuffer
+	var logs syncbuffer.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
 	// GET to a port nobody listens on: the url.Error would carry the query.
