@@ -127,12 +127,25 @@ func viewActions(k KeyMap) []action {
 		{bind: k.NextView, do: func(m *Model) tea.Cmd { return m.switchView((m.view + 1) % viewCount) }, short: true},
 		{bind: k.PrevView, do: func(m *Model) tea.Cmd { return m.switchView((m.view + viewCount - 1) % viewCount) }},
 		{bind: k.Help, do: func(m *Model) tea.Cmd { m.help.ShowAll = !m.help.ShowAll; return nil }, short: true},
-		{bind: k.CloseHelp, why: func(m *Model) string {
-			if !m.help.ShowAll {
+		{bind: k.CloseHelp, label: func(m *Model) string {
+			if !m.help.ShowAll && m.view == viewMessages && m.msgs.reading {
+				return "back to the list"
+			}
+			return "close help"
+		}, why: func(m *Model) string {
+			if !m.help.ShowAll && !(m.view == viewMessages && m.msgs.reading) {
 				return "Help is not open"
 			}
 			return ""
-		}, do: func(m *Model) tea.Cmd { m.help.ShowAll = false; return nil }},
+		}, do: func(m *Model) tea.Cmd {
+			// Esc closes help first, then an open message.
+			if m.help.ShowAll {
+				m.help.ShowAll = false
+			} else {
+				m.msgs.reading = false
+			}
+			return nil
+		}},
 		{bind: k.Quit, do: (*Model).quit, short: true},
 	}
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -182,6 +183,13 @@ func messagesActions(k KeyMap) []action {
 	page := func(m *Model) int { return max(1, m.msgs.height-1) }
 	return []action{
 		{bind: k.AnswerNextLetter, why: (*Model).whyNoneRinging, do: (*Model).answerNext, short: true},
+		{bind: k.ReadMessage, why: rows, label: func(m *Model) string {
+			if m.msgs.reading {
+				return "back to the list"
+			}
+			return "read"
+		}, do: func(m *Model) tea.Cmd { m.msgs.reading = !m.msgs.reading; return nil }, short: true},
+		{bind: k.CallBack, why: rows, do: (*Model).callBackMessage, short: true},
 		{bind: k.ToggleDone, why: rows, do: (*Model).toggleDone, short: true},
 		{bind: k.NewMessage, why: (*Model).whyNoRecords, do: func(m *Model) tea.Cmd { return m.openForm("", "", "") }, short: true},
 		move(k.Up, func(*Model) int { return -1 }),
@@ -191,6 +199,31 @@ func messagesActions(k KeyMap) []action {
 		move(k.PgUp, func(m *Model) int { return -page(m) }),
 		move(k.PgDown, page),
 	}
+}
+
+// callBackMessage asks whether to call back the caller of the selected
+// message, as call back in History does.
+func (m *Model) callBackMessage() tea.Cmd {
+	msg, ok := m.msgs.selected()
+	if !ok {
+		return m.status.set(statusError, "No message selected to call back from")
+	}
+	who := model.Clean(msg.CallerName, 60)
+	if who == "" {
+		who = model.FormatNumber(msg.CallerNumber)
+	}
+	if strings.TrimSpace(msg.CallerNumber) == "" {
+		return m.status.set(statusError, "The message from "+who+" has no number to call back")
+	}
+	n, err := model.ParseDial(msg.CallerNumber)
+	if err != nil {
+		return m.status.set(statusError, "Cannot call back "+who+": "+err.Error())
+	}
+	m.askFirst("Call back "+who+" on "+n.Display+"?", "Call back cancelled", func(m *Model) tea.Cmd {
+		return m.dialNumber(msg.CallerNumber, who)
+	})
+	m.question.enterYes = true
+	return nil
 }
 
 // toggleDone marks the selected message done, or open again.

@@ -77,3 +77,41 @@ func TestEndToEndSpeedDial(t *testing.T) {
 		t.Fatalf("server saw dials %v, want 2101 then 2125550199", dials)
 	}
 }
+
+// TestEndToEndCallBackFromMessage: a message is read in full with Enter,
+// and c calls its caller back through the real stream after a y/N.
+func TestEndToEndCallBackFromMessage(t *testing.T) {
+	const did, pin = "6465550100", "2468"
+	rec := &memRecords{}
+	long := "Please call back about the lease renewal. She is in meetings until four, then free; the landlord's agent needs an answer by Friday."
+	rec.AddMessage(Message{For: "Dana Whitfield", CallerName: "Ada Whitfield", CallerNumber: "+1 (646) 555-0142", Text: long, Created: time.Now()})
+	pr, srv, _ := startEndToEnd(t, did, pin, Options{Records: rec, Directory: testDirectory(t)})
+	pr.waitFor("● live")
+
+	pr.key("tab")
+	pr.waitFor("HISTORY")
+	pr.key("tab")
+	pr.waitFor("MESSAGES · 1 open", "(646) 555-0142")
+	pr.key("enter")
+	pr.waitFor("Number", "needs an answer by Friday.") // the whole text, wrapped
+	pr.key("c")
+	pr.waitFor("Call back Ada Whitfield on (646) 555-0142?")
+	pr.key("n")
+	pr.waitFor("Call back cancelled")
+	pr.key("c")
+	pr.waitFor("Call back Ada Whitfield on (646) 555-0142?")
+	pr.key("y")
+	pr.waitFor("✓ Dialled Ada Whitfield")
+	pr.key("esc")
+	pr.waitFor("MESSAGES · 1 open")
+
+	var dials []string
+	for _, r := range srv.Stats().Log {
+		if r.Name == transport.CmdDial && len(r.Args) > 0 {
+			dials = append(dials, r.Args[0])
+		}
+	}
+	if len(dials) != 1 || dials[0] != "16465550142" {
+		t.Fatalf("server saw dials %v, want one to 16465550142", dials)
+	}
+}

@@ -45,8 +45,9 @@ type KeyMap struct {
 	FilterAll    key.Binding
 
 	// Messages view.
-	ToggleDone key.Binding
-	NewMessage key.Binding
+	ToggleDone  key.Binding
+	NewMessage  key.Binding
+	ReadMessage key.Binding // open the selected message in full, or go back
 
 	// Picker, search, forms and prompts.
 	PickUp      key.Binding
@@ -109,8 +110,9 @@ func DefaultKeyMap() KeyMap {
 		FilterToday:  key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "today")),
 		FilterAll:    key.NewBinding(key.WithKeys("0"), key.WithHelp("0", "all")),
 
-		ToggleDone: key.NewBinding(key.WithKeys("x", "X"), key.WithHelp("x", "done/undone")),
-		NewMessage: key.NewBinding(key.WithKeys("m", "M"), key.WithHelp("m", "new message")),
+		ToggleDone:  key.NewBinding(key.WithKeys("x", "X"), key.WithHelp("x", "done/undone")),
+		NewMessage:  key.NewBinding(key.WithKeys("m", "M"), key.WithHelp("m", "new message")),
+		ReadMessage: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "read")),
 
 		PickUp:      key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", "up")),
 		PickDown:    key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "down")),

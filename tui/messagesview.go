@@ -17,6 +17,8 @@ type messagesView struct {
 	listCursor
 	loaded bool
 	err    string
+	// reading shows the selected message in full instead of the list.
+	reading bool
 }
 
 // take replaces the messages, keeping the selection on the same message.
@@ -77,9 +79,18 @@ func (v *messagesView) lines(w, h int) []string {
 	case v.loaded && len(v.msgs) == 0 && v.height > 0:
 		out = append(out, st.Empty.Render(ansi.Truncate("  No messages. m on a call or a history entry takes one.", w, "…")))
 	}
+	if m, ok := v.selected(); ok && v.reading {
+		return v.fill(v.readLines(m, w, out), h, 0, nil)
+	}
 	now := v.sh.now
 	forW := min(20, max(8, w/5))
-	fromW := min(30, max(10, w/4))
+	fromW := min(24, max(10, w/5))
+	// The caller's number is shown in full: it is what gets called back.
+	numW := 0
+	for _, m := range v.msgs {
+		numW = max(numW, ansi.StringWidth(model.FormatNumber(m.CallerNumber)))
+	}
+	numW = min(numW, 24)
 	return v.fill(out, h, len(v.msgs), func(i int) string {
 		m := v.msgs[i]
 		mark := "  "
@@ -92,16 +103,17 @@ func (v *messagesView) lines(w, h int) []string {
 		}
 		when := shortWhen(m.Created, now, "")
 		from := model.Clean(m.CallerName, 60)
-		if n := model.FormatNumber(m.CallerNumber); strings.TrimSpace(n) != "" {
-			if from != "" {
-				from += " "
-			}
-			from += n
+		if from == "" {
+			from = "—"
 		}
 		text := strings.Join(strings.Fields(model.Clean(strings.ReplaceAll(m.Text, "\n", " "), 400)), " ")
 		line := mark + box + pad(when, 12, false) + " " +
 			pad("for "+model.Clean(m.For, 60), forW, false) + " " +
-			pad("from "+from, fromW, false) + " " + text
+			pad("from "+from, fromW, false) + " "
+		if numW > 0 {
+			line += pad(model.FormatNumber(m.CallerNumber), numW, false) + " "
+		}
+		line += text
 		line = pad(line, w, false)
 		style := st.Row
 		if m.Done {
@@ -112,4 +124,36 @@ func (v *messagesView) lines(w, h int) []string {
 		}
 		return style.Render(line)
 	})
+}
+
+// readLines draws message m in full after the title lines out: who it is
+// for, who called and on what number, when, and the whole text wrapped to
+// the width.
+func (v *messagesView) readLines(m Message, w int, out []string) []string {
+	st := v.sh.styles
+	field := func(name, value string) {
+		if strings.TrimSpace(value) == "" {
+			return
+		}
+		out = append(out, ansi.Truncate(st.TableHeader.Render("  "+pad(name, 8, false))+" "+value, w, "…"))
+	}
+	field("For", model.Clean(m.For, 80))
+	field("From", model.Clean(m.CallerName, 80))
+	field("Number", model.FormatNumber(m.CallerNumber))
+	field("Taken", m.Created.In(v.sh.now.Location()).Format("Monday 2 January 2006, 15:04"))
+	state := "open"
+	if m.Done {
+		state = "done"
+	}
+	field("State", state)
+	out = append(out, "")
+	if strings.TrimSpace(m.Text) == "" {
+		out = append(out, st.Empty.Render("  (no text)"))
+	}
+	for _, para := range strings.Split(strings.ReplaceAll(strings.TrimSpace(m.Text), "\r", ""), "\n") {
+		for _, l := range strings.Split(ansi.Wordwrap(model.Clean(para, 0), max(10, w-4), ""), "\n") {
+			out = append(out, "  "+ansi.Truncate(l, w-2, "…"))
+		}
+	}
+	return append(out, "", st.Dim.Render(ansi.Truncate("  c calls back · x marks done · enter or esc goes back to the list", w, "…")))
 }
