@@ -91,6 +91,10 @@ func (v *messagesView) lines(w, h int) []string {
 		numW = max(numW, ansi.StringWidth(model.FormatNumber(m.CallerNumber)))
 	}
 	numW = min(numW, 24)
+	whenW := 0
+	for _, m := range v.msgs {
+		whenW = max(whenW, ansi.StringWidth(shortWhen(m.Created, now, "")))
+	}
 	return v.fill(out, h, len(v.msgs), func(i int) string {
 		m := v.msgs[i]
 		mark := "  "
@@ -107,7 +111,7 @@ func (v *messagesView) lines(w, h int) []string {
 			from = "—"
 		}
 		text := strings.Join(strings.Fields(model.Clean(strings.ReplaceAll(m.Text, "\n", " "), 400)), " ")
-		line := mark + box + pad(when, 12, false) + " " +
+		line := mark + box + pad(when, whenW, false) + " " +
 			pad("for "+model.Clean(m.For, 60), forW, false) + " " +
 			pad("from "+from, fromW, false) + " "
 		if numW > 0 {
