@@ -138,8 +138,21 @@ func TestEndToEnd(t *testing.T) {
 // stay PENDING, the real stream to it over loopback and the console on that
 // stream with opts in a real program. It returns the program, the simulator
 // and a context cancelled as the test ends; the test's cleanup quits the
-// console, stops the stream and closes the simulator.
-func startEndToEnd(t *testing.T, did, pin string, opts Options) (*program, *skysim.Server, context.Context) {
+// console, stops the stream and closes the simulator. before, when given,
+// runs once the simulator is up and before the console starts.
+func startEndToEnd(t *testing.T, did, pin string, opts Options, before ...func(*skysim.Server)) (*program, *skysim.Server, context.Context) {
+	t.Helper()
+	srv, acct := startSim(t, did, pin)
+	for _, f := range before {
+		f(srv)
+	}
+	pr, ctx := startConsoleOn(t, acct, opts)
+	return pr, srv, ctx
+}
+
+// startSim starts the simulator with one account, whose dialled calls stay
+// PENDING, until the test ends.
+func startSim(t *testing.T, did, pin string) (*skysim.Server, transport.Account) {
 	t.Helper()
 	srv := skysim.New(skysim.Config{
 		Accounts:         []skysim.Account{{DID: did, PIN: pin}},
@@ -150,9 +163,14 @@ func startEndToEnd(t *testing.T, did, pin string, opts Options) (*program, *skys
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
+	return srv, transport.Account{Server: url, User: did, PIN: transport.Secret(pin)}
+}
 
-	stream, err := transport.NewStream(transport.Account{Server: url, User: did, PIN: transport.Secret(pin)},
-		transport.WithBackoff(10*time.Millisecond, 200*time.Millisecond))
+// startConsoleOn runs the real stream for acct, with a fast backoff and
+// sopts, and the console on it with opts in a real program.
+func startConsoleOn(t *testing.T, acct transport.Account, opts Options, sopts ...transport.StreamOption) (*program, context.Context) {
+	t.Helper()
+	stream, err := transport.NewStream(acct, append([]transport.StreamOption{transport.WithBackoff(10*time.Millisecond, 200*time.Millisecond)}, sopts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +198,7 @@ func startEndToEnd(t *testing.T, did, pin string, opts Options) (*program, *skys
 		}
 	})
 
-	opts.Phone, opts.Account = stream, did
+	opts.Phone, opts.Account = stream, acct.User
 	p := &probe{Model: New(opts)}
 	tm := teatest.NewTestModel(t, p,
 		teatest.WithInitialTermSize(100, 30),
@@ -188,5 +206,5 @@ func startEndToEnd(t *testing.T, did, pin string, opts Options) (*program, *skys
 	)
 	pr := &program{t: t, tm: tm, p: p}
 	t.Cleanup(func() { _ = tm.Quit() })
-	return pr, srv, ctx
+	return pr, ctx
 }
