@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"charm.land/log/v2"
-	"github.com/spf13/pflag"
 
 	"github.com/frontdesk/frontdesk/cli"
 	"github.com/frontdesk/frontdesk/config"
@@ -97,60 +96,6 @@ func demoDesk(c *config.Config, s sys, cmd string, logger *log.Logger) (desk, fu
 	}
 	d.records = cli.Records{Store: store, DID: cli.DemoDID}
 	return d, cleanup
-}
-
-func messagesCmd(fs *pflag.FlagSet) body {
-	flags := config.NewFlags(fs, config.ConfigFlag|config.HistoryFlag)
-	asJSON := fs.Bool("json", false, "print a JSON array")
-	all := fs.Bool("all", false, "include messages marked done")
-	return func(_ context.Context, pos []string, s sys) int {
-		const cmd = "frontdesk messages"
-		if code := noArgs(cmd, pos, s); code != exitOK {
-			return code
-		}
-		c, err := config.Load(flags, s.getenv)
-		if err != nil {
-			return usageError(s, cmd, "%v", err)
-		}
-		store, err := history.Open(c.History)
-		if err != nil {
-			return failure(s, cmd, err)
-		}
-		defer store.Close()
-		return exitCode(s, cmd, cli.Messages(store, s.stdout, *asJSON, *all))
-	}
-}
-
-func statsCmd(fs *pflag.FlagSet) body {
-	flags := config.NewFlags(fs, config.ConfigFlag|config.HistoryFlag|config.AccountFlags)
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	day := fs.String("day", "", "the `date` to report, YYYY-MM-DD (default today)")
-	return func(_ context.Context, pos []string, s sys) int {
-		const cmd = "frontdesk stats"
-		if code := noArgs(cmd, pos, s); code != exitOK {
-			return code
-		}
-		c, err := config.Load(flags, s.getenv)
-		if err != nil {
-			return usageError(s, cmd, "%v", err)
-		}
-		start, err := cli.ParseDay(*day, time.Now(), time.Local)
-		if err != nil {
-			return usageError(s, cmd, "%v", err)
-		}
-		store, err := history.Open(c.History)
-		if err != nil {
-			return failure(s, cmd, err)
-		}
-		defer store.Close()
-		r := cli.Records{Store: store}
-		if c.Account != "" {
-			// --account (or FRONTDESK_ACCOUNT) narrows to that phone's
-			// calls; without it, every line in the history counts.
-			r.Line = c.User
-		}
-		return exitCode(s, cmd, cli.Stats(r, s.stdout, start, c.LineLabel, *asJSON))
-	}
 }
 
 // serveDesk is the desk the SSH server's consoles share: one directory

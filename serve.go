@@ -1,15 +1,21 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"charm.land/log/v2"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/frontdesk/frontdesk/cli"
 	"github.com/frontdesk/frontdesk/config"
+	"github.com/frontdesk/frontdesk/hub"
 	"github.com/frontdesk/frontdesk/sshserver"
 	"github.com/frontdesk/frontdesk/transport"
 )
@@ -83,4 +89,88 @@ func (a *serveAccounts) changed(force bool) bool {
 	a.cfg = c
 	a.log.Info("accounts reloaded", "path", c.Path, "accounts", len(c.Accounts))
 	return true
+}
+
+// serveSettings loads the settings and, when the top level configures an
+// account, its PIN: that account serves the keys no [[account]] lists.
+func serveSettings(cmd string, flags *config.Flags, s sys) (*config.Config, *transport.Account, int) {
+	c, err := config.Load(flags, s.getenv)
+	if err != nil {
+		return nil, nil, usageError(s, cmd, "%v", err)
+	}
+	if err := c.OnePhone(cmd); err != nil {
+		return nil, nil, usageError(s, cmd, "%v", err)
+	}
+	var fallback *transport.Account
+	if c.User != "" {
+		if err := c.ReadPIN(s.prompt); err != nil {
+			return nil, nil, usageError(s, cmd, "%v", err)
+		}
+		a := c.TransportAccount()
+		fallback = &a
+	} else if len(c.Accounts) == 0 {
+		return nil, nil, usageError(s, cmd, "no account to serve: add [[account]] entries (name, user, pin_file, keys) to %s, or set a default account with %s and %s or --pin-file",
+			c.Path, config.EnvUser, config.EnvPIN)
+	}
+	for _, w := range c.Warnings {
+		fmt.Fprintf(s.stderr, "%s: warning: %s\n", cmd, w)
+	}
+	return c, fallback, exitOK
+}
+
+// serverLogger is the server's log: standard error (the journal, under
+// systemd) unless --log names a file.
+func serverLogger(cmd, path string, s sys) (*log.Logger, func(), int) {
+	level := log.InfoLevel
+	if lv := s.getenv("FRONTDESK_LOG_LEVEL"); lv != "" {
+		var err error
+		if level, err = log.ParseLevel(lv); err != nil {
+			return nil, nil, usageError(s, cmd, "FRONTDESK_LOG_LEVEL=%q: want debug, info, warn or error", lv)
+		}
+	}
+	if path == "" {
+		return log.NewWithOptions(s.stderr, log.Options{ReportTimestamp: true, TimeFormat: time.RFC3339, Level: level}), func() {}, exitOK
+	}
+	logger, closeLog, err := cli.OpenLog(path, "")
+	if err != nil {
+		return nil, nil, failure(s, cmd, err)
+	}
+	logger.SetLevel(level)
+	return logger, closeLog, exitOK
+}
+
+// serveUntilDone serves until ctx ends, re-reading authorized_keys and
+// the accounts on SIGHUP, then gives the sessions 15s to close.
+func serveUntilDone(ctx context.Context, s sys, cmd string, srv *sshserver.Server, logger *log.Logger) int {
+	served := make(chan error, 1)
+	go func() { served <- srv.ListenAndServe() }()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+serving:
+	for {
+		select {
+		case err := <-served:
+			return failure(s, cmd, err)
+		case <-hup:
+			srv.Reload()
+		case <-ctx.Done():
+			break serving
+		}
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		logger.Warn("shutdown", "err", err)
+	}
+	<-served
+	return exitOK
+}
+
+func shutdownHub(h *hub.Hub, logger *log.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := h.Shutdown(ctx); err != nil {
+		logger.Warn("hub shutdown", "err", err)
+	}
 }

@@ -1,6 +1,7 @@
-// Package cli holds the logic of frontdesk's one-shot and streaming
-// commands that do not take over the screen: calls, dial, watch, sim and
-// version. main wires them to flags and the transport.
+// Package cli holds what frontdesk's commands that do not take over the
+// screen print and how: calls, dial, watch, messages, stats, sim and
+// version. Each command's body, which reads the settings and opens the
+// transport or the history, is in package main (commands.go).
 package cli
 
 import (

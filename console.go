@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/log/v2"
+
+	"github.com/frontdesk/frontdesk/config"
+	"github.com/frontdesk/frontdesk/history"
+	"github.com/frontdesk/frontdesk/transport"
+	"github.com/frontdesk/frontdesk/tui"
+)
+
+type consoleOptions struct {
+	account  string
+	logger   *log.Logger
+	holdWarn time.Duration
+	waits    func(*tui.Options)
+	bell     bool
+	desk     desk
+}
+
+// waitOptions sets the console's ringing limits and speed dials from the
+// settings. A limit of 0 in the settings is "never", which the console
+// spells as a negative limit (its zero is "the default").
+func waitOptions(c *config.Config) func(*tui.Options) {
+	never := func(d time.Duration) time.Duration {
+		if d == 0 {
+			return -1
+		}
+		return d
+	}
+	return func(o *tui.Options) {
+		o.RingWarn, o.RingAlert = never(c.RingWarn), never(c.RingAlert)
+		o.SpeedDials = nil
+		for _, sd := range c.SpeedDials {
+			o.SpeedDials = append(o.SpeedDials, tui.SpeedDial{Key: sd.Key, Name: sd.Name, Number: sd.Number.Digits})
+		}
+	}
+}
+
+// openHistory opens the call history. The console runs without it, after
+// a warning, when the database cannot be opened. The console prunes it to
+// the retention itself, at start-up and daily.
+func openHistory(c *config.Config, s sys, cmd string, logger *log.Logger) *history.Store {
+	store, err := history.Open(c.History)
+	if err != nil {
+		fmt.Fprintf(s.stderr, "%s: warning: call history is off: %v\n", cmd, err)
+		logger.Warn("call history is off", "err", err)
+		return nil
+	}
+	return store
+}
+
+// runConsole runs the console on the terminal until the receptionist quits
+// or ctx ends. Tests replace it.
+var runConsole = func(ctx context.Context, opts tui.Options) error {
+	_, err := tea.NewProgram(tui.New(opts), tea.WithContext(ctx)).Run()
+	return err
+}
+
+// console runs the stream in the background and the console in the
+// foreground until the receptionist quits or ctx ends.
+func console(ctx context.Context, s sys, cmd string, stream *transport.Stream, o consoleOptions) int {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	runErr := make(chan error, 1)
+	go func() { runErr <- stream.Run(ctx) }()
+
+	opts := tui.Options{
+		Phone:    stream,
+		Account:  o.account,
+		Logger:   o.logger,
+		HoldWarn: o.holdWarn,
+		Bell:     o.bell,
+		NoColor:  s.getenv("NO_COLOR") != "",
+	}
+	if o.waits != nil {
+		o.waits(&opts)
+	}
+	o.desk.apply(&opts)
+	err := runConsole(ctx, opts)
+	cancel()
+	var streamErr error
+	select {
+	case streamErr = <-runErr:
+	case <-time.After(5 * time.Second):
+		o.logger.Warn("the stream did not stop within 5s")
+	}
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
+		o.logger.Error("console", "err", err)
+		return failure(s, cmd, err)
+	}
+	if streamErr != nil && !errors.Is(streamErr, context.Canceled) {
+		o.logger.Error("stream stopped", "err", streamErr)
+		return failure(s, cmd, streamErr)
+	}
+	return exitOK
+}
