@@ -25,13 +25,28 @@ func pickerActions(k KeyMap) []action {
 		{bind: k.PickDown, do: func(m *Model) tea.Cmd { m.picker.move(1); return nil }, short: true},
 		{bind: k.PgUp, do: func(m *Model) tea.Cmd { m.picker.move(-max(1, m.picker.height-1)); return nil }},
 		{bind: k.PgDown, do: func(m *Model) tea.Cmd { m.picker.move(max(1, m.picker.height-1)); return nil }},
-		{bind: k.Close, do: func(m *Model) tea.Cmd { m.picker.hide(); m.focus = focusCalls; return nil }, short: true},
+		{bind: k.Close, do: func(m *Model) tea.Cmd {
+			// Esc leaves the choice of numbers for the search, then closes.
+			if m.picker.choices != nil {
+				m.picker.choices = nil
+				return nil
+			}
+			m.picker.hide()
+			m.focus = focusCalls
+			return nil
+		}, short: true},
 	}
 }
 
-func (m *Model) pickerText(msg tea.KeyPressMsg) tea.Cmd { return m.picker.update(msg) }
+func (m *Model) pickerText(msg tea.KeyPressMsg) tea.Cmd {
+	if m.picker.choices != nil {
+		return nil // choosing a number: the search waits
+	}
+	return m.picker.update(msg)
+}
 
-// pickerChoose dials the chosen contact.
+// pickerChoose dials the chosen contact, first asking which number when
+// the contact has several.
 func (m *Model) pickerChoose() tea.Cmd {
 	c, ok := m.picker.chosen()
 	if !ok {
@@ -39,10 +54,17 @@ func (m *Model) pickerChoose() tea.Cmd {
 		return nil
 	}
 	raw := contactNumber(c)
+	if m.picker.choices != nil {
+		raw = m.picker.choices[m.picker.choice].Number
+	} else if ds := c.Dialables(); len(ds) > 1 {
+		m.picker.choices, m.picker.choice = ds, 0
+		return nil
+	}
 	if _, err := model.ParseDial(raw); err != nil {
 		m.picker.err = "cannot dial " + model.Clean(c.Name, 40) + " (" + model.Clean(raw, 30) + "): " + err.Error()
 		return nil
 	}
+	m.picker.choices = nil
 	m.picker.hide()
 	m.focus = focusCalls
 	m.view = viewCalls

@@ -192,6 +192,12 @@ func TestDirectoryPickerDials(t *testing.T) {
 	h.key("down")
 	want := map[string]string{"Ada Whitfield": "2125550101", "Dana Whitfield": "6465550142"}[first]
 	h.key("enter")
+	if first == "Ada Whitfield" {
+		// Dana has a number and an extension: the picker asks which.
+		h.wantScreen("Dial Dana Whitfield on which number?")
+		h.wantScreen("extension  x2101")
+		h.key("enter")
+	}
 	h.wantSent(phoneCmd{"dial", want})
 	if h.m.focus != focusCalls {
 		t.Fatal("picker still open after dialling")
@@ -211,6 +217,20 @@ func TestDirectoryPickerDials(t *testing.T) {
 	h.wantSent(phoneCmd{"dial", want}, phoneCmd{"dial", "4101"})
 	h.key("esc")
 	h.wantNoScreen("Find:")
+
+	// The extension is dialled as the extension; esc goes back to the
+	// search first.
+	h.key("/")
+	h.typeText("dana")
+	h.key("enter")
+	h.wantScreen("Dial Dana Whitfield on which number?")
+	h.key("esc")
+	h.wantNoScreen("on which number?")
+	h.wantScreen("Find:")
+	h.key("enter")
+	h.key("down")
+	h.key("enter")
+	h.wantSent(phoneCmd{"dial", want}, phoneCmd{"dial", "4101"}, phoneCmd{"dial", "2101"})
 }
 
 func TestMessageFromCallToDone(t *testing.T) {

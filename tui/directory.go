@@ -79,6 +79,10 @@ type dirPicker struct {
 	offset  int
 	height  int // result rows shown
 	err     string
+	// choices, when set, are the numbers of the chosen contact to pick
+	// one from; choice is the one selected.
+	choices []directory.Dialable
+	choice  int
 }
 
 const pickerLimit = 200
@@ -112,6 +116,7 @@ func inputStyles(sh *shared) textinput.Styles {
 
 func (p *dirPicker) show() tea.Cmd {
 	p.input.Reset()
+	p.choices = nil
 	p.err = ""
 	p.search()
 	return p.input.Focus()
@@ -137,6 +142,11 @@ func (p *dirPicker) update(msg tea.Msg) tea.Cmd {
 }
 
 func (p *dirPicker) move(d int) {
+	if p.choices != nil {
+		p.choice = min(max(p.choice+d, 0), len(p.choices)-1)
+		p.err = ""
+		return
+	}
 	if len(p.matches) == 0 {
 		return
 	}
@@ -184,6 +194,9 @@ func (p *dirPicker) lines(w, h int) []string {
 	} else {
 		out = append(out, st.Dim.Render(ansi.Truncate(info+" · ↑↓ choose · enter dials · esc closes", w, "…")))
 	}
+	if c, ok := p.chosen(); ok && p.choices != nil {
+		return p.choiceLines(c, out, w, h)
+	}
 	p.height = max(0, h-len(out))
 	if p.sel >= p.offset+p.height {
 		p.offset = max(0, p.sel-p.height+1)
@@ -202,6 +215,26 @@ func (p *dirPicker) lines(w, h int) []string {
 		line := "  " + pad(model.Clean(c.Name, 60), nameW, false) + " " + pad(model.Clean(c.Department, 60), deptW, false) + " " + model.Clean(num, 40)
 		line = pad(line, w, false)
 		if i == p.sel {
+			out = append(out, st.SelectedRow.Render("▸"+line[1:]))
+		} else {
+			out = append(out, st.Row.Render(line))
+		}
+	}
+	for len(out) < h {
+		out = append(out, "")
+	}
+	return out[:h]
+}
+
+// choiceLines draws the numbers of contact c to choose from, after the
+// search lines out.
+func (p *dirPicker) choiceLines(c directory.Contact, out []string, w, h int) []string {
+	st := p.sh.styles
+	out = append(out, st.TableHeader.Render(ansi.Truncate("  Dial "+model.Clean(c.Name, 60)+" on which number? ↑↓ choose · enter dials · esc back", w, "…")))
+	for i, d := range p.choices {
+		line := "  " + pad(d.Kind, 10, false) + " " + model.Clean(model.FormatNumber(d.Number), 40)
+		line = pad(line, w, false)
+		if i == p.choice {
 			out = append(out, st.SelectedRow.Render("▸"+line[1:]))
 		} else {
 			out = append(out, st.Row.Render(line))
