@@ -16,6 +16,7 @@ import (
 	"github.com/frontdesk/frontdesk/config"
 	"github.com/frontdesk/frontdesk/history"
 	"github.com/frontdesk/frontdesk/hub"
+	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/sshserver"
 	"github.com/frontdesk/frontdesk/transport"
 	"github.com/frontdesk/frontdesk/tui"
@@ -144,7 +145,7 @@ func consoleCmd(fs *pflag.FlagSet) body {
 		if len(pos) > 0 {
 			return usageError(s, cmd, "unknown command %q\nRun 'frontdesk help' for the commands.", pos[0])
 		}
-		c, code := loadAccount(cmd, flags, s)
+		c, code := loadAccount(cmd, flags, s, false)
 		if c == nil {
 			return code
 		}
@@ -153,24 +154,30 @@ func consoleCmd(fs *pflag.FlagSet) body {
 			return failure(s, cmd, err)
 		}
 		defer closeLog()
-		stream, err := transport.NewStream(c.TransportAccount(), transport.WithLogger(slog.New(logger)))
-		if err != nil {
-			return usageError(s, cmd, "%v", err)
+		lines := make([]consoleLine, len(c.Lines))
+		for i, l := range c.Lines {
+			stream, err := transport.NewStream(l.TransportAccount(), transport.WithLogger(slog.New(logger.With("line", l.Name))))
+			if err != nil {
+				return usageError(s, cmd, "%v", err)
+			}
+			lines[i] = consoleLine{tui.Line{Name: l.Name, DID: l.User, Naming: l.Naming, Phone: stream}, stream}
+			logger.Info("console line", "line", l.Name, "user", l.User, "server", l.Server)
 		}
-		logger.Info("console starting", "user", c.User, "server", c.Server, "pin", c.DescribePIN())
+		logger.Info("console starting", "lines", len(lines), "pin", c.DescribePIN())
 		o := consoleOptions{
-			account:  c.User,
 			logger:   logger,
 			holdWarn: c.HoldWarn,
 			waits:    waitOptions(c),
 			bell:     c.Bell && !c.Quiet,
+			numbers:  model.NewNumbers(c.Numbers),
+			dialLine: c.DialLine,
 		}
 		store := openHistory(c, s, cmd, logger)
 		if store != nil {
 			defer store.Close()
 		}
 		o.desk = consoleDesk(ctx, c, s, cmd, logger, store)
-		return console(ctx, s, cmd, stream, o)
+		return console(ctx, s, cmd, lines, o)
 	}
 }
 
@@ -207,8 +214,8 @@ func demoCmd(fs *pflag.FlagSet) body {
 		logger.Info("demo starting", "server", url)
 		d, closeDesk := demoDesk(c, s, cmd, logger)
 		defer closeDesk()
-		return console(ctx, s, cmd, stream, consoleOptions{
-			account:  cli.DemoDID + " (demo)",
+		demo := tui.Line{DID: cli.DemoDID, Naming: model.Naming{Label: cli.DemoDID + " (demo)"}, Phone: stream}
+		return console(ctx, s, cmd, []consoleLine{{demo, stream}}, consoleOptions{
 			logger:   logger,
 			holdWarn: c.HoldWarn,
 			waits:    waitOptions(c),

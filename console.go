@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,17 +12,25 @@ import (
 
 	"github.com/frontdesk/frontdesk/config"
 	"github.com/frontdesk/frontdesk/history"
+	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/transport"
 	"github.com/frontdesk/frontdesk/tui"
 )
 
 type consoleOptions struct {
-	account  string
 	logger   *log.Logger
 	holdWarn time.Duration
 	waits    func(*tui.Options)
 	bell     bool
+	numbers  *model.Numbers
+	dialLine string
 	desk     desk
+}
+
+// consoleLine is one phone of the console and the stream it runs on.
+type consoleLine struct {
+	line   tui.Line
+	stream *transport.Stream
 }
 
 // waitOptions sets the console's ringing limits and speed dials from the
@@ -63,17 +72,29 @@ var runConsole = func(ctx context.Context, opts tui.Options) error {
 	return err
 }
 
-// console runs the stream in the background and the console in the
-// foreground until the receptionist quits or ctx ends.
-func console(ctx context.Context, s sys, cmd string, stream *transport.Stream, o consoleOptions) int {
+// console runs each line's stream in the background and the console in
+// the foreground until the receptionist quits or ctx ends.
+func console(ctx context.Context, s sys, cmd string, lines []consoleLine, o consoleOptions) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	runErr := make(chan error, 1)
-	go func() { runErr <- stream.Run(ctx) }()
+	// One stream per line: a line that fails stops its own stream only.
+	runErrs := make(chan error, len(lines))
+	tlines := make([]tui.Line, len(lines))
+	for i, l := range lines {
+		tlines[i] = l.line
+		go func() {
+			err := l.stream.Run(ctx)
+			if err != nil && len(lines) > 1 {
+				err = fmt.Errorf("line %s: %w", l.line.Label, err)
+			}
+			runErrs <- err
+		}()
+	}
 
 	opts := tui.Options{
-		Phone:    stream,
-		Account:  o.account,
+		Lines:    tlines,
+		Numbers:  o.numbers,
+		DialLine: o.dialLine,
 		Logger:   o.logger,
 		HoldWarn: o.holdWarn,
 		Bell:     o.bell,
@@ -86,17 +107,23 @@ func console(ctx context.Context, s sys, cmd string, stream *transport.Stream, o
 	err := runConsole(ctx, opts)
 	cancel()
 	var streamErr error
-	select {
-	case streamErr = <-runErr:
-	case <-time.After(5 * time.Second):
-		o.logger.Warn("the stream did not stop within 5s")
+	stopped := time.After(5 * time.Second)
+	for range lines {
+		select {
+		case e := <-runErrs:
+			if e != nil && !errors.Is(e, context.Canceled) {
+				o.logger.Error("stream stopped", "err", e)
+				streamErr = cmp.Or(streamErr, e)
+			}
+		case <-stopped:
+			o.logger.Warn("a stream did not stop within 5s")
+		}
 	}
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		o.logger.Error("console", "err", err)
 		return failure(s, cmd, err)
 	}
-	if streamErr != nil && !errors.Is(streamErr, context.Canceled) {
-		o.logger.Error("stream stopped", "err", streamErr)
+	if streamErr != nil {
 		return failure(s, cmd, streamErr)
 	}
 	return exitOK

@@ -67,9 +67,10 @@ func failure(s sys, cmd string, err error) int {
 }
 
 // loadAccount loads the settings for a command that talks to the API and
-// makes sure there is a DID and a PIN. It returns an exit code when the
-// command cannot go on.
-func loadAccount(cmd string, flags *config.Flags, s sys) (*config.Config, int) {
+// makes sure there is a DID and a PIN (for every line; with onePhone, a
+// command that works one phone refuses several). It returns an exit code
+// when the command cannot go on.
+func loadAccount(cmd string, flags *config.Flags, s sys, onePhone bool) (*config.Config, int) {
 	c, err := config.Load(flags, s.getenv)
 	if err != nil {
 		return nil, usageError(s, cmd, "%v", err)
@@ -77,8 +78,10 @@ func loadAccount(cmd string, flags *config.Flags, s sys) (*config.Config, int) {
 	if err := c.RequireAccount(); err != nil {
 		return nil, usageError(s, cmd, "%v", err)
 	}
-	if err := c.OnePhone(cmd); err != nil {
-		return nil, usageError(s, cmd, "%v", err)
+	if onePhone {
+		if err := c.OnePhone(cmd); err != nil {
+			return nil, usageError(s, cmd, "%v", err)
+		}
 	}
 	if err := c.ReadPIN(s.prompt); err != nil {
 		return nil, usageError(s, cmd, "%v", err)
@@ -89,11 +92,12 @@ func loadAccount(cmd string, flags *config.Flags, s sys) (*config.Config, int) {
 	return c, exitOK
 }
 
-// withAccount loads the account (see loadAccount) and opens a transport
-// for it with open (transport.NewClient or transport.NewStream).
+// withAccount loads the account (see loadAccount) of a command that works
+// one phone and opens a transport for it with open (transport.NewClient or
+// transport.NewStream).
 func withAccount[T any](cmd string, flags *config.Flags, s sys, open func(transport.Account, ...transport.Option) (T, error)) (*config.Config, T, int) {
 	var zero T
-	c, code := loadAccount(cmd, flags, s)
+	c, code := loadAccount(cmd, flags, s, true)
 	if c == nil {
 		return nil, zero, code
 	}

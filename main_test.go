@@ -496,8 +496,8 @@ func TestDemoIgnoresAccountSettings(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("demo: exit %d, stderr %q", r.code, r.stderr)
 	}
-	if got.Account != cli.DemoDID+" (demo)" || got.HoldWarn != 2*time.Minute || got.Bell || got.Notify {
-		t.Errorf("demo console options: account %q hold_warn %v bell %v notify %v", got.Account, got.HoldWarn, got.Bell, got.Notify)
+	if len(got.Lines) != 1 || got.Lines[0].Label != cli.DemoDID+" (demo)" || got.HoldWarn != 2*time.Minute || got.Bell || got.Notify {
+		t.Errorf("demo console options: lines %+v hold_warn %v bell %v notify %v", got.Lines, got.HoldWarn, got.Bell, got.Notify)
 	}
 	data, err := os.ReadFile(logFile)
 	if err != nil || !strings.Contains(string(data), "demo starting") {

@@ -211,7 +211,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 // flight is not an error: it reads as the pending action it waits for.
 func (m *Model) refuse(why string) tea.Cmd {
 	if c, ok := m.list.selected(); ok {
-		if _, busy := m.pending[c.ID]; busy {
+		if _, busy := m.pending[c.Key()]; busy {
 			return m.status.set(statusPending, why)
 		}
 	}

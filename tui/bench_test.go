@@ -27,8 +27,8 @@ func benchModel(b testing.TB, n int) (*Model, *testClock) {
 		}
 		calls[i] = c
 	}
-	m.Update(eventMsg{transport.Event{Kind: transport.EventConn, Conn: transport.ConnState{Status: transport.ConnLive}}})
-	m.Update(eventMsg{transport.Event{Kind: transport.EventSnapshot, Calls: calls}})
+	m.Update(eventMsg{0, transport.Event{Kind: transport.EventConn, Conn: transport.ConnState{Status: transport.ConnLive}}})
+	m.Update(eventMsg{0, transport.Event{Kind: transport.EventSnapshot, Calls: calls}})
 	clk.Advance(95 * time.Second)
 	m.Update(tickMsg{gen: m.tickGen})
 	m.Update(keyPress("j"))
@@ -56,7 +56,7 @@ func BenchmarkEventToView(b *testing.B) {
 			m, _ := benchModel(b, n)
 			evs := [2]eventMsg{}
 			for i, st := range []string{"HOLDING", "CONNECTED"} {
-				evs[i] = eventMsg{transport.Event{Kind: transport.EventCall,
+				evs[i] = eventMsg{0, transport.Event{Kind: transport.EventCall,
 					Call: transport.Call{ID: strconv.Itoa(10001), Ani: "16465551001", State: st}}}
 			}
 			b.ReportAllocs()

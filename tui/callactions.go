@@ -95,13 +95,13 @@ func (m *Model) whyAct(a model.Action) string {
 		return "No call is selected: choose one with ↑/↓ first"
 	}
 	who := m.sh.names.who(c.Ani)
-	if p, busy := m.pending[c.ID]; busy {
+	if p, busy := m.pending[c.Key()]; busy {
 		if p.act == a {
 			return "Already " + gerund(a) + " " + who + "…"
 		}
 		return "Still " + gerund(p.act) + " " + who + ": wait for it before you " + a.String()
 	}
-	if _, err := m.table.Target(c.ID, a); err != nil {
+	if _, err := m.table.Target(c.Key(), a); err != nil {
 		why := sentence(err.Error())
 		if a == model.ActAnswer && m.table.Count(model.StateRinging) > 0 {
 			why += "; space answers the caller ringing longest"
@@ -131,7 +131,7 @@ func (m *Model) answerNext() tea.Cmd {
 	if err != nil {
 		return m.status.set(statusError, "No call is ringing")
 	}
-	m.list.selectID(id)
+	m.list.selectKey(id)
 	return m.send(model.ActAnswer, id)
 }
 
@@ -141,39 +141,41 @@ func (m *Model) act(a model.Action) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	return m.send(a, c.ID)
+	return m.send(a, c.Key())
 }
 
-// send sends action a for call id and marks the call pending until the
-// phone answers and the call's new state arrives.
-func (m *Model) send(a model.Action, id string) tea.Cmd {
-	c, ok := m.table.Get(id)
+// send sends action a for the call with this key (see model.Key) on its
+// own line, and marks the call pending until the phone answers and the
+// call's new state arrives.
+func (m *Model) send(a model.Action, key string) tea.Cmd {
+	c, ok := m.table.Get(key)
 	if !ok {
 		return nil
 	}
 	who := m.sh.names.who(c.Ani)
-	m.sh.log.Info("action", "action", a.String(), "call", id)
+	m.sh.log.Info("action", "action", a.String(), "call", c.ID, "line", c.Line)
 	m.pendingSeq++
-	m.pending[id] = pendingAction{act: a, from: c.State, seq: m.pendingSeq}
+	m.pending[key] = pendingAction{act: a, from: c.State, seq: m.pendingSeq}
 	m.list.busy = m.busyLabels()
 	var verb string
 	var cmd tea.Cmd
 	switch a {
 	case model.ActAnswer:
-		verb, cmd = "Answering "+who+"…", m.answer(id, who)
+		verb, cmd = "Answering "+who+"…", m.callCommand(c, who, Phone.Answer, func(r result) tea.Msg { return answeredMsg{r} })
+		m.greet.answering(m.lines.callNaming(&c), key)
 	case model.ActIgnore:
 		// Marked when sent, not when the result returns: the call may end
 		// (DELETED) before the reply, and must not be recorded as missed.
-		m.table.MarkIgnored(id)
-		verb, cmd = "Ignoring "+who+"…", m.ignore(id, who)
+		m.table.MarkIgnored(key)
+		verb, cmd = "Ignoring "+who+"…", m.callCommand(c, who, Phone.Ignore, func(r result) tea.Msg { return ignoredMsg{r} })
 	case model.ActHold:
-		verb, cmd = "Putting "+who+" on hold…", m.hold(id, who)
+		verb, cmd = "Putting "+who+" on hold…", m.callCommand(c, who, Phone.Hold, func(r result) tea.Msg { return heldMsg{r} })
 	case model.ActResume:
-		verb, cmd = "Resuming "+who+"…", m.resume(id, who)
+		verb, cmd = "Resuming "+who+"…", m.callCommand(c, who, Phone.Resume, func(r result) tea.Msg { return resumedMsg{r} })
 	case model.ActRelease:
-		verb, cmd = "Hanging up "+who+"…", m.release(id, who)
+		verb, cmd = "Hanging up "+who+"…", m.callCommand(c, who, Phone.Release, func(r result) tea.Msg { return releasedMsg{r} })
 	default:
-		delete(m.pending, id)
+		delete(m.pending, key)
 		return nil
 	}
 	return tea.Batch(m.status.set(statusPending, verb), cmd)
@@ -256,6 +258,9 @@ func (m *Model) handleResult(msg tea.Msg) tea.Cmd {
 		r, done, failed = msg.result, "Hung up "+msg.who, "hang up"
 	case dialedMsg:
 		r, done, failed = result{id: msg.number, who: msg.who, err: msg.err}, "Dialled "+msg.who, "dial"
+	}
+	if _, ok := msg.(answeredMsg); ok {
+		m.greet.answered(r.id, r.err == nil, m.sh.now)
 	}
 	var settle tea.Cmd
 	if p, ok := m.pending[r.id]; ok {

@@ -21,8 +21,8 @@ import (
 type callList struct {
 	sh     *shared
 	calls  []model.Call
-	selID  string
-	selIdx int // index of selID in calls; -1 when nothing is selected
+	selKey string // the selected call's key (see model.Key)
+	selIdx int    // index of selKey in calls; -1 when nothing is selected
 	// gap is the row where the selected call was when it ended, so the
 	// movement keys start from there; -1 when none.
 	gap    int
@@ -31,11 +31,15 @@ type callList struct {
 	height int // rows available for calls, title line excluded
 	cols   layout
 	paints tablePaints
-	// busy is the state cell text of calls with a command in flight.
+	// busy is the state cell text of calls with a command in flight, by
+	// call key.
 	busy map[string]string
-	// unconfirmed: no listCalls has confirmed the rows since the
-	// connection dropped; they are drawn dim, timers marked "~".
-	unconfirmed bool
+	// unconfirmed holds the lines whose rows no listCalls has confirmed
+	// since their connection dropped; they are drawn dim, timers marked
+	// "~".
+	unconfirmed map[string]bool
+	// lines names each call's line for the line column.
+	lines *lineSet
 	// The column title line as last drawn, for width and cols.
 	title      string
 	titleWidth int
@@ -57,20 +61,20 @@ func (l *callList) restyle() {
 // that call has gone, nothing is selected and ended reports it.
 func (l *callList) setCalls(calls []model.Call) (ended bool) {
 	l.calls = calls
-	if l.selID == "" {
+	if l.selKey == "" {
 		l.selIdx = -1
 		l.clampOffset()
 		return false
 	}
 	for i := range calls {
-		if calls[i].ID == l.selID {
+		if calls[i].Key() == l.selKey {
 			l.selIdx = i
 			l.scrollTo()
 			return false
 		}
 	}
 	l.gap = l.selIdx
-	l.selID, l.selIdx = "", -1
+	l.selKey, l.selIdx = "", -1
 	l.clampOffset()
 	return true
 }
@@ -83,10 +87,11 @@ func (l *callList) selected() (model.Call, bool) {
 	return l.calls[l.selIdx], true
 }
 
-// selectID selects the call with this Id, if it is listed.
-func (l *callList) selectID(id string) {
+// selectKey selects the call with this key (see model.Key), if it is
+// listed.
+func (l *callList) selectKey(key string) {
 	for i := range l.calls {
-		if l.calls[i].ID == id {
+		if l.calls[i].Key() == key {
 			l.selectIndex(i)
 			return
 		}
@@ -95,11 +100,11 @@ func (l *callList) selectID(id string) {
 
 func (l *callList) selectIndex(i int) {
 	if len(l.calls) == 0 {
-		l.selID, l.selIdx = "", -1
+		l.selKey, l.selIdx = "", -1
 		return
 	}
 	i = min(max(i, 0), len(l.calls)-1)
-	l.selIdx, l.selID, l.gap = i, l.calls[i].ID, -1
+	l.selIdx, l.selKey, l.gap = i, l.calls[i].Key(), -1
 	l.scrollTo()
 }
 
@@ -267,7 +272,8 @@ func (l *callList) row(c *model.Call, selected bool) string {
 	inState := c.InState(now)
 	wait := l.sh.waitOf(c, inState)
 	p := l.paints.forCall(c.State, wait, selected)
-	if l.unconfirmed {
+	stale := l.unconfirmed[c.Line]
+	if stale {
 		p = l.paints.stale[btoi(selected)]
 	}
 
@@ -280,7 +286,7 @@ func (l *callList) row(c *model.Call, selected bool) string {
 		w.write(p.base, " ")
 	}
 	label := c.State.Label()
-	busy, isBusy := l.busy[c.ID]
+	busy, isBusy := l.busy[c.Key()]
 	switch {
 	case isBusy:
 		label = busy
@@ -303,7 +309,7 @@ func (l *callList) row(c *model.Call, selected bool) string {
 	}
 	cell(p.state, label, cols.state, false)
 	cell(p.base, l.sh.names.label(c.Ani), cols.caller, false)
-	cell(p.base, c.Dialled(), cols.line, false)
+	cell(p.base, l.lines.callLabel(c), cols.line, false)
 	dir := "in"
 	if c.Outbound {
 		dir = "out"
@@ -311,7 +317,7 @@ func (l *callList) row(c *model.Call, selected bool) string {
 	cell(p.base, dir, cols.dir, false)
 	held, total := clock(inState), clock(c.Total(now))
 	held = wait.Mark() + held
-	if l.unconfirmed {
+	if stale {
 		held, total = "~"+held, "~"+total
 	}
 	cell(p.time, held, cols.time, true)

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -21,11 +22,11 @@ const maxEventBatch = 256
 // Update and one frame rather than one each. Events keep their order.
 // Update re-arms it after every eventMsg or eventsMsg, so exactly one is
 // outstanding at a time.
-func waitForEvent(events <-chan transport.Event) tea.Cmd {
+func waitForEvent(line int, events <-chan transport.Event) tea.Cmd {
 	return func() tea.Msg {
 		ev, ok := <-events
 		if !ok {
-			return streamClosedMsg{}
+			return streamClosedMsg{line}
 		}
 		var evs []transport.Event
 	drain:
@@ -45,9 +46,9 @@ func waitForEvent(events <-chan transport.Event) tea.Cmd {
 			}
 		}
 		if evs == nil {
-			return eventMsg{ev}
+			return eventMsg{line, ev}
 		}
-		return eventsMsg{evs}
+		return eventsMsg{line, evs}
 	}
 }
 
@@ -58,56 +59,39 @@ func phoneCall(timeout time.Duration, do func(ctx context.Context) error) error 
 	return do(ctx)
 }
 
-// answer asks the phone to answer call id.
-func (m *Model) answer(id, who string) tea.Cmd {
-	p, d := m.opts.Phone, m.opts.CommandTimeout
+// phoneFor is the phone of the line called name.
+func (m *Model) phoneFor(line string) Phone {
+	if l, ok := m.lines.of(line); ok {
+		return l.Phone
+	}
+	return nil
+}
+
+// callCommand runs do (one of Phone's call commands) for call c on its own
+// line's phone, and reports with the message done makes of the result.
+func (m *Model) callCommand(c model.Call, who string, do func(Phone, context.Context, string) error, done func(result) tea.Msg) tea.Cmd {
+	p, d, key, id := m.phoneFor(c.Line), m.opts.CommandTimeout, c.Key(), c.ID
 	return func() tea.Msg {
-		err := phoneCall(d, func(ctx context.Context) error { return p.Answer(ctx, id) })
-		return answeredMsg{result{id, who, err}}
+		err := errNoLine
+		if p != nil {
+			err = phoneCall(d, func(ctx context.Context) error { return do(p, ctx, id) })
+		}
+		return done(result{key, who, err})
 	}
 }
 
-// ignore asks the phone to stop ringing for call id.
-func (m *Model) ignore(id, who string) tea.Cmd {
-	p, d := m.opts.Phone, m.opts.CommandTimeout
-	return func() tea.Msg {
-		err := phoneCall(d, func(ctx context.Context) error { return p.Ignore(ctx, id) })
-		return ignoredMsg{result{id, who, err}}
-	}
-}
+// errNoLine is a command for a call whose line the console does not have.
+var errNoLine = errors.New("the call's line is not open in this console")
 
-// hold puts call id on hold.
-func (m *Model) hold(id, who string) tea.Cmd {
-	p, d := m.opts.Phone, m.opts.CommandTimeout
+// placeCall places a call from line to number (already validated: the
+// API's digits).
+func (m *Model) placeCall(line, number, who string) tea.Cmd {
+	p, d := m.phoneFor(line), m.opts.CommandTimeout
 	return func() tea.Msg {
-		err := phoneCall(d, func(ctx context.Context) error { return p.Hold(ctx, id) })
-		return heldMsg{result{id, who, err}}
-	}
-}
-
-// resume takes call id off hold.
-func (m *Model) resume(id, who string) tea.Cmd {
-	p, d := m.opts.Phone, m.opts.CommandTimeout
-	return func() tea.Msg {
-		err := phoneCall(d, func(ctx context.Context) error { return p.Resume(ctx, id) })
-		return resumedMsg{result{id, who, err}}
-	}
-}
-
-// release hangs up call id.
-func (m *Model) release(id, who string) tea.Cmd {
-	p, d := m.opts.Phone, m.opts.CommandTimeout
-	return func() tea.Msg {
-		err := phoneCall(d, func(ctx context.Context) error { return p.Release(ctx, id) })
-		return releasedMsg{result{id, who, err}}
-	}
-}
-
-// placeCall places a call to number (already validated: the API's digits).
-func (m *Model) placeCall(number, who string) tea.Cmd {
-	p, d := m.opts.Phone, m.opts.CommandTimeout
-	return func() tea.Msg {
-		err := phoneCall(d, func(ctx context.Context) error { return p.Dial(ctx, number) })
+		err := errNoLine
+		if p != nil {
+			err = phoneCall(d, func(ctx context.Context) error { return p.Dial(ctx, number) })
+		}
 		return dialedMsg{number: number, who: who, err: err}
 	}
 }

@@ -68,7 +68,7 @@ func (m *Model) pickerChoose() tea.Cmd {
 	m.picker.hide()
 	m.focus = focusCalls
 	m.view = viewCalls
-	return m.dialNumber(raw, model.Clean(c.Name, 60))
+	return m.dialNumber(raw, model.Clean(c.Name, 60), -1)
 }
 
 // historyActions are the History view's own keys.
@@ -133,7 +133,7 @@ func (m *Model) callBack() tea.Cmd {
 		return m.status.set(statusError, "Cannot call back "+h.who(rec)+": "+err.Error())
 	}
 	m.askFirst("Call back "+h.who(rec)+" on "+n.Display+"?", "Call back cancelled", func(m *Model) tea.Cmd {
-		return m.dialNumber(rec.Entry.Ani, h.who(rec))
+		return m.dialNumber(rec.Entry.Ani, h.who(rec), m.lines.entryLine(&rec.Entry))
 	})
 	m.question.enterYes = true
 	return nil
@@ -242,7 +242,7 @@ func (m *Model) callBackMessage() tea.Cmd {
 		return m.status.set(statusError, "Cannot call back "+who+": "+err.Error())
 	}
 	m.askFirst("Call back "+who+" on "+n.Display+"?", "Call back cancelled", func(m *Model) tea.Cmd {
-		return m.dialNumber(msg.CallerNumber, who)
+		return m.dialNumber(msg.CallerNumber, who, -1)
 	})
 	m.question.enterYes = true
 	return nil

@@ -20,6 +20,10 @@ type dialPrompt struct {
 	// tried is set once Enter was pressed on an invalid number, so the
 	// reason is shown as an error rather than a hint.
 	tried bool
+	// from is the label of the line the call goes out on, when the console
+	// has several; "" while the receptionist is still to choose it.
+	from    string
+	several bool
 }
 
 const dialPromptText = "Dial: "
@@ -96,12 +100,21 @@ func (d *dialPrompt) lines(w int) []string {
 	switch {
 	case d.input.Value() == "":
 		fb, style = "  type a number, then enter to dial · esc to cancel", st.PromptHint
+	case d.err == nil && d.several && d.from == "" && d.tried:
+		fb, style = "  ✗ which line? tab chooses the line to dial from", st.PromptInvalid
 	case d.err == nil:
 		fb, style = "  → "+d.number.Display+"  (enter to dial)", st.PromptValid
 	case d.tried:
 		fb, style = "  ✗ cannot dial: "+d.err.Error(), st.PromptInvalid
 	default:
 		fb, style = "  ✗ "+d.err.Error(), st.PromptInvalid
+	}
+	if d.several {
+		line := "  from " + model.Clean(d.from, 30) + " (tab changes)"
+		if d.from == "" {
+			line = "  tab chooses the line to dial from"
+		}
+		fb = line + " ·" + fb
 	}
 	return []string{in, style.Render(ansi.Truncate(model.Clean(fb, 200), w, "…"))}
 }

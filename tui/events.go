@@ -12,38 +12,43 @@ import (
 // handleEvents applies stream events to the table, in order, then brings
 // the list, alerts and history up to date once for all of them. A call
 // that started and stopped ringing within one burst is not announced.
-func (m *Model) handleEvents(evs ...transport.Event) tea.Cmd {
+func (m *Model) handleEvents(line int, evs ...transport.Event) tea.Cmd {
 	now := m.sh.now
+	ln := &m.lines.all[line]
 	for i := range evs {
 		ev := &evs[i]
 		switch ev.Kind {
 		case transport.EventConn:
-			m.conn.known = true
-			m.conn.state = ev.Conn
+			ln.conn.known = true
+			ln.conn.state = ev.Conn
 			if ev.Conn.Status != transport.ConnLive {
-				m.confirmed = false
+				ln.confirmed = false
 			}
-			m.sh.log.Info("connection", "status", ev.Conn.Status.String(), "attempt", ev.Conn.Attempt, "err", ev.Conn.Err)
+			m.sh.log.Info("connection", "line", ln.Name, "status", ev.Conn.Status.String(), "attempt", ev.Conn.Attempt, "err", ev.Conn.Err)
 		case transport.EventSnapshot:
 			ups := make([]model.Update, len(ev.Calls))
 			for i, c := range ev.Calls {
-				ups[i] = toUpdate(c)
+				ups[i] = ln.toUpdate(c)
 			}
-			m.table.Reconcile("", ups, now)
-			m.confirmed = true
+			m.table.Reconcile(ln.Name, ups, now)
+			ln.confirmed = true
 		case transport.EventCall:
-			m.table.Apply(toUpdate(ev.Call), now)
+			m.table.Apply(ln.toUpdate(ev.Call), now)
 		}
 	}
-	if m.list.unconfirmed == m.confirmed {
-		m.list.unconfirmed = !m.confirmed
+	if m.list.unconfirmed[ln.Name] == ln.confirmed {
+		if ln.confirmed {
+			delete(m.list.unconfirmed, ln.Name)
+		} else {
+			m.list.unconfirmed[ln.Name] = true
+		}
 		m.built = false // redraw the rows
 	}
-	cmds := []tea.Cmd{waitForEvent(m.opts.Phone.Events())}
+	cmds := []tea.Cmd{waitForEvent(line, ln.Phone.Events())}
 	rang, ended := m.refresh()
 	cmds = append(cmds, ended)
-	for _, id := range rang {
-		if c, ok := m.table.Get(id); ok {
+	for _, key := range rang {
+		if c, ok := m.table.Get(key); ok {
 			cmds = append(cmds, m.alerts.ring(m.sh.names.who(c.Ani)))
 			if r := m.opts.Records; r != nil && model.NumberKey(c.Ani) != "" {
 				cmds = append(cmds, loadCallerContext(r, c.Ani, m.sh.now))
@@ -67,12 +72,18 @@ func (m *Model) handleEvents(evs ...transport.Event) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// toUpdate converts a wire call to a table update.
-func toUpdate(c transport.Call) model.Update {
+// toUpdate converts a wire call on this line to a table update. A call
+// without a DID is on the line's.
+func (l *lineState) toUpdate(c transport.Call) model.Update {
+	did := c.DID
+	if did == "" {
+		did = l.DID
+	}
 	u := model.Update{
+		Line:       l.Name,
 		ID:         c.ID,
 		Ani:        c.Ani,
-		DID:        c.DID,
+		DID:        did,
 		Endpoint:   c.Endpoint,
 		Originated: c.Originated,
 		State:      c.State,
@@ -100,11 +111,11 @@ func (m *Model) refresh() (rang []string, ended tea.Cmd) {
 	m.calls = m.table.AppendCalls(m.calls[:0])
 	calls := m.calls
 	if m.list.setCalls(calls) && hadSel {
-		if p, ok := m.pending[prev.ID]; !ok || (p.act != model.ActRelease && p.act != model.ActIgnore) {
+		if p, ok := m.pending[prev.Key()]; !ok || (p.act != model.ActRelease && p.act != model.ActIgnore) {
 			ended = m.status.set(statusOK, endedText(prev, m.sh.names.who(prev.Ani), len(calls) > 0))
 		}
 	}
-	if wasEmpty && len(calls) > 0 && m.list.selID == "" {
+	if wasEmpty && len(calls) > 0 && m.list.selKey == "" {
 		m.list.selectIndex(0)
 	}
 	m.settlePending()
@@ -113,10 +124,10 @@ func (m *Model) refresh() (rang []string, ended tea.Cmd) {
 		if calls[i].State != model.StateRinging {
 			continue
 		}
-		id := calls[i].ID
-		ringing[id] = struct{}{}
-		if _, was := m.ringing[id]; !was {
-			rang = append(rang, id)
+		key := calls[i].Key()
+		ringing[key] = struct{}{}
+		if _, was := m.ringing[key]; !was {
+			rang = append(rang, key)
 		}
 	}
 	m.ringing = ringing

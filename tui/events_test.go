@@ -17,7 +17,7 @@ func TestWaitForEventBatchesWaitingEvents(t *testing.T) {
 	for i := range n {
 		ch <- transport.Event{Kind: transport.EventCall, Call: transport.Call{ID: strconv.Itoa(i), State: "RINGING"}}
 	}
-	wait := waitForEvent(ch)
+	wait := waitForEvent(0, ch)
 	next := 0
 	for _, want := range []int{maxEventBatch, n - maxEventBatch} {
 		msg, ok := wait().(eventsMsg)
@@ -56,7 +56,7 @@ func TestBurstAppliedInOrder(t *testing.T) {
 	call := func(id, state string) transport.Event {
 		return transport.Event{Kind: transport.EventCall, Call: transport.Call{ID: id, Ani: "646555" + id, State: state, DID: "6465550100"}}
 	}
-	h.send(eventsMsg{[]transport.Event{
+	h.send(eventsMsg{0, []transport.Event{
 		{Kind: transport.EventConn, Conn: transport.ConnState{Status: transport.ConnLive}},
 		call("1001", "RINGING"),
 		call("1002", "RINGING"),
@@ -74,7 +74,7 @@ func TestBurstAppliedInOrder(t *testing.T) {
 	if len(hist) != 1 || hist[0].CallID != "1002" || hist[0].Outcome != model.OutcomeMissed {
 		t.Fatalf("history %+v, want 1002 missed", hist)
 	}
-	if !h.m.conn.known || h.m.conn.state.Status != transport.ConnLive {
-		t.Fatalf("connection %+v, want live", h.m.conn)
+	if !h.m.lines.all[0].conn.known || h.m.lines.all[0].conn.state.Status != transport.ConnLive {
+		t.Fatalf("connection %+v, want live", h.m.lines.all[0].conn)
 	}
 }

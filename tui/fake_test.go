@@ -210,7 +210,7 @@ func (h *harness) typeText(s string) {
 // event applies one stream event directly.
 func (h *harness) event(ev transport.Event) []tea.Msg {
 	h.t.Helper()
-	return h.send(eventMsg{ev})
+	return h.send(eventMsg{0, ev})
 }
 
 func (h *harness) call(id, ani, state string) []tea.Msg {

@@ -124,9 +124,15 @@ type headerExtra struct {
 	waiting waiting
 }
 
-func header(sh *shared, account string, conn connView, w int, x headerExtra) string {
+// headerConn is one line's connection state in the header, in full and
+// shortened for a narrow terminal.
+type headerConn struct {
+	full, short string
+	style       lipgloss.Style
+}
+
+func header(sh *shared, account string, conns []headerConn, w int, x headerExtra) string {
 	st := sh.styles
-	connText, connStyle := conn.text(sh)
 	clockText := sh.now.Format("15:04")
 	acct := model.Clean(account, 32)
 
@@ -134,7 +140,7 @@ func header(sh *shared, account string, conn connView, w int, x headerExtra) str
 		text  string
 		style lipgloss.Style
 	}
-	build := func(title, showAcct, showClock, showTabs bool) ([]part, []part) {
+	build := func(title, showAcct, showClock, showTabs, fullConn bool) ([]part, []part) {
 		var left, right []part
 		if title {
 			left = append(left, part{" frontdesk ", st.HeaderTitle})
@@ -165,7 +171,13 @@ func header(sh *shared, account string, conn connView, w int, x headerExtra) str
 		if x.missed > 0 {
 			right = append(right, part{" " + itoa(x.missed) + " missed ", st.Badge})
 		}
-		right = append(right, part{" " + connText + " ", connStyle})
+		for _, c := range conns {
+			text := c.full
+			if !fullConn {
+				text = c.short
+			}
+			right = append(right, part{" " + text + " ", c.style})
+		}
 		if showClock {
 			right = append(right, part{" " + clockText + " ", st.Clock})
 		}
@@ -179,14 +191,15 @@ func header(sh *shared, account string, conn connView, w int, x headerExtra) str
 		return n
 	}
 	var left, right []part
-	for _, opt := range [][4]bool{
-		{true, true, true, true},
-		{false, true, true, true},
-		{false, true, false, true},
-		{false, true, false, false},
-		{false, false, false, false},
+	for _, opt := range [][5]bool{
+		{true, true, true, true, true},
+		{false, true, true, true, true},
+		{false, true, false, true, true},
+		{false, true, false, false, true},
+		{false, false, false, false, true},
+		{false, false, false, false, false},
 	} {
-		left, right = build(opt[0], opt[1], opt[2], opt[3])
+		left, right = build(opt[0], opt[1], opt[2], opt[3], opt[4])
 		if width(left)+width(right) <= w {
 			break
 		}

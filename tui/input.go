@@ -15,6 +15,7 @@ import (
 func dialActions(k KeyMap) []action {
 	return []action{
 		{bind: k.DialSend, do: (*Model).dialSend, short: true},
+		{bind: k.DialLine, why: (*Model).whyOneLine, do: (*Model).nextDialLine, short: true},
 		{bind: k.DialCancel, do: (*Model).dialCancel, short: true},
 	}
 }
@@ -23,7 +24,43 @@ func (m *Model) dialText(msg tea.KeyPressMsg) tea.Cmd { return m.dial.update(msg
 
 func (m *Model) openDial() tea.Cmd {
 	m.focus = focusDial
+	m.dialFrom = m.defaultDialLine()
+	m.showDialLine()
 	return m.dial.show()
+}
+
+// defaultDialLine is the line a call goes out on without asking: the only
+// line, or the configured one; -1 asks.
+func (m *Model) defaultDialLine() int {
+	if !m.lines.several() {
+		return 0
+	}
+	if i, ok := m.lines.byName[m.opts.DialLine]; ok && m.opts.DialLine != "" {
+		return i
+	}
+	return -1
+}
+
+// showDialLine tells the prompt which line it dials from.
+func (m *Model) showDialLine() {
+	m.dial.several, m.dial.from = m.lines.several(), ""
+	if m.dialFrom >= 0 && m.dialFrom < len(m.lines.all) {
+		m.dial.from = m.lines.all[m.dialFrom].Label
+	}
+}
+
+func (m *Model) whyOneLine() string {
+	if !m.lines.several() {
+		return "There is one line to dial from"
+	}
+	return ""
+}
+
+// nextDialLine moves the prompt to the next line to dial from.
+func (m *Model) nextDialLine() tea.Cmd {
+	m.dialFrom = (m.dialFrom + 1) % len(m.lines.all)
+	m.showDialLine()
+	return nil
 }
 
 func (m *Model) openPicker() tea.Cmd {
@@ -41,16 +78,24 @@ func (m *Model) dialCancel() tea.Cmd {
 }
 
 func (m *Model) dialSend() tea.Cmd {
-	if !m.dial.valid() {
+	if !m.dial.valid() || m.dialFrom < 0 {
 		m.dial.tried = true
 		return nil
 	}
-	n := m.dial.number
+	n, from := m.dial.number, m.lines.all[m.dialFrom]
 	m.closeDial()
 	return tea.Batch(
-		m.status.set(statusPending, "Dialling "+n.Display+"…"),
-		m.placeCall(n.Digits, n.Display),
+		m.status.set(statusPending, "Dialling "+n.Display+m.fromText(from.Label)+"…"),
+		m.placeCall(from.Name, n.Digits, n.Display),
 	)
+}
+
+// fromText is " from LABEL" when the console has several lines.
+func (m *Model) fromText(label string) string {
+	if !m.lines.several() {
+		return ""
+	}
+	return " from " + model.Clean(label, 30)
 }
 
 // switchView shows view v, loading what it lists.
@@ -94,17 +139,30 @@ func (m *Model) messageCall() tea.Cmd {
 }
 
 // dialNumber validates input as the dial prompt does and, if it is a
-// number, places the call; otherwise the status line says why not.
-func (m *Model) dialNumber(input, who string) tea.Cmd {
+// number, places the call from line (an index; -1 for the default line);
+// otherwise the status line says why not. When the line is still to be
+// chosen, the dial prompt opens with the number in it.
+func (m *Model) dialNumber(input, who string, line int) tea.Cmd {
 	n, err := model.ParseDial(input)
 	if err != nil {
 		return m.status.set(statusError, "Cannot dial "+model.Clean(input, 40)+": "+err.Error())
+	}
+	if line < 0 {
+		line = m.defaultDialLine()
+	}
+	if line < 0 {
+		cmd := m.openDial()
+		m.dial.input.SetValue(n.Display)
+		m.dial.input.CursorEnd()
+		m.dial.validate()
+		return tea.Batch(cmd, m.status.set(statusOK, "Which line? tab chooses the line to dial "+model.Clean(who, 40)+" from"))
 	}
 	label := n.Display
 	if who != "" {
 		label = who + " " + n.Display
 	}
-	return tea.Batch(m.status.set(statusPending, "Dialling "+label+"…"), m.placeCall(n.Digits, label))
+	from := m.lines.all[line]
+	return tea.Batch(m.status.set(statusPending, "Dialling "+label+m.fromText(from.Label)+"…"), m.placeCall(from.Name, n.Digits, label))
 }
 
 func (m *Model) closeDial() {

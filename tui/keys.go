@@ -65,6 +65,7 @@ type KeyMap struct {
 
 	// Dial prompt.
 	DialSend   key.Binding
+	DialLine   key.Binding // the next line to dial from, with several
 	DialCancel key.Binding
 
 	// A question (quit anyway? discard the message?).
@@ -128,6 +129,7 @@ func DefaultKeyMap() KeyMap {
 		PINCancel:   key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel")),
 
 		DialSend:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "dial")),
+		DialLine:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "line")),
 		DialCancel: key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel")),
 
 		Yes: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),

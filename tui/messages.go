@@ -2,16 +2,23 @@ package tui
 
 import "github.com/frontdesk/frontdesk/transport"
 
-// eventMsg carries one event from the phone's stream.
-type eventMsg struct{ ev transport.Event }
+// eventMsg carries one event from a line's stream (line is its index in
+// the console's lines).
+type eventMsg struct {
+	line int
+	ev   transport.Event
+}
 
-// eventsMsg carries several events that were waiting together, in the
-// order the stream delivered them.
-type eventsMsg struct{ evs []transport.Event }
+// eventsMsg carries several events of a line that were waiting together,
+// in the order the stream delivered them.
+type eventsMsg struct {
+	line int
+	evs  []transport.Event
+}
 
-// streamClosedMsg says the phone's event channel was closed: the stream
+// streamClosedMsg says a line's event channel was closed: its stream
 // stopped for good.
-type streamClosedMsg struct{}
+type streamClosedMsg struct{ line int }
 
 // tickMsg drives the on-screen clocks. gen identifies the tick loop that
 // scheduled it; a tick from a superseded loop is ignored.

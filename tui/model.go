@@ -73,9 +73,14 @@ type Model struct {
 	headKey   headerKey
 	headLine  string
 	headDrawn bool
-	conn      connView
-	focus     focus
-	view      view
+	lines     lineSet
+	// dialFrom is the index of the line the dial prompt dials from; -1
+	// until the receptionist chooses one.
+	dialFrom int
+	// greet keeps the greeting of the caller being answered on screen.
+	greet greeter
+	focus focus
+	view  view
 
 	today todayView
 	// callers is what the records know about the numbers ringing now,
@@ -95,10 +100,6 @@ type Model struct {
 	pendingSeq int
 	// question, when set, holds the keys until it is answered.
 	question *question
-	// confirmed is cleared when the stream goes down and set again when a
-	// listCalls has confirmed the table; meanwhile the rows are shown as
-	// unconfirmed.
-	confirmed bool
 	// missed is the count of missed calls since the history was last
 	// looked at, shown in the header.
 	missed int
@@ -139,12 +140,13 @@ func New(opts Options) *Model {
 		alerts:  newAlerts(opts.Bell, opts.Notify),
 		acts:    actionTable(sh.keys),
 		pending: map[string]pendingAction{},
-
-		confirmed: true,
+		lines:   newLineSet(opts.Lines, opts.Numbers),
 	}
 	m.acts[paneCalls].actions = append(m.acts[paneCalls].actions, speedDialActions(opts.SpeedDials)...)
 	m.callers = map[string]callerContext{}
-	m.today = todayView{sh: sh, noRecords: opts.Records == nil, lineName: model.FormatNumber}
+	m.today = todayView{sh: sh, noRecords: opts.Records == nil, lineName: m.lines.didLabel}
+	m.list.lines = &m.lines
+	m.list.unconfirmed = map[string]bool{}
 	m.hist = newHistoryView(sh)
 	m.msgs = messagesView{sh: sh}
 	m.picker = newDirPicker(sh)
@@ -159,8 +161,8 @@ func New(opts Options) *Model {
 // background colour.
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.ensureTick()}
-	if m.opts.Phone != nil {
-		cmds = append(cmds, waitForEvent(m.opts.Phone.Events()))
+	for i, l := range m.lines.all {
+		cmds = append(cmds, waitForEvent(i, l.Phone.Events()))
 	}
 	if m.opts.DirectoryUpdates != nil {
 		cmds = append(cmds, waitForReload(m.opts.DirectoryUpdates))
@@ -211,6 +213,7 @@ func (m *Model) restyle() {
 // Update applies one message. It is the only place the Model changes.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.sh.now = m.opts.Now()
+	m.greet.expire(m.sh.now)
 	var cmds []tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -236,12 +239,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.PasteMsg:
 		cmds = append(cmds, m.handlePaste(msg))
 	case eventMsg:
-		cmds = append(cmds, m.handleEvents(msg.ev))
+		cmds = append(cmds, m.handleEvents(msg.line, msg.ev))
 	case eventsMsg:
-		cmds = append(cmds, m.handleEvents(msg.evs...))
+		cmds = append(cmds, m.handleEvents(msg.line, msg.evs...))
 	case streamClosedMsg:
-		m.conn.closed = true
-		m.sh.log.Warn("call event stream closed")
+		m.lines.all[msg.line].conn.closed = true
+		m.sh.log.Warn("call event stream closed", "line", m.lines.all[msg.line].Name)
 	case tickMsg:
 		if msg.gen == m.tickGen {
 			m.tickPending = false

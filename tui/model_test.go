@@ -54,7 +54,7 @@ func (h *harness) wantNoScreen(sub string) {
 	}
 }
 
-func (h *harness) selected() string { return h.m.list.selID }
+func (h *harness) selected() string { return h.m.list.selKey }
 
 func TestRingingCallIsShownSelectedAndRings(t *testing.T) {
 	h := newHarness(t, 80, 24)
@@ -509,7 +509,7 @@ func TestConnectionHeader(t *testing.T) {
 	h.event(transport.Event{Kind: transport.EventSnapshot})
 	h.wantScreen("● live")
 	h.wantScreen("6465550100")
-	h.send(streamClosedMsg{})
+	h.send(streamClosedMsg{0})
 	h.wantScreen("✗ disconnected")
 }
 

@@ -28,10 +28,20 @@ type Phone interface {
 
 // Options configure one console session.
 type Options struct {
-	// Phone is the call stream and command channel. Required.
+	// Phone is the call stream and command channel of a console of one
+	// line. Either Phone or Lines is required.
 	Phone Phone
 	// Account is the label shown in the header: the DID, never the PIN.
 	Account string
+	// Lines are the phones of a console of several: their calls share the
+	// list, and each call's actions go out on its own line. When set,
+	// Phone and Account are not used.
+	Lines []Line
+	// Numbers name calls by the number the caller dialled; see Line.
+	Numbers *model.Numbers
+	// DialLine is the name of the line the console dials from without
+	// asking; "" asks each time when there are several lines.
+	DialLine string
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// Logger receives diagnostics; it must not write to the terminal the
@@ -125,6 +135,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.HistoryCap <= 0 {
 		o.HistoryCap = defaultHistoryCap
+	}
+	switch {
+	case len(o.Lines) == 0 && o.Phone != nil:
+		o.Lines = []Line{{Naming: model.Naming{Label: o.Account}, Phone: o.Phone}}
+	case len(o.Lines) == 1 && o.Account == "":
+		o.Account = o.Lines[0].Label
 	}
 	return o
 }

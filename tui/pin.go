@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/transport"
 )
 
@@ -21,6 +22,10 @@ type PINChanger interface {
 type pinPrompt struct {
 	sh    *shared
 	input textinput.Model
+	// line is the line whose PIN is typed; its label is shown when the
+	// console has several.
+	line  string
+	label string
 }
 
 const pinPromptText = "PIN: "
@@ -51,9 +56,13 @@ func (p *pinPrompt) take() string {
 
 func (p *pinPrompt) lines(w int) []string {
 	st := p.sh.styles
+	whose := "the DID or PIN"
+	if p.label != "" {
+		whose = "the DID or PIN of " + model.Clean(p.label, 30)
+	}
 	return []string{
 		ansi.Truncate(p.input.View(), w, ""),
-		st.Dim.Render(ansi.Truncate("The phone service refused the DID or PIN. Type the PIN (not shown), enter tries it, esc cancels.", w, "…")),
+		st.Dim.Render(ansi.Truncate("The phone service refused "+whose+". Type the PIN (not shown), enter tries it, esc cancels.", w, "…")),
 	}
 }
 
@@ -70,22 +79,35 @@ func pinActions(k KeyMap) []action {
 
 func (m *Model) pinText(msg tea.KeyPressMsg) tea.Cmd { return m.pin.update(msg) }
 
-// authRefused reports whether the phone service refused the DID or PIN and
-// the phone can take a new one.
-func (m *Model) authRefused() bool {
-	_, ok := m.opts.Phone.(PINChanger)
-	return ok && m.conn.known && errors.Is(m.conn.state.Err, transport.ErrAuth) &&
-		m.conn.state.Status != transport.ConnLive
+// refusedLine is the first line whose DID or PIN the phone service
+// refused and whose phone can take a new one.
+func (m *Model) refusedLine() (*lineState, bool) {
+	for i := range m.lines.all {
+		l := &m.lines.all[i]
+		if _, ok := l.Phone.(PINChanger); ok && l.conn.known && errors.Is(l.conn.state.Err, transport.ErrAuth) &&
+			l.conn.state.Status != transport.ConnLive {
+			return l, true
+		}
+	}
+	return nil, false
 }
 
 func (m *Model) whyNoPIN() string {
-	if !m.authRefused() {
+	if _, ok := m.refusedLine(); !ok {
 		return "The phone service has not refused the PIN"
 	}
 	return ""
 }
 
 func (m *Model) openPIN() tea.Cmd {
+	l, ok := m.refusedLine()
+	if !ok {
+		return nil
+	}
+	m.pin.line, m.pin.label = l.Name, ""
+	if m.lines.several() {
+		m.pin.label = l.Label
+	}
 	m.focus = focusPIN
 	m.pin.input.Reset()
 	return m.pin.input.Focus()
@@ -98,7 +120,7 @@ func (m *Model) sendPIN() tea.Cmd {
 	if pin == "" {
 		return m.status.set(statusError, "No PIN typed; p to try again")
 	}
-	pc, ok := m.opts.Phone.(PINChanger)
+	pc, ok := m.phoneFor(m.pin.line).(PINChanger)
 	if !ok {
 		return nil
 	}

@@ -31,7 +31,7 @@ func (m *Model) speedDial(sd SpeedDial) tea.Cmd {
 		return m.status.set(statusError, "Cannot dial "+name+": "+err.Error())
 	}
 	m.askFirst("Dial "+name+" on "+n.Display+"?", "Not dialled", func(m *Model) tea.Cmd {
-		return m.dialNumber(sd.Number, name)
+		return m.dialNumber(sd.Number, name, -1)
 	})
 	m.question.enterYes = true
 	return nil

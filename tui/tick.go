@@ -16,9 +16,13 @@ func (m *Model) needFastTick() bool {
 	if m.table.NeedsTick() {
 		return true
 	}
-	c := m.conn
-	return c.known && !c.closed && c.state.Status == transport.ConnReconnecting &&
-		c.state.NextTry.After(m.sh.now)
+	for _, l := range m.lines.all {
+		c := l.conn
+		if c.known && !c.closed && c.state.Status == transport.ConnReconnecting && c.state.NextTry.After(m.sh.now) {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Model) ensureTick() tea.Cmd {

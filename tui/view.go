@@ -24,6 +24,7 @@ func (m *Model) tooSmall() bool {
 
 // frame is the vertical layout for the current size and state.
 type frame struct {
+	greet  []string // what to say to the callers ringing
 	caller []string // what the desk knows about the caller ringing
 	status []string
 	dial   []string
@@ -38,6 +39,7 @@ type frame struct {
 func (m *Model) layoutFrame() frame {
 	w, h := m.sh.width, m.sh.height
 	var f frame
+	f.greet = m.greetLines(w)
 	f.status = m.status.lines(w)
 	if line := m.callerLine(w); line != "" {
 		f.caller = []string{line}
@@ -65,13 +67,16 @@ func (m *Model) layoutFrame() frame {
 	}
 	f.footer = footer(w)
 	fixed := func() int {
-		return 2 + len(f.dial) + len(f.caller) + len(f.status) + strings.Count(f.footer, "\n") + 1
+		return 2 + len(f.dial) + len(f.greet) + len(f.caller) + len(f.status) + strings.Count(f.footer, "\n") + 1
 	}
 	if h-fixed() < 2 {
 		f.caller = nil // the calls come first
 	}
 	if h-fixed() < 1 && len(f.status) > 1 {
 		f.status = f.status[:1]
+	}
+	if h-fixed() < 1 {
+		f.greet = nil
 	}
 	f.rows = max(0, h-fixed())
 	if n := len(m.list.calls); n > f.rows && f.rows > 0 && m.view == viewCalls && m.focus != focusPicker && m.focus != focusForm && !m.help.ShowAll {
@@ -304,6 +309,7 @@ func (m *Model) render() string {
 		}
 	}
 	lines = append(lines, f.dial...)
+	lines = append(lines, f.greet...)
 	lines = append(lines, f.caller...)
 	lines = append(lines, f.status...)
 	lines = append(lines, f.footer)
@@ -312,40 +318,81 @@ func (m *Model) render() string {
 
 // headerKey is everything the header bar is drawn from, but the styles.
 type headerKey struct {
-	conn   string
-	status transport.ConnStatus
-	known  bool
-	closed bool
-	clock  string
-	width  int
-	extra  headerExtra
+	conns string // every line's connection text (the text decides the style)
+	clock string
+	width int
+	extra headerExtra
 }
 
 // header is the top bar, drawn again only when what it shows changed.
 func (m *Model) header(w int) string {
-	m.conn.confirmed = m.confirmed
-	_, m.conn.canPIN = m.opts.Phone.(PINChanger)
-	connText, _ := m.conn.text(m.sh)
+	conns := m.headerConns()
+	var key strings.Builder
+	for _, c := range conns {
+		key.WriteString(c.full)
+		key.WriteByte(0)
+	}
 	k := headerKey{
-		conn: connText, status: m.conn.state.Status, known: m.conn.known, closed: m.conn.closed,
-		clock: m.sh.now.Format("15:04"), width: w,
+		conns: key.String(), clock: m.sh.now.Format("15:04"), width: w,
 		extra: headerExtra{view: m.view, missed: m.missed, records: m.opts.Records != nil, waiting: m.waitingNow()},
 	}
 	if !m.headDrawn || k != m.headKey {
-		m.headLine = header(m.sh, m.opts.Account, m.conn, w, k.extra)
+		account := m.opts.Account
+		if m.lines.several() {
+			account = "" // each line names itself beside its state
+		}
+		m.headLine = header(m.sh, account, conns, w, k.extra)
 		m.headKey, m.headDrawn = k, true
 	}
 	return m.headLine
 }
 
-// emptyText is what the table says when there are no calls: while the
-// connection is down, why, in words, and when the next try is.
+// headerConns is each line's connection state as the header shows it:
+// alone, the state; with several lines, each line's label and state.
+func (m *Model) headerConns() []headerConn {
+	if !m.lines.several() {
+		conn := m.lineConn(0)
+		text, style := conn.text(m.sh)
+		sym, _, _ := strings.Cut(text, " ")
+		return []headerConn{{full: text, short: sym, style: style}}
+	}
+	out := make([]headerConn, len(m.lines.all))
+	for i := range m.lines.all {
+		conn := m.lineConn(i)
+		full, style := connPart(m.sh, m.lines.all[i].Label, conn, false)
+		short, _ := connPart(m.sh, m.lines.all[i].Label, conn, true)
+		out[i] = headerConn{full: full, short: short, style: style}
+	}
+	return out
+}
+
+// lineConn is line i's connection as the header and the empty table tell
+// it; the zero connView when there is no such line.
+func (m *Model) lineConn(i int) connView {
+	if i < 0 || i >= len(m.lines.all) {
+		return connView{}
+	}
+	l := &m.lines.all[i]
+	c := l.conn
+	c.confirmed = l.confirmed
+	_, c.canPIN = l.Phone.(PINChanger)
+	return c
+}
+
+// emptyText is what the table says when there are no calls. With one line:
+// while its connection is down, why, in words, and when the next try is.
+// With several: the best of their states, since any live line can bring
+// a call (the header says how each one is).
 func (m *Model) emptyText() string {
-	s := m.conn.state
+	if m.lines.several() {
+		return m.linesEmptyText()
+	}
+	conn := m.lineConn(0)
+	s := conn.state
 	switch {
-	case m.conn.closed:
+	case conn.closed:
 		return "Not connected to the phone service."
-	case !m.conn.known || (s.Status == transport.ConnConnecting && s.Err == nil):
+	case !conn.known || (s.Status == transport.ConnConnecting && s.Err == nil):
 		return "Connecting to the phone service…"
 	case s.Status == transport.ConnLive:
 		return "No calls. Incoming calls appear here; d dials out, / dials by name."
@@ -354,13 +401,38 @@ func (m *Model) emptyText() string {
 	if r := transport.Reason(s.Err); r != "" {
 		text = "Not connected: " + r
 	}
-	if errors.Is(s.Err, transport.ErrAuth) && m.conn.canPIN {
+	if errors.Is(s.Err, transport.ErrAuth) && conn.canPIN {
 		text += ". p types the PIN again"
 	}
 	if !s.NextTry.IsZero() && s.NextTry.After(m.sh.now) {
 		text += ". Next try at " + s.NextTry.In(m.sh.now.Location()).Format("15:04:05")
 	}
 	return text + "."
+}
+
+func (m *Model) linesEmptyText() string {
+	best := 0
+	for _, l := range m.lines.all {
+		c := l.conn
+		switch {
+		case c.closed:
+		case !c.known || c.state.Status == transport.ConnConnecting:
+			best = max(best, 2)
+		case c.state.Status == transport.ConnLive:
+			best = 3
+		default:
+			best = max(best, 1)
+		}
+	}
+	switch best {
+	case 0:
+		return "Not connected to the phone service."
+	case 2:
+		return "Connecting to the phone service…"
+	case 3:
+		return "No calls. Incoming calls appear here; d dials out, / dials by name."
+	}
+	return "No calls shown while the lines are down; the header says why."
 }
 
 // shortHelp is the one-line help: as many whole bindings as fit in width,
