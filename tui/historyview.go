@@ -24,6 +24,8 @@ type historyView struct {
 	loading bool // a query is out
 	loaded  bool
 	err     string
+	// callLines names each call's line, for the line column.
+	callLines *lineSet
 }
 
 // historyLimit bounds one query: the view is for recent calls; older ones
@@ -169,10 +171,16 @@ func (h *historyView) lines(w, ht int, searching bool) []string {
 	}
 	const markW, outW, dirW, whenW, durW = 2, 11, 4, 12, 8
 	numW := 16
-	nameW := w - markW - outW - dirW - whenW - durW - numW - 6
+	// The line column, with several lines or named numbers.
+	lineW := 0
+	if h.callLines != nil && h.callLines.named() {
+		lineW = 14
+	}
+	fixedW := markW + outW + dirW + whenW + durW + lineW + btoi(lineW > 0)
+	nameW := w - fixedW - numW - 6
 	if nameW < 12 {
 		numW = 0
-		nameW = w - markW - outW - dirW - whenW - durW - 5
+		nameW = w - fixedW - 5
 	}
 	now := h.sh.now
 	return h.fill(out, ht, len(h.rows), func(i int) string {
@@ -195,6 +203,9 @@ func (h *historyView) lines(w, ht int, searching bool) []string {
 		b.WriteString(mark)
 		b.WriteString(pad(outcomeMark(e.Outcome), outW, false) + " ")
 		b.WriteString(pad(dir, dirW, false) + " ")
+		if lineW > 0 {
+			b.WriteString(pad(model.Clean(h.callLines.entryNaming(&e).Label, 0), lineW, false) + " ")
+		}
 		name := h.nameOf(r)
 		if numW == 0 && name == "" {
 			name = h.who(r)

@@ -148,6 +148,7 @@ func New(opts Options) *Model {
 	m.list.lines = &m.lines
 	m.list.unconfirmed = map[string]bool{}
 	m.hist = newHistoryView(sh)
+	m.hist.callLines = &m.lines
 	m.msgs = messagesView{sh: sh}
 	m.picker = newDirPicker(sh)
 	m.form = newMessageForm(sh)
