@@ -275,3 +275,6 @@ func keyPress(s string) tea.KeyPressMsg {
 }
 
 var errBoom = errors.New("boom")
+
+// SetPIN records that a PIN was typed again, never the PIN itself.
+func (f *fakePhone) SetPIN(transport.Secret) { f.do("setpin", "") }
