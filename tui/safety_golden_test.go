@@ -22,7 +22,7 @@ func TestGoldenRingingBadgeHistory(t *testing.T) {
 	pr.waitFor("(646) 555-1234")
 	pr.clock.Advance(48 * time.Second)
 	pr.key("tab")
-	pr.waitFor("HISTORY", "☎ 1 ringing · longest 0:48")
+	pr.waitFor("HISTORY · all calls · 3 calls", "Priya Raman", "☎ 1 ringing · longest 0:48")
 	pr.golden()
 }
 
@@ -35,7 +35,7 @@ func TestGoldenRingingBadgeMessages(t *testing.T) {
 	pr.waitFor("(212) 555-0199")
 	pr.key("tab")
 	pr.key("tab")
-	pr.waitFor("MESSAGES", "☎ 2 ringing · longest 0:48")
+	pr.waitFor("MESSAGES · 2 open, 1 done", "Heating engineer", "☎ 2 ringing · longest 0:48")
 	pr.golden()
 }
 
