@@ -6,7 +6,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/transport"
 )
 
@@ -109,18 +108,6 @@ func (m *Model) placeCall(number, who string) tea.Cmd {
 	return func() tea.Msg {
 		err := phoneCall(d, func(ctx context.Context) error { return p.Dial(ctx, number) })
 		return dialedMsg{number: number, who: who, err: err}
-	}
-}
-
-// saveHistory hands ended calls to the history store.
-func saveHistory(store model.HistoryStore, entries []model.HistoryEntry) tea.Cmd {
-	return func() tea.Msg {
-		for _, e := range entries {
-			if err := store.Add(e); err != nil {
-				return historySavedMsg{n: len(entries), err: err}
-			}
-		}
-		return historySavedMsg{n: len(entries)}
 	}
 }
 

@@ -118,10 +118,11 @@ func seconds(d time.Duration) string {
 // headerExtra is what the header shows about the views: which is current,
 // and the missed calls not yet looked at.
 type headerExtra struct {
-	view    view
-	missed  int
-	records bool // History and Messages exist
-	waiting waiting
+	view      view
+	missed    int
+	records   bool // History and Messages exist
+	waiting   waiting
+	notSaving bool // the history cannot be written
 }
 
 func header(sh *shared, account string, conn connView, w int, x headerExtra) string {
@@ -150,6 +151,9 @@ func header(sh *shared, account string, conn connView, w int, x headerExtra) str
 					left = append(left, part{" " + v.String() + " ", st.Tab})
 				}
 			}
+		}
+		if x.notSaving {
+			right = append(right, part{" history not saving ", st.Badge})
 		}
 		if w := x.waiting; w.ringing+w.held > 0 {
 			style := st.Account

@@ -329,7 +329,7 @@ func (m *Model) header(w int) string {
 	k := headerKey{
 		conn: connText, status: m.conn.state.Status, known: m.conn.known, closed: m.conn.closed,
 		clock: m.sh.now.Format("15:04"), width: w,
-		extra: headerExtra{view: m.view, missed: m.missed, records: m.opts.Records != nil, waiting: m.waitingNow()},
+		extra: headerExtra{view: m.view, missed: m.missed, records: m.opts.Records != nil, waiting: m.waitingNow(), notSaving: m.notSaving},
 	}
 	if !m.headDrawn || k != m.headKey {
 		m.headLine = header(m.sh, m.opts.Account, m.conn, w, k.extra)
