@@ -107,7 +107,7 @@ func TestFlagsFollowSettingsUsed(t *testing.T) {
 		{"watch", []string{"--directory", "--json"}, []string{"--history", "--bell"}},
 		{"dial", []string{"--directory", "--server"}, []string{"--history", "--notify"}},
 		{"serve", []string{"--directory", "--history", "--hold-warn", "--quiet", "--authorized-keys"}, []string{"--json"}},
-		{"messages", []string{"--history", "--all"}, []string{"--user", "--directory", "--hold-warn"}},
+		{"messages", []string{"--history", "--all", "--account", "--user"}, []string{"--server", "--pin-file", "--directory", "--hold-warn"}},
 		{"demo", []string{"--hold-warn", "--log"}, []string{"--user", "--directory", "--history"}},
 	}
 	for _, tc := range cases {

@@ -14,7 +14,6 @@ import (
 
 	"github.com/frontdesk/frontdesk/cli"
 	"github.com/frontdesk/frontdesk/config"
-	"github.com/frontdesk/frontdesk/history"
 	"github.com/frontdesk/frontdesk/hub"
 	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/sshserver"
@@ -172,11 +171,9 @@ func consoleCmd(fs *pflag.FlagSet) body {
 			numbers:  model.NewNumbers(c.Numbers),
 			dialLine: c.DialLine,
 		}
-		store := openHistory(c, s, cmd, logger)
-		if store != nil {
-			defer store.Close()
-		}
-		o.desk = consoleDesk(ctx, c, s, cmd, logger, store)
+		h := openHistory(c, s, cmd, logger)
+		defer h.close(s, cmd, logger)
+		o.desk = consoleDesk(ctx, c, s, cmd, logger, h)
 		return console(ctx, s, cmd, lines, o)
 	}
 }
@@ -212,7 +209,7 @@ func demoCmd(fs *pflag.FlagSet) body {
 			return failure(s, cmd, err)
 		}
 		logger.Info("demo starting", "server", url)
-		d, closeDesk := demoDesk(c, s, cmd, logger)
+		d, closeDesk := demoDesk(ctx, c, s, cmd, logger)
 		defer closeDesk()
 		demo := tui.Line{DID: cli.DemoDID, Naming: model.Naming{Label: cli.DemoDID + " (demo)"}, Phone: stream}
 		return console(ctx, s, cmd, []consoleLine{{demo, stream}}, consoleOptions{
@@ -291,10 +288,10 @@ func watchCmd(fs *pflag.FlagSet) body {
 }
 
 func messagesCmd(fs *pflag.FlagSet) body {
-	flags := config.NewFlags(fs, config.ConfigFlag|config.HistoryFlag)
+	flags := config.NewFlags(fs, config.ConfigFlag|config.HistoryFlag|config.RecordsFlags)
 	asJSON := fs.Bool("json", false, "print a JSON array")
 	all := fs.Bool("all", false, "include messages marked done")
-	return func(_ context.Context, pos []string, s sys) int {
+	return func(ctx context.Context, pos []string, s sys) int {
 		const cmd = "frontdesk messages"
 		if code := noArgs(cmd, pos, s); code != exitOK {
 			return code
@@ -303,12 +300,16 @@ func messagesCmd(fs *pflag.FlagSet) body {
 		if err != nil {
 			return usageError(s, cmd, "%v", err)
 		}
-		store, err := history.Open(c.History)
+		// Only reads: a database this user cannot write is fine, and
+		// none at all has no messages.
+		db, err := openReadOnly(c)
 		if err != nil {
 			return failure(s, cmd, err)
 		}
-		defer store.Close()
-		return exitCode(s, cmd, cli.Messages(store, s.stdout, *asJSON, *all))
+		if db != nil {
+			defer db.Close()
+		}
+		return exitCode(s, cmd, cli.Messages(ctx, storeOrNil(db), consoleScope(c), s.stdout, *asJSON, *all))
 	}
 }
 
@@ -316,7 +317,7 @@ func statsCmd(fs *pflag.FlagSet) body {
 	flags := config.NewFlags(fs, config.ConfigFlag|config.HistoryFlag|config.AccountFlags)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	day := fs.String("day", "", "the `date` to report, YYYY-MM-DD (default today)")
-	return func(_ context.Context, pos []string, s sys) int {
+	return func(ctx context.Context, pos []string, s sys) int {
 		const cmd = "frontdesk stats"
 		if code := noArgs(cmd, pos, s); code != exitOK {
 			return code
@@ -329,18 +330,20 @@ func statsCmd(fs *pflag.FlagSet) body {
 		if err != nil {
 			return usageError(s, cmd, "%v", err)
 		}
-		store, err := history.Open(c.History)
+		// --account (or FRONTDESK_ACCOUNT) narrows to that phone's calls;
+		// without it, every account of the file counts.
+		scope := everyAccount(c)
+		if c.Account != "" {
+			scope = scopeFor(c, c.User)
+		}
+		db, err := openReadOnly(c)
 		if err != nil {
 			return failure(s, cmd, err)
 		}
-		defer store.Close()
-		r := cli.Records{Store: store}
-		if c.Account != "" {
-			// --account (or FRONTDESK_ACCOUNT) narrows to that phone's
-			// calls; without it, every line in the history counts.
-			r.Line = c.User
+		if db != nil {
+			defer db.Close()
 		}
-		return exitCode(s, cmd, cli.Stats(r, s.stdout, start, c.LineLabel, *asJSON))
+		return exitCode(s, cmd, cli.Stats(ctx, storeOrNil(db), scope, s.stdout, start, c.LineLabel, *asJSON))
 	}
 }
 
@@ -383,11 +386,9 @@ func serveCmd(fs *pflag.FlagSet) body {
 		}, o.grace, logger)
 		defer shutdownHub(h, logger)
 		accounts := newServeAccounts(c, fallback, func() (*config.Config, error) { return config.Load(flags, s.getenv) }, logger)
-		store := openHistory(c, s, cmd, logger)
-		if store != nil {
-			defer store.Close()
-		}
-		sd := newServeDesk(ctx, c, s, cmd, logger, store)
+		hist := openHistory(c, s, cmd, logger)
+		defer hist.close(s, cmd, logger)
+		sd := newServeDesk(ctx, c, s, cmd, logger, hist)
 		defKeys, defHost := sshserver.DefaultPaths(s.getenv)
 		srv, err := sshserver.New(sshserver.Config{
 			Addr:                  o.listen,
@@ -411,7 +412,7 @@ func serveCmd(fs *pflag.FlagSet) body {
 					Bell:     c.Bell && !c.Quiet,
 				}
 				waitOptions(c)(&opts)
-				sd.forAccount(sess.Account.User, &opts)
+				sd.forAccount(sess.Context, sess.Account.User, &opts)
 				return tui.New(opts)
 			},
 		})

@@ -11,7 +11,6 @@ import (
 	"charm.land/log/v2"
 
 	"github.com/frontdesk/frontdesk/config"
-	"github.com/frontdesk/frontdesk/history"
 	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/transport"
 	"github.com/frontdesk/frontdesk/tui"
@@ -50,19 +49,6 @@ func waitOptions(c *config.Config) func(*tui.Options) {
 			o.SpeedDials = append(o.SpeedDials, tui.SpeedDial{Key: sd.Key, Name: sd.Name, Number: sd.Number.Digits})
 		}
 	}
-}
-
-// openHistory opens the call history. The console runs without it, after
-// a warning, when the database cannot be opened. The console prunes it to
-// the retention itself, at start-up and daily.
-func openHistory(c *config.Config, s sys, cmd string, logger *log.Logger) *history.Store {
-	store, err := history.Open(c.History)
-	if err != nil {
-		fmt.Fprintf(s.stderr, "%s: warning: call history is off: %v\n", cmd, err)
-		logger.Warn("call history is off", "err", err)
-		return nil
-	}
-	return store
 }
 
 // runConsole runs the console on the terminal until the receptionist quits

@@ -11,8 +11,10 @@ import (
 	"charm.land/log/v2"
 
 	"github.com/frontdesk/frontdesk/config"
-	"github.com/frontdesk/frontdesk/history"
 	"github.com/frontdesk/frontdesk/internal/syncbuffer"
+	"github.com/frontdesk/frontdesk/model"
+	"github.com/frontdesk/frontdesk/store"
+	"github.com/frontdesk/frontdesk/store/sqlite"
 )
 
 func TestMessagesCommand(t *testing.T) {
@@ -22,15 +24,16 @@ func TestMessagesCommand(t *testing.T) {
 	if r.code != exitOK || r.stdout != "No open messages.\n" {
 		t.Fatalf("empty: %+v", r)
 	}
-	store, err := history.Open(db)
+	st, err := sqlite.Open(db)
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx := context.Background()
 	at := time.Date(2026, 3, 2, 14, 5, 0, 0, time.Local)
-	id, _ := store.AddMessage(history.Message{For: "Dana Whitfield", CallerName: "Ada Whitfield", Text: "Lease", CallID: "66517", Created: at})
-	store.AddMessage(history.Message{For: "Rachel Kim", Text: "Parcel", Created: at})
-	store.MarkDone(id, true)
-	store.Close()
+	id, _ := st.AddMessage(ctx, model.Message{For: "Dana Whitfield", CallerName: "Ada Whitfield", Text: "Lease", CallID: "66517", Created: at})
+	st.AddMessage(ctx, model.Message{For: "Rachel Kim", Text: "Parcel", Created: at})
+	st.MarkDone(ctx, store.Scope{Unowned: true}, id, true)
+	st.Close()
 
 	r = runWith(t, context.Background(), env, "messages")
 	if r.code != exitOK || !strings.Contains(r.stdout, "Parcel") || strings.Contains(r.stdout, "Lease") {
@@ -76,5 +79,52 @@ func TestConsoleDeskLoadsAndWatchesDirectory(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("no reload after the file changed")
+	}
+}
+
+// Each account sees its own messages: --account chooses the
+// [[account]], the top-level account also sees messages kept before
+// messages had accounts, and --json says whose each one is.
+func TestMessagesCommandPerAccount(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "h.db")
+	cfg := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfg, []byte(`user = "2125550100"
+history = "h.db"
+
+[[account]]
+name = "sales"
+user = "2125550200"
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	at := time.Date(2026, 3, 2, 14, 5, 0, 0, time.Local)
+	for _, m := range []model.Message{
+		{Account: "2125550100", Text: "For the front desk", Created: at},
+		{Account: "2125550200", Text: "For sales", Created: at},
+		{Text: "Kept before accounts", Created: at},
+	} {
+		if _, err := st.AddMessage(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	env := map[string]string{"FRONTDESK_CONFIG": cfg}
+	r := runWith(t, ctx, env, "messages")
+	if r.code != exitOK || !strings.Contains(r.stdout, "For the front desk") || !strings.Contains(r.stdout, "Kept before accounts") || strings.Contains(r.stdout, "For sales") {
+		t.Fatalf("top-level account: %+v", r)
+	}
+	r = runWith(t, ctx, env, "messages", "--account", "sales", "--json")
+	if r.code != exitOK || !strings.Contains(r.stdout, `"account": "2125550200"`) || strings.Contains(r.stdout, "front desk") || strings.Contains(r.stdout, "Kept before") {
+		t.Fatalf("sales: %+v", r)
+	}
+	r = runWith(t, ctx, env, "messages", "--account", "nobody")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "nobody") {
+		t.Fatalf("unknown account: %+v", r)
 	}
 }

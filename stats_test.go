@@ -12,8 +12,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/frontdesk/frontdesk/config"
-	"github.com/frontdesk/frontdesk/history"
 	"github.com/frontdesk/frontdesk/internal/consoletest"
+	"github.com/frontdesk/frontdesk/model"
+	"github.com/frontdesk/frontdesk/store"
+	"github.com/frontdesk/frontdesk/store/sqlite"
 	"github.com/frontdesk/frontdesk/tui"
 )
 
@@ -28,12 +30,12 @@ func TestStatsAfterAScriptedDay(t *testing.T) {
 	defer cancel()
 
 	stored := func() int {
-		s, err := history.Open(env[config.EnvHistory])
+		s, err := sqlite.Open(env[config.EnvHistory], sqlite.ReadOnly())
 		if err != nil {
 			return 0
 		}
 		defer s.Close()
-		rows, _ := s.Query(history.Filter{})
+		rows, _ := s.Calls(context.Background(), store.Scope{Accounts: []string{env[config.EnvUser]}, Unowned: true}, model.CallQuery{})
 		return len(rows)
 	}
 	orig := runConsole

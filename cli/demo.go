@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/frontdesk/frontdesk/directory"
-	"github.com/frontdesk/frontdesk/history"
+	"github.com/frontdesk/frontdesk/store/sqlite"
 )
 
 // demoDirectoryCSV is the demo's contacts file: the simulator's named
@@ -31,17 +31,17 @@ func DemoDirectory() (*directory.Directory, error) {
 // DemoHistory opens a throwaway history database in a new temporary
 // directory, so the demo's calls and messages never mix with the user's
 // real history. cleanup closes it and removes the directory.
-func DemoHistory() (store *history.Store, cleanup func(), err error) {
+func DemoHistory() (db *sqlite.Store, cleanup func(), err error) {
 	dir, err := os.MkdirTemp("", "frontdesk-demo-")
 	if err != nil {
 		return nil, nil, fmt.Errorf("demo history: %w", err)
 	}
-	store, err = history.Open(filepath.Join(dir, "history.db"))
+	db, err = sqlite.Open(filepath.Join(dir, "history.db"))
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, nil, err
 	}
-	return store, func() { store.Close(); os.RemoveAll(dir) }, nil
+	return db, func() { db.Close(); os.RemoveAll(dir) }, nil
 }
 
 // DirectoryPath is the contacts file to use: the configured one, else

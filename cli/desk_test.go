@@ -2,16 +2,17 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/frontdesk/frontdesk/history"
 	"github.com/frontdesk/frontdesk/model"
+	"github.com/frontdesk/frontdesk/store"
+	"github.com/frontdesk/frontdesk/store/sqlite"
 	"github.com/frontdesk/frontdesk/transport/skysim"
-	"github.com/frontdesk/frontdesk/tui"
 )
 
 func TestDemoDirectoryNamesEveryDemoCaller(t *testing.T) {
@@ -36,93 +37,93 @@ func TestDemoDirectoryNamesEveryDemoCaller(t *testing.T) {
 	}
 }
 
-func openStore(t *testing.T) *history.Store {
-	t.Helper()
-	s, err := history.Open(filepath.Join(t.TempDir(), "h.db"))
+func exportMessages() []model.Message {
+	base := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	return []model.Message{
+		{ID: 2, Account: "2125550100", For: "Dana Whitfield", CallerName: "Hannah Brooks", CallerNumber: "(646) 555-0142",
+			Text: "Lunch order 42 is late.\r\nPlease call back\x1b[2J before 3.", CallID: "66517", Created: base.Add(5*time.Hour + 5*time.Minute)},
+		{ID: 1, For: "", CallerName: "", CallerNumber: "9175550163", Text: "Will try again tomorrow", Created: base, Done: true},
+	}
+}
+
+func TestWriteMessagesText(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteMessagesText(&buf, exportMessages()); err != nil {
+		t.Fatal(err)
+	}
+	want := `[open] 2026-03-02 14:05  for Dana Whitfield
+       from Hannah Brooks, (646) 555-0142
+       Lunch order 42 is late.
+       Please call back[2J before 3.
+
+[done] 2026-03-02 09:00
+       from 9175550163
+       Will try again tomorrow
+`
+	if buf.String() != want {
+		t.Errorf("WriteMessagesText:\n%s\nwant:\n%s", buf.String(), want)
+	}
+	buf.Reset()
+	if err := WriteMessagesText(&buf, nil); err != nil || buf.Len() != 0 {
+		t.Errorf("WriteMessagesText(nil) = %q, %v", buf.String(), err)
+	}
+}
+
+func TestWriteMessagesJSON(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteMessagesJSON(&buf, exportMessages()); err != nil {
+		t.Fatal(err)
+	}
+	var fields []map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &fields); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, buf.String())
+	}
+	if got := fields[0]; got["for"] != "Dana Whitfield" || got["caller_number"] != "(646) 555-0142" || got["account"] != "2125550100" ||
+		got["created"] != "2026-03-02T14:05:00Z" || got["done"] != false || got["call_id"] != "66517" || got["id"] != 2.0 {
+		t.Errorf("first message fields = %v", got)
+	}
+	if _, ok := fields[1]["call_id"]; ok {
+		t.Errorf("empty call_id written: %v", fields[1])
+	}
+	if got, ok := fields[1]["account"]; !ok || got != "" {
+		t.Errorf("a message without an account must say so: %v", fields[1])
+	}
+	buf.Reset()
+	if err := WriteMessagesJSON(&buf, nil); err != nil || buf.String() != "[]\n" {
+		t.Errorf("WriteMessagesJSON(nil) = %q, %v", buf.String(), err)
+	}
+}
+
+func TestMessagesListsOnlyTheScope(t *testing.T) {
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "h.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
-func TestRecordsRoundTrip(t *testing.T) {
-	r := Records{Store: openStore(t), DID: "6465550100"}
-	start := time.Date(2026, 3, 2, 14, 0, 0, 0, time.UTC)
-	in := tui.CallRecord{Name: "Ada Whitfield", Entry: model.HistoryEntry{CallID: "66517", Ani: "16465550142",
-		Outcome: model.OutcomeMissed, Start: start, End: start.Add(30 * time.Second), Ring: 30 * time.Second}}
-	if err := r.AddCall(in); err != nil {
-		t.Fatal(err)
-	}
-	out := tui.CallRecord{Name: "", Entry: model.HistoryEntry{CallID: "66518", Ani: "2125550187", Outbound: true,
-		Outcome: model.OutcomeOutbound, Start: start.Add(time.Minute), End: start.Add(2 * time.Minute)}}
-	if err := r.AddCall(out); err != nil {
-		t.Fatal(err)
-	}
-	got, err := r.Calls(tui.CallQuery{Missed: true})
-	if err != nil || len(got) != 1 {
-		t.Fatalf("missed: %v %v", got, err)
-	}
-	g := got[0]
-	if g.Name != "Ada Whitfield" || g.Entry.Ani != "16465550142" || g.Entry.Outcome != model.OutcomeMissed ||
-		g.Entry.Outbound || !g.Entry.Start.Equal(start) || g.Entry.Duration() != 30*time.Second || g.Entry.DID != "6465550100" {
-		t.Fatalf("round trip %+v", g)
-	}
-	if got, _ := r.Calls(tui.CallQuery{Search: "whit"}); len(got) != 1 {
-		t.Fatalf("search by name: %v", got)
-	}
-	if got, _ := r.Calls(tui.CallQuery{Search: "555-0187"}); len(got) != 1 || !got[0].Entry.Outbound {
-		t.Fatalf("search by number: %v", got)
-	}
-	if n, _ := r.MissedSince(time.Time{}); n != 1 {
-		t.Fatalf("missed since: %d", n)
-	}
-	r.MarkSeen(start.Add(time.Hour))
-	if n, _ := r.MissedSince(start.Add(time.Hour)); n != 0 {
-		t.Fatalf("missed after seen: %d", n)
-	}
-}
-
-func TestMessagesStoreListDoneExport(t *testing.T) {
-	store := openStore(t)
-	r := Records{Store: store}
+	defer db.Close()
+	ctx := context.Background()
 	at := time.Date(2026, 3, 2, 14, 5, 0, 0, time.Local)
-	id, err := r.AddMessage(tui.Message{For: "Dana Whitfield", CallerName: "Ada Whitfield", CallerNumber: "(646) 555-0142",
+	id, _ := db.AddMessage(ctx, model.Message{Account: "2125550100", For: "Dana Whitfield", CallerName: "Ada Whitfield", CallerNumber: "(646) 555-0142",
 		Text: "Call back about the lease", CallID: "66517", Created: at})
-	if err != nil {
+	db.AddMessage(ctx, model.Message{Account: "2125550100", For: "Rachel Kim", CallerName: "Noah Feldman", Text: "Parcel at the desk", Created: at.Add(time.Minute)})
+	db.AddMessage(ctx, model.Message{Account: "2125550200", For: "Other desk", Text: "Not yours", Created: at})
+	a := store.Scope{Accounts: []string{"2125550100"}}
+	if err := db.MarkDone(ctx, a, id, true); err != nil {
 		t.Fatal(err)
 	}
-	r.AddMessage(tui.Message{For: "Rachel Kim", CallerName: "Noah Feldman", Text: "Parcel at the desk", Created: at.Add(time.Minute)})
-	msgs, _ := r.Messages()
-	if len(msgs) != 2 || msgs[1].ID != id || msgs[1].CallID != "66517" {
-		t.Fatalf("messages %+v", msgs)
-	}
-	if err := r.MarkDone(id, true); err != nil {
-		t.Fatal(err)
-	}
-
 	var text bytes.Buffer
-	if err := Messages(store, &text, false, false); err != nil {
+	if err := Messages(ctx, db, a, &text, false, false); err != nil {
 		t.Fatal(err)
 	}
-	if s := text.String(); !strings.Contains(s, "[open]") || !strings.Contains(s, "Parcel at the desk") || strings.Contains(s, "lease") {
+	if s := text.String(); !strings.Contains(s, "[open]") || !strings.Contains(s, "Parcel at the desk") || strings.Contains(s, "lease") || strings.Contains(s, "Not yours") {
 		t.Fatalf("open listing:\n%s", s)
 	}
 	text.Reset()
-	Messages(store, &text, false, true)
-	if s := text.String(); !strings.Contains(s, "[done] 2026-03-02 14:05  for Dana Whitfield") ||
-		!strings.Contains(s, "from Ada Whitfield, (646) 555-0142") {
+	Messages(ctx, db, a, &text, false, true)
+	if s := text.String(); !strings.Contains(s, "[done] 2026-03-02 14:05  for Dana Whitfield") || strings.Contains(s, "Not yours") {
 		t.Fatalf("full listing:\n%s", s)
 	}
-	var js bytes.Buffer
-	Messages(store, &js, true, true)
-	var decoded []history.Message
-	if err := json.Unmarshal(js.Bytes(), &decoded); err != nil || len(decoded) != 2 || decoded[1].CallID != "66517" || !decoded[1].Done {
-		t.Fatalf("json %s: %v", js.String(), err)
-	}
 	text.Reset()
-	store2 := openStore(t)
-	Messages(store2, &text, false, false)
+	Messages(ctx, db, store.Scope{Accounts: []string{"2125550300"}}, &text, false, false)
 	if text.String() != "No open messages.\n" {
 		t.Fatalf("empty listing %q", text.String())
 	}

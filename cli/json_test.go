@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/frontdesk/frontdesk/history"
+	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/transport"
 )
 
@@ -40,11 +40,11 @@ func TestJSONOutputsAreTerminalSafe(t *testing.T) {
 	}
 
 	b.Reset()
-	if err := history.WriteJSON(terminalSafe(&b), []history.Message{{CallerName: evil, Text: evil, Created: time.Unix(0, 0)}}); err != nil {
+	if err := WriteMessagesJSON(terminalSafe(&b), []model.Message{{CallerName: evil, Text: evil, Created: time.Unix(0, 0)}}); err != nil {
 		t.Fatal(err)
 	}
 	checkTerminalSafe(t, "messages --json", b.Bytes())
-	var msgs []history.Message
+	var msgs []jsonMessage
 	if err := json.Unmarshal(b.Bytes(), &msgs); err != nil || len(msgs) != 1 || msgs[0].Text != evil {
 		t.Fatalf("messages --json does not read back: %v %+v", err, msgs)
 	}

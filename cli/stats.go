@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -8,7 +9,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/stats"
-	"github.com/frontdesk/frontdesk/tui"
+	"github.com/frontdesk/frontdesk/store"
 )
 
 // ParseDay reads a --day value, a date as YYYY-MM-DD in loc; "" is today.
@@ -24,16 +25,16 @@ func ParseDay(v string, now time.Time, loc *time.Location) (time.Time, error) {
 }
 
 // Stats writes the figures of the day that starts at day, read from the
-// history: every line's calls, or only those of line when it is set.
-// lineName names a line (its account's label); nil writes the DID.
-func Stats(r tui.Records, w io.Writer, day time.Time, lineName func(string) string, asJSON bool) error {
-	recs, err := r.Calls(tui.CallQuery{Since: stats.DayStart(day)})
-	if err != nil {
-		return err
-	}
-	calls := make([]model.HistoryEntry, len(recs))
-	for i, rec := range recs {
-		calls[i] = rec.Entry
+// history: the calls of the accounts in scope. lineName names a line (its
+// account's label); nil writes the DID. A nil st is a history that does
+// not exist yet.
+func Stats(ctx context.Context, st store.Store, scope store.Scope, w io.Writer, day time.Time, lineName func(string) string, asJSON bool) error {
+	var calls []model.CallRecord
+	if st != nil {
+		var err error
+		if calls, err = st.Calls(ctx, scope, model.CallQuery{Since: stats.DayStart(day)}); err != nil {
+			return err
+		}
 	}
 	d := stats.Compute(day, calls, nil)
 	if asJSON {

@@ -77,6 +77,9 @@ type Config struct {
 	// top-level settings are used. Server, User, Endpoint and the PIN are
 	// that account's.
 	Account string
+	// TopUser is the file's top-level DID, whichever account is chosen;
+	// "" when the file has none.
+	TopUser string
 	// Label and Greeting are the top-level account's.
 	Label    string
 	Greeting string
@@ -316,6 +319,9 @@ const (
 	HistoryFlag
 	// RetentionFlag: --history-days.
 	RetentionFlag
+	// RecordsFlags: --user --account, whose records a command that only
+	// reads the history shows (AccountFlags includes them).
+	RecordsFlags
 )
 
 // AllFlags is every group.
@@ -355,6 +361,9 @@ func NewFlags(fs *pflag.FlagSet, groups Group) *Flags {
 		add(&f.endpoint, "endpoint", EnvEndpoint, "the phone's `MAC`, usually blank")
 		add(&f.caFile, "ca-file", EnvCAFile, "extra trusted CA certificates, PEM `file`")
 		add(&f.account, "account", EnvAccount, "use the [[account]] called `name` in the config file; repeat it to work several phones in one console (the variable takes names separated by commas; default lines in the config file)")
+	} else if groups&RecordsFlags != 0 {
+		add(&f.user, "user", EnvUser, "the phone's `DID`, ten digits")
+		add(&f.account, "account", EnvAccount, "show the records of the [[account]] called `name` in the config file; repeat it for several")
 	}
 	if groups&LogFlag != 0 {
 		add(&f.log, "log", EnvLog, "log `file` (default $XDG_STATE_HOME/frontdesk/frontdesk.log)")

@@ -155,6 +155,7 @@ func (l loader) chosenAccount(c *Config, f *fileConfig, pinFile *string) ([]stri
 		fileLines = f.Lines
 	}
 	chosen := chosenAccounts(l.flags, l.getenv, fileLines)
+	c.TopUser = c.User
 	if len(chosen) == 0 {
 		return nil, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -93,6 +94,7 @@ type desk struct {
 
 	mu        sync.Mutex
 	table     *model.Table
+	ended     map[string]bool // call ids that ended
 	conns     []transport.ConnState
 	snapshots int
 	events    int
@@ -105,7 +107,7 @@ type desk struct {
 // With tee, every event is also passed on to phone's channel for a console.
 func startDesk(t testing.TB, sim *skysim.Server, acct transport.Account, tee bool, opts ...transport.StreamOption) *desk {
 	t.Helper()
-	d := &desk{t: t, sim: sim, table: model.NewTable(0), ran: make(chan error, 1), log: &syncbuffer.Buffer{}}
+	d := &desk{t: t, sim: sim, table: model.NewTable(), ended: map[string]bool{}, ran: make(chan error, 1), log: &syncbuffer.Buffer{}}
 	if tee {
 		d.fwd = make(chan transport.Event, 1<<16)
 	}
@@ -152,7 +154,9 @@ func (d *desk) consume() {
 		case transport.EventCall:
 			d.table.Apply(toUpdate(ev.Call), now)
 		}
-		d.table.Ended() // drained, as the tui does
+		for _, h := range d.table.Ended() { // drained, as the tui does
+			d.ended[h.CallID] = true
+		}
 		d.mu.Unlock()
 		if d.fwd != nil {
 			d.fwd <- ev
@@ -222,15 +226,11 @@ func (d *desk) rows() []string {
 	return out
 }
 
-// historyIDs is every ended call the table remembers.
+// historyIDs is every call that ended.
 func (d *desk) historyIDs() map[string]bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	ids := map[string]bool{}
-	for _, h := range d.table.History() {
-		ids[h.CallID] = true
-	}
-	return ids
+	return maps.Clone(d.ended)
 }
 
 // simRows is the simulator's phone as "id STATE" lines, sorted.

@@ -10,7 +10,7 @@ var benchSizes = []int{10, 1000, 10000}
 
 // benchTable holds n connected calls; ids are their Ids.
 func benchTable(n int) (*Table, []string) {
-	tb := NewTable(DefaultHistory)
+	tb := NewTable()
 	ids := make([]string, n)
 	for i := range ids {
 		ids[i] = strconv.Itoa(60000 + i)

@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Outcome is how a call ended, for the history.
 type Outcome int
@@ -16,7 +19,7 @@ const (
 	OutcomeOutbound
 )
 
-// String is the outcome in a receptionist's words.
+// String is the outcome in a receptionist's words; stores keep it as text.
 func (o Outcome) String() string {
 	switch o {
 	case OutcomeAnswered:
@@ -31,14 +34,35 @@ func (o Outcome) String() string {
 	return "unknown"
 }
 
-// HistoryEntry is one ended call.
-type HistoryEntry struct {
-	CallID   string
-	Line     string // the phone (account) the call was on; see Update.Line
-	Ani      string // the other party, as received (untrusted text)
-	CLID     string
-	HasCLID  bool
-	DID      string
+// ParseOutcome reads the words String writes; anything else is unknown.
+func ParseOutcome(s string) Outcome {
+	switch s {
+	case "answered":
+		return OutcomeAnswered
+	case "missed":
+		return OutcomeMissed
+	case "ignored":
+		return OutcomeIgnored
+	case "outbound":
+		return OutcomeOutbound
+	}
+	return OutcomeUnknown
+}
+
+// CallRecord is one ended call: what the table hands over when a call ends
+// and what the history store keeps and returns.
+type CallRecord struct {
+	ID      int64  // assigned by the store; 0 until stored
+	Account string // the account (its DID) whose phone saw the call
+	CallID  string
+	Line    string // the phone (account) the call was on in a console of several; see Update.Line
+	Ani     string // the other party, as received (untrusted text)
+	CLID    string
+	HasCLID bool
+	DID     string // the number the call was on, as the server reported it
+	// Name is the directory's name for the other party when the call was
+	// stored ("" if unknown).
+	Name     string
 	Outbound bool
 	Outcome  Outcome
 	Start    time.Time
@@ -50,28 +74,63 @@ type HistoryEntry struct {
 	Talk time.Duration
 	Hold time.Duration
 	// LastState is the state the call was in when it ended (before
-	// DELETED, or when a snapshot no longer listed it); RawState its text.
+	// DELETED, or when a snapshot no longer listed it).
 	LastState State
-	RawState  string
 }
 
 // Direction is "inbound" or "outbound".
-func (h HistoryEntry) Direction() string {
-	if h.Outbound {
+func (r CallRecord) Direction() string {
+	if r.Outbound {
 		return "outbound"
 	}
 	return "inbound"
 }
 
 // Caller is the other party formatted for display.
-func (h HistoryEntry) Caller() string { return callerText(h.Ani) }
+func (r CallRecord) Caller() string { return callerText(r.Ani) }
 
 // Duration is the call's whole life.
-func (h HistoryEntry) Duration() time.Duration { return since(h.Start, h.End) }
+func (r CallRecord) Duration() time.Duration { return since(r.Start, r.End) }
 
-// HistoryStore keeps ended calls beyond the table's in-memory ring.
-type HistoryStore interface {
-	Add(HistoryEntry) error
+// At is when the call ended, or when it started if its end is unknown.
+func (r CallRecord) At() time.Time {
+	if r.End.IsZero() {
+		return r.Start
+	}
+	return r.End
+}
+
+// CallQuery selects stored calls. Missed, Inbound and Outbound combine with
+// OR (none set: every call; Missed is the missed inbound calls); Since and
+// Search narrow further.
+type CallQuery struct {
+	Missed, Inbound, Outbound bool
+	Since                     time.Time // calls that started at or after Since, if set
+	// Search matches a substring of the name or caller-ID name (any case),
+	// or, when it looks like a phone number, a run of the number's digits.
+	Search string
+	Limit  int // 0: no limit
+	Offset int
+}
+
+// Message is a "while you were out" note the receptionist takes for
+// someone.
+type Message struct {
+	ID           int64  // assigned by the store; 0 until stored
+	Account      string // the account it was taken on; "" for notes kept before accounts were
+	For          string // the person the message is for
+	CallerName   string
+	CallerNumber string
+	Text         string
+	CallID       string // the call it was taken on, if any
+	Created      time.Time
+	Done         bool
+}
+
+// Empty reports whether the message says nothing: no text, caller name or
+// number.
+func (m Message) Empty() bool {
+	return strings.TrimSpace(m.Text) == "" && strings.TrimSpace(m.CallerName) == "" && strings.TrimSpace(m.CallerNumber) == ""
 }
 
 // outcomeOf decides how a call that is ending went.
@@ -89,13 +148,13 @@ func outcomeOf(c *Call) Outcome {
 	return OutcomeUnknown
 }
 
-// entryFor builds the history entry of c ending at end.
-func entryFor(c *Call, end time.Time) HistoryEntry {
+// recordFor builds the record of c ending at end.
+func recordFor(c *Call, end time.Time) CallRecord {
 	if end.Before(c.Began) {
 		end = c.Began
 	}
 	hold := c.HoldAll(end)
-	h := HistoryEntry{
+	r := CallRecord{
 		CallID:    c.ID,
 		Line:      c.Line,
 		Ani:       c.Ani,
@@ -108,57 +167,14 @@ func entryFor(c *Call, end time.Time) HistoryEntry {
 		End:       end,
 		Hold:      hold,
 		LastState: c.State,
-		RawState:  c.RawState,
 	}
 	if c.ConnectedAt.IsZero() {
-		h.Ring = since(c.Began, end)
-		return h
+		r.Ring = since(c.Began, end)
+		return r
 	}
-	h.Ring = since(c.Began, c.ConnectedAt)
+	r.Ring = since(c.Began, c.ConnectedAt)
 	if talk := since(c.ConnectedAt, end) - hold; talk > 0 {
-		h.Talk = talk
+		r.Talk = talk
 	}
-	return h
-}
-
-// ring is a bounded buffer of history entries, oldest overwritten first.
-type ring struct {
-	buf  []HistoryEntry
-	next int // where the next entry goes
-	full bool
-}
-
-func newRing(n int) ring { return ring{buf: make([]HistoryEntry, n)} }
-
-func (r *ring) add(h HistoryEntry) {
-	if len(r.buf) == 0 {
-		return
-	}
-	r.buf[r.next] = h
-	r.next++
-	if r.next == len(r.buf) {
-		r.next = 0
-		r.full = true
-	}
-}
-
-func (r *ring) len() int {
-	if r.full {
-		return len(r.buf)
-	}
-	return r.next
-}
-
-// newestFirst copies the entries out, newest first.
-func (r *ring) newestFirst() []HistoryEntry {
-	n := r.len()
-	out := make([]HistoryEntry, 0, n)
-	for i := 1; i <= n; i++ {
-		j := r.next - i
-		if j < 0 {
-			j += len(r.buf)
-		}
-		out = append(out, r.buf[j])
-	}
-	return out
+	return r
 }

@@ -48,7 +48,7 @@ func TestDialledIsCLIDThenDID(t *testing.T) {
 }
 
 func TestLinesShareTheTable(t *testing.T) {
-	tb := NewTable(0)
+	tb := NewTable()
 	ring := func(line, id string, sec int) {
 		u := in(id, "RINGING")
 		u.Line = line

@@ -87,8 +87,7 @@ func (r *ref) reconcile(snap []Update) {
 
 func TestTableProperties(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		histCap := rapid.IntRange(1, 8).Draw(t, "historyCap")
-		tb := NewTable(histCap)
+		tb := NewTable()
 		r := &ref{live: map[string]Update{}, deleted: map[string]bool{}}
 		now := t0
 		endedSeen := 0
@@ -169,9 +168,6 @@ func TestTableProperties(t *testing.T) {
 				if endedSeen != r.ended {
 					t.Fatalf("%d calls ended, history got %d", r.ended, endedSeen)
 				}
-				if got := len(tb.History()); got != min(endedSeen, histCap) {
-					t.Fatalf("history holds %d, want %d", got, min(endedSeen, histCap))
-				}
 				for _, a := range []Action{ActAnswer, ActIgnore, ActHold, ActResume, ActRelease} {
 					id, err := tb.Target("", a)
 					i := slices.IndexFunc(calls, func(c Call) bool { return a.Applies(c.State) })
@@ -191,7 +187,7 @@ func TestTableProperties(t *testing.T) {
 // History entries are always well formed, whatever the sequence.
 func TestHistoryProperties(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		tb := NewTable(64)
+		tb := NewTable()
 		now := t0
 		for _, u := range rapid.SliceOfN(rapid.Custom(genUpdate), 1, 40).Draw(t, "updates") {
 			now = now.Add(time.Duration(rapid.IntRange(0, 30).Draw(t, "step")) * time.Second)
@@ -279,7 +275,7 @@ func FuzzParseDial(f *testing.F) {
 // the order a full sort gives.
 func TestOrderRepairProperties(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		tb := NewTable(4)
+		tb := NewTable()
 		now := t0
 		var buf []Call
 		for range rapid.IntRange(1, 6).Draw(t, "batches") {

@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// DefaultHistory is the history ring's size when NewTable gets 0 or less.
-const DefaultHistory = 200
+// endedCap is how many ended calls the table keeps for Ended when nobody
+// drains it.
+const endedCap = 1024
 
 // recentDeleted is how many deleted call Ids the table remembers, so that a
 // late event for an ended call does not bring it back.
@@ -34,9 +35,7 @@ type Table struct {
 	gen     uint64 // Reconcile generation
 
 	deleted recentSet
-	history ring
-	ended   []HistoryEntry
-	endCap  int
+	ended   []CallRecord
 }
 
 type entry struct {
@@ -47,17 +46,11 @@ type entry struct {
 	gone  bool   // ended
 }
 
-// NewTable makes an empty table that remembers the last historyCap ended
-// calls (DefaultHistory if historyCap <= 0).
-func NewTable(historyCap int) *Table {
-	if historyCap <= 0 {
-		historyCap = DefaultHistory
-	}
+// NewTable makes an empty table.
+func NewTable() *Table {
 	return &Table{
 		calls:   make(map[string]*entry),
 		deleted: newRecentSet(recentDeleted),
-		history: newRing(historyCap),
-		endCap:  max(historyCap, 1024),
 	}
 }
 
@@ -227,14 +220,10 @@ func (t *Table) NeedsTick() bool { return len(t.calls) > 0 }
 // so a view can tell whether it must rebuild.
 func (t *Table) Version() uint64 { return t.version }
 
-// History returns the remembered ended calls, newest first.
-func (t *Table) History() []HistoryEntry { return t.history.newestFirst() }
-
 // Ended returns the calls that ended since the last call of Ended, oldest
-// first, and forgets them (the history ring keeps its own copy). If nobody
-// drains it, it keeps only the most recent entries (between 768 and 1024,
-// or up to the history size if that is larger).
-func (t *Table) Ended() []HistoryEntry {
+// first, and forgets them. If nobody drains it, it keeps only the most
+// recent ones (between 768 and 1024).
+func (t *Table) Ended() []CallRecord {
 	out := t.ended
 	t.ended = nil
 	return out
@@ -334,14 +323,13 @@ func reached(c *Call, st State) (changed bool) {
 	return changed
 }
 
-// end removes a live call and records it in the history.
+// end removes a live call and records it for Ended.
 func (t *Table) end(e *entry, now time.Time) {
-	h := entryFor(&e.Call, now)
-	t.history.add(h)
-	if len(t.ended) >= t.endCap {
+	h := recordFor(&e.Call, now)
+	if len(t.ended) >= endedCap {
 		// Nobody is draining: drop the oldest quarter at once, so that
 		// keeping the rest is not a copy on every call that ends.
-		n := copy(t.ended, t.ended[t.endCap/4:])
+		n := copy(t.ended, t.ended[endedCap/4:])
 		clear(t.ended[n:])
 		t.ended = t.ended[:n]
 	}

@@ -37,7 +37,7 @@ func mustGet(t *testing.T, tb *Table, id string) Call {
 }
 
 func TestApplyLifecycleInbound(t *testing.T) {
-	tb := NewTable(10)
+	tb := NewTable()
 	u := in("66517", "RINGING")
 	u.Duration = 3
 	if !tb.Apply(u, at(10)) {
@@ -79,18 +79,14 @@ func TestApplyLifecycleInbound(t *testing.T) {
 	if _, ok := tb.Get("66517"); ok || tb.Len() != 0 || tb.NeedsTick() {
 		t.Fatal("a deleted call must leave the live view")
 	}
-	h := tb.History()
-	want := HistoryEntry{
+	want := CallRecord{
 		CallID: "66517", Ani: "6465551234", CLID: "6465551000", HasCLID: true, DID: "6465551000",
 		Outcome: OutcomeAnswered, Start: at(7), End: at(100),
 		Ring: 13 * time.Second, Hold: 25 * time.Second, Talk: 55 * time.Second,
-		LastState: StateConnected, RawState: "CONNECTED",
+		LastState: StateConnected,
 	}
-	if len(h) != 1 || !reflect.DeepEqual(h[0], want) {
-		t.Fatalf("history = %+v\nwant %+v", h, want)
-	}
-	if e := tb.Ended(); len(e) != 1 || e[0] != want {
-		t.Fatalf("Ended = %+v", e)
+	if e := tb.Ended(); len(e) != 1 || !reflect.DeepEqual(e[0], want) {
+		t.Fatalf("Ended = %+v\nwant %+v", e, want)
 	}
 	if e := tb.Ended(); len(e) != 0 {
 		t.Fatalf("Ended should drain, got %+v", e)
@@ -117,7 +113,7 @@ func TestOutcomes(t *testing.T) {
 		{"screening burst", []Update{in("1", "PENDING"), in("1", "CONNECTED")}, false, OutcomeAnswered},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tb := NewTable(5)
+			tb := NewTable()
 			for i, u := range tc.steps {
 				tb.Apply(u, at(i))
 			}
@@ -125,7 +121,7 @@ func TestOutcomes(t *testing.T) {
 				tb.MarkIgnored("1")
 			}
 			tb.Apply(in("1", "DELETED"), at(10))
-			h := tb.History()
+			h := tb.Ended()
 			if len(h) != 1 || h[0].Outcome != tc.want {
 				t.Fatalf("history %+v, want one %v", h, tc.want)
 			}
@@ -134,7 +130,7 @@ func TestOutcomes(t *testing.T) {
 }
 
 func TestBurstEndsAsLastStateSays(t *testing.T) {
-	tb := NewTable(5)
+	tb := NewTable()
 	now := at(0)
 	for _, s := range []string{"PENDING", "CONNECTED", "DELETED"} {
 		tb.Apply(in("7", s), now)
@@ -142,7 +138,7 @@ func TestBurstEndsAsLastStateSays(t *testing.T) {
 	if tb.Len() != 0 {
 		t.Fatalf("burst ending DELETED left %v", ids(tb.Calls()))
 	}
-	if h := tb.History(); len(h) != 1 || h[0].Start != now || h[0].End != now {
+	if h := tb.Ended(); len(h) != 1 || h[0].Start != now || h[0].End != now {
 		t.Fatalf("history %+v", h)
 	}
 	for _, s := range []string{"RINGING", "PENDING", "CONNECTED"} {
@@ -154,7 +150,7 @@ func TestBurstEndsAsLastStateSays(t *testing.T) {
 }
 
 func TestUnknownStateStaysVisible(t *testing.T) {
-	tb := NewTable(5)
+	tb := NewTable()
 	tb.Apply(in("1", "RINGING"), at(0))
 	tb.Apply(in("1", "PARKED"), at(2))
 	c := mustGet(t, tb, "1")
@@ -174,7 +170,7 @@ func TestUnknownStateStaysVisible(t *testing.T) {
 }
 
 func TestDeletedIdsDoNotComeBack(t *testing.T) {
-	tb := NewTable(5)
+	tb := NewTable()
 	tb.Apply(in("1", "RINGING"), at(0))
 	tb.Apply(in("1", "DELETED"), at(1))
 	for _, s := range []string{"CONNECTED", "HOLDING", "PENDING", "junk", "DELETED"} {
@@ -182,8 +178,8 @@ func TestDeletedIdsDoNotComeBack(t *testing.T) {
 			t.Errorf("late %s for a deleted call changed the table", s)
 		}
 	}
-	if tb.Len() != 0 || len(tb.History()) != 1 {
-		t.Fatalf("late events resurrected the call: %v, history %d", ids(tb.Calls()), len(tb.History()))
+	if ended := tb.Ended(); tb.Len() != 0 || len(ended) != 1 {
+		t.Fatalf("late events resurrected the call: %v, ended %d", ids(tb.Calls()), len(ended))
 	}
 	// A DELETED for a call never seen also blocks its late events.
 	tb.Apply(in("2", "DELETED"), at(3))
@@ -206,7 +202,7 @@ func TestDeletedIdsDoNotComeBack(t *testing.T) {
 }
 
 func TestDeletedSetIsBounded(t *testing.T) {
-	tb := NewTable(1)
+	tb := NewTable()
 	tb.Apply(in("first", "DELETED"), at(0))
 	for i := range recentDeleted {
 		tb.Apply(in("x"+strings.Repeat("y", i%7)+string(rune('a'+i%26))+itoa(i), "DELETED"), at(0))
@@ -232,7 +228,7 @@ func itoa(i int) string {
 }
 
 func TestFieldsUpdate(t *testing.T) {
-	tb := NewTable(5)
+	tb := NewTable()
 	tb.Apply(Update{ID: " 5 ", Ani: "6465551234", State: "RINGING"}, at(0))
 	if _, ok := tb.Get("5"); !ok {
 		t.Fatal("Ids are trimmed")
@@ -262,7 +258,7 @@ func TestFieldsUpdate(t *testing.T) {
 }
 
 func TestReconcile(t *testing.T) {
-	tb := NewTable(10)
+	tb := NewTable()
 	tb.Apply(in("1", "RINGING"), at(0))
 	tb.Apply(in("2", "CONNECTED"), at(0))
 	tb.Apply(in("3", "HOLDING"), at(0))
@@ -308,7 +304,7 @@ func TestReconcile(t *testing.T) {
 }
 
 func TestReconcileDeletedInSnapshot(t *testing.T) {
-	tb := NewTable(10)
+	tb := NewTable()
 	tb.Apply(in("1", "CONNECTED"), at(0))
 	tb.Reconcile("", []Update{in("1", "CONNECTED"), in("1", "DELETED"), in("2", "DELETED"), in("3", "DELETED"), in("3", "RINGING")}, at(5))
 	if got := ids(tb.Calls()); !reflect.DeepEqual(got, []string{"3"}) {
@@ -320,7 +316,7 @@ func TestReconcileDeletedInSnapshot(t *testing.T) {
 }
 
 func TestOrder(t *testing.T) {
-	tb := NewTable(10)
+	tb := NewTable()
 	tb.Apply(out("p1", "PENDING"), at(0))
 	tb.Apply(in("c2", "CONNECTED"), at(2))
 	tb.Apply(in("c1", "CONNECTED"), at(1))
@@ -337,7 +333,7 @@ func TestOrder(t *testing.T) {
 		t.Fatalf("order %v, want %v", got, want)
 	}
 	// Numeric Ids order by value.
-	tb2 := NewTable(1)
+	tb2 := NewTable()
 	for _, id := range []string{"10", "9", "100", "011"} {
 		tb2.Apply(in(id, "RINGING"), at(0))
 	}
@@ -353,7 +349,7 @@ func TestOrder(t *testing.T) {
 }
 
 func TestCountAndVersion(t *testing.T) {
-	tb := NewTable(1)
+	tb := NewTable()
 	v := tb.Version()
 	tb.Apply(in("1", "RINGING"), at(0))
 	tb.Apply(in("2", "RINGING"), at(0))
@@ -375,30 +371,27 @@ func TestCountAndVersion(t *testing.T) {
 	}
 }
 
-func TestHistoryRing(t *testing.T) {
-	tb := NewTable(3)
+func TestEndedOldestFirst(t *testing.T) {
+	tb := NewTable()
 	for i := range 5 {
 		id := itoa(i)
 		tb.Apply(in(id, "RINGING"), at(i))
 		tb.Apply(in(id, "DELETED"), at(i))
 	}
 	var got []string
-	for _, h := range tb.History() {
+	for _, h := range tb.Ended() {
 		got = append(got, h.CallID)
 	}
-	if !reflect.DeepEqual(got, []string{"4", "3", "2"}) {
-		t.Fatalf("history %v, want newest first, 3 kept", got)
+	if !reflect.DeepEqual(got, []string{"0", "1", "2", "3", "4"}) {
+		t.Fatalf("ended %v, want oldest first", got)
 	}
-	if len(tb.Ended()) != 5 {
-		t.Fatal("Ended keeps everything not yet drained")
-	}
-	if NewTable(0).history.buf == nil || len(NewTable(-1).history.buf) != DefaultHistory {
-		t.Fatal("default history size")
+	if len(tb.Ended()) != 0 {
+		t.Fatal("Ended should drain")
 	}
 }
 
 func TestClockStepsBack(t *testing.T) {
-	tb := NewTable(3)
+	tb := NewTable()
 	tb.Apply(in("1", "RINGING"), at(10))
 	tb.Apply(in("1", "HOLDING"), at(5))
 	c := mustGet(t, tb, "1")
@@ -406,14 +399,14 @@ func TestClockStepsBack(t *testing.T) {
 		t.Fatal("durations must never be negative")
 	}
 	tb.Apply(in("1", "DELETED"), at(0))
-	h := tb.History()[0]
+	h := tb.Ended()[0]
 	if h.Ring < 0 || h.Talk < 0 || h.Hold < 0 || h.End.Before(h.Start) {
 		t.Fatalf("negative history: %+v", h)
 	}
 }
 
 func TestHugeDuration(t *testing.T) {
-	tb := NewTable(3)
+	tb := NewTable()
 	u := in("1", "RINGING")
 	u.Duration = 1 << 62
 	tb.Apply(u, at(0))
@@ -428,14 +421,14 @@ func TestHugeDuration(t *testing.T) {
 }
 
 func TestEndedIsBoundedWhenNotDrained(t *testing.T) {
-	tb := NewTable(2)
-	for i := range tb.endCap + 10 {
+	tb := NewTable()
+	for i := range endedCap + 10 {
 		id := itoa(i)
 		tb.Apply(in(id, "RINGING"), at(i))
 		tb.Apply(in(id, "DELETED"), at(i))
 	}
 	e := tb.Ended()
-	if len(e) > tb.endCap || len(e) < tb.endCap*3/4 || e[len(e)-1].CallID != itoa(tb.endCap+9) {
+	if len(e) > endedCap || len(e) < endedCap*3/4 || e[len(e)-1].CallID != itoa(endedCap+9) {
 		t.Fatalf("Ended kept %d entries from %s to %s", len(e), e[0].CallID, e[len(e)-1].CallID)
 	}
 	for i := 1; i < len(e); i++ {
@@ -443,7 +436,7 @@ func TestEndedIsBoundedWhenNotDrained(t *testing.T) {
 			t.Fatal("Ended is not oldest first")
 		}
 	}
-	if e[0].CallID != itoa(tb.endCap+10-len(e)) {
+	if e[0].CallID != itoa(endedCap+10-len(e)) {
 		t.Fatalf("Ended should keep the newest entries, starts at %s", e[0].CallID)
 	}
 }
@@ -475,11 +468,11 @@ func TestTextOfEnums(t *testing.T) {
 	if n.String() != "(646) 555-1234" {
 		t.Errorf("Number.String = %q", n.String())
 	}
-	h := HistoryEntry{Ani: "6465551234", Start: at(0), End: at(90)}
+	h := CallRecord{Ani: "6465551234", Start: at(0), End: at(90)}
 	if h.Direction() != "inbound" || h.Caller() != "(646) 555-1234" || h.Duration() != 90*time.Second {
 		t.Errorf("entry: %s %s %v", h.Direction(), h.Caller(), h.Duration())
 	}
-	h = HistoryEntry{Outbound: true, Ani: "\x1b[2J"}
+	h = CallRecord{Outbound: true, Ani: "\x1b[2J"}
 	if h.Direction() != "outbound" || h.Caller() != "unknown caller" {
 		t.Errorf("entry: %s %q", h.Direction(), h.Caller())
 	}
@@ -488,7 +481,7 @@ func TestTextOfEnums(t *testing.T) {
 // A table nobody reads (no Calls, no Target) keeps bounded bookkeeping, and
 // still gives the right order when it is finally read.
 func TestUnreadTableStaysBounded(t *testing.T) {
-	tb := NewTable(4)
+	tb := NewTable()
 	for i := range 5000 {
 		id := itoa(i % 50)
 		tb.Apply(in(id, []string{"RINGING", "CONNECTED", "HOLDING", "DELETED"}[i%4]), at(i))

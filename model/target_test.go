@@ -32,7 +32,7 @@ func TestActionApplies(t *testing.T) {
 }
 
 func targetTable() *Table {
-	tb := NewTable(5)
+	tb := NewTable()
 	tb.Apply(in("r1", "RINGING"), at(1))
 	tb.Apply(in("r0", "RINGING"), at(0))
 	tb.Apply(in("c1", "CONNECTED"), at(0))
@@ -107,11 +107,11 @@ func TestTargetWithoutSelection(t *testing.T) {
 		}
 	}
 
-	empty := NewTable(1)
+	empty := NewTable()
 	if _, err := empty.Target("", ActAnswer); err == nil || err.Error() != "there are no calls" {
 		t.Errorf("empty table: %v", err)
 	}
-	only := NewTable(1)
+	only := NewTable()
 	only.Apply(in("1", "RINGING"), at(0))
 	for a, want := range map[Action]string{
 		ActHold:    "no call is connected",
@@ -129,7 +129,7 @@ func TestTargetWithoutSelection(t *testing.T) {
 }
 
 func TestTargetDescribesHostileCaller(t *testing.T) {
-	tb := NewTable(1)
+	tb := NewTable()
 	tb.Apply(Update{ID: "1", Ani: "\x1b]0;pwned\x07Bob\x1b[31m", State: "RINGING"}, at(0))
 	_, err := tb.Target("1", ActHold)
 	if err == nil || strings.ContainsRune(err.Error(), 0x1b) || !strings.Contains(err.Error(), "call from Bob is ringing") {

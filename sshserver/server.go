@@ -60,6 +60,8 @@ type Session struct {
 	Environ []string
 	// Logger is the server logger with this session's fields attached.
 	Logger *log.Logger
+	// Context ends when the session does.
+	Context context.Context
 }
 
 // Config configures a Server.

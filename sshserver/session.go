@@ -297,6 +297,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		Remote:      sess.RemoteAddr(),
 		Environ:     append(sess.Environ(), "TERM="+pty.Term),
 		Logger:      c.log,
+		Context:     sess.Context(),
 	})
 	opts := append(bm.MakeOptions(inputTracker{Session: sess, c: c}),
 		tea.WithContext(c.programContext(sess.Context())),

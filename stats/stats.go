@@ -60,9 +60,9 @@ func DayStart(t time.Time) time.Time {
 // location) from calls, which may hold calls of other days: only those that
 // started within the day count. lineOf names the line of a call; nil
 // groups the calls by their DID.
-func Compute(day time.Time, calls []model.HistoryEntry, lineOf func(model.HistoryEntry) string) Day {
+func Compute(day time.Time, calls []model.CallRecord, lineOf func(model.CallRecord) string) Day {
 	if lineOf == nil {
-		lineOf = func(e model.HistoryEntry) string { return e.DID }
+		lineOf = func(e model.CallRecord) string { return e.DID }
 	}
 	start := DayStart(day)
 	end := start.AddDate(0, 0, 1)
@@ -91,7 +91,7 @@ func Compute(day time.Time, calls []model.HistoryEntry, lineOf func(model.Histor
 	return out
 }
 
-func (f *Figures) add(c model.HistoryEntry, hour int) {
+func (f *Figures) add(c model.CallRecord, hour int) {
 	f.Calls++
 	f.ByHour[hour]++
 	switch c.Outcome {

@@ -21,12 +21,12 @@ var newYork = func() *time.Location {
 // change, so a wrong day boundary shows).
 func at(hour, min int) time.Time { return time.Date(2026, 3, 9, hour, min, 0, 0, newYork) }
 
-func inbound(id, did string, start time.Time, o model.Outcome, ring time.Duration) model.HistoryEntry {
-	return model.HistoryEntry{CallID: id, DID: did, Start: start, End: start.Add(ring + time.Minute), Outcome: o, Ring: ring, LastState: model.StateConnected}
+func inbound(id, did string, start time.Time, o model.Outcome, ring time.Duration) model.CallRecord {
+	return model.CallRecord{CallID: id, DID: did, Start: start, End: start.Add(ring + time.Minute), Outcome: o, Ring: ring, LastState: model.StateConnected}
 }
 
 func TestComputeCountsTheDay(t *testing.T) {
-	calls := []model.HistoryEntry{
+	calls := []model.CallRecord{
 		inbound("a1", "front", at(9, 5), model.OutcomeAnswered, 10*time.Second),
 		inbound("a2", "front", at(9, 40), model.OutcomeAnswered, 30*time.Second),
 		inbound("a3", "lobby", at(14, 0), model.OutcomeAnswered, 20*time.Second),
@@ -84,18 +84,18 @@ func TestComputeEmptyDay(t *testing.T) {
 }
 
 func TestComputeGroupsByTheGivenLine(t *testing.T) {
-	calls := []model.HistoryEntry{
+	calls := []model.CallRecord{
 		{CallID: "1", DID: "d", CLID: "Acme", HasCLID: true, Start: at(9, 0), Outcome: model.OutcomeAnswered},
 		{CallID: "2", DID: "d", CLID: "Bolt", HasCLID: true, Start: at(9, 0), Outcome: model.OutcomeAnswered},
 	}
-	day := Compute(at(9, 0), calls, func(e model.HistoryEntry) string { return e.CLID })
+	day := Compute(at(9, 0), calls, func(e model.CallRecord) string { return e.CLID })
 	if len(day.Lines) != 2 || day.Lines[0].Name != "Acme" || day.Lines[1].Name != "Bolt" {
 		t.Errorf("lines = %+v", day.Lines)
 	}
 }
 
 func TestReportJSON(t *testing.T) {
-	calls := []model.HistoryEntry{
+	calls := []model.CallRecord{
 		inbound("a1", "front\x1b[31m", at(9, 5), model.OutcomeAnswered, 12340*time.Millisecond),
 		inbound("m1", "front\x1b[31m", at(9, 50), model.OutcomeMissed, 61*time.Second),
 	}
@@ -128,7 +128,7 @@ func TestReportJSON(t *testing.T) {
 }
 
 func TestWriteText(t *testing.T) {
-	calls := []model.HistoryEntry{
+	calls := []model.CallRecord{
 		inbound("a1", "6465550100", at(9, 5), model.OutcomeAnswered, 12*time.Second),
 		inbound("m1", "6465550100", at(9, 50), model.OutcomeMissed, 61*time.Second),
 		inbound("a2", "2125550000", at(14, 5), model.OutcomeAnswered, 8*time.Second),

@@ -19,7 +19,7 @@ import (
 type callerContext struct {
 	key        string // model.NumberKey of the caller's number
 	callsToday int
-	last       CallRecord
+	last       model.CallRecord
 	hasLast    bool
 	openMsgs   int
 }
@@ -31,14 +31,14 @@ const callerContextLimit = 200
 // newest first) and msgs for the number whose key is key, on now's day.
 // Calls and messages of other numbers that a digit search also found are
 // left out.
-func buildCallerContext(key string, now time.Time, recs []CallRecord, msgs []Message) callerContext {
+func buildCallerContext(key string, now time.Time, recs []model.CallRecord, msgs []model.Message) callerContext {
 	cc := callerContext{key: key}
 	dayStart := stats.DayStart(now)
 	for _, r := range recs {
-		if model.NumberKey(r.Entry.Ani) != key {
+		if model.NumberKey(r.Ani) != key {
 			continue
 		}
-		if !r.Entry.Start.Before(dayStart) {
+		if !r.Start.Before(dayStart) {
 			cc.callsToday++
 		}
 		if !cc.hasLast {
@@ -64,7 +64,7 @@ type callerContextMsg struct {
 func loadCallerContext(r Records, number string, now time.Time) tea.Cmd {
 	key := model.NumberKey(number)
 	return func() tea.Msg {
-		recs, err := r.Calls(CallQuery{Search: key, Limit: callerContextLimit})
+		recs, err := r.Calls(model.CallQuery{Search: key, Limit: callerContextLimit})
 		if err != nil {
 			return callerContextMsg{key: key, err: err}
 		}
@@ -122,8 +122,8 @@ type contactInfo struct {
 
 // lastCallText says how a caller's last call went and when: "missed
 // 10:42", "answered yesterday 16:05", "outbound 3 Nov".
-func lastCallText(r CallRecord, now time.Time) string {
-	e := r.Entry
+func lastCallText(r model.CallRecord, now time.Time) string {
+	e := r
 	at := e.Start.In(now.Location())
 	when := at.Format("15:04")
 	switch days := int(stats.DayStart(now).Sub(stats.DayStart(at)).Hours()+12) / 24; {

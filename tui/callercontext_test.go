@@ -15,22 +15,22 @@ import (
 
 func TestBuildCallerContext(t *testing.T) {
 	now := time.Date(2026, 12, 1, 11, 0, 0, 0, time.UTC)
-	rec := func(ani string, start time.Time, o model.Outcome) CallRecord {
-		return CallRecord{Entry: model.HistoryEntry{Ani: ani, Start: start, Outcome: o}}
+	rec := func(ani string, start time.Time, o model.Outcome) model.CallRecord {
+		return model.CallRecord{Ani: ani, Start: start, Outcome: o}
 	}
-	recs := []CallRecord{ // newest first, as the store returns them
+	recs := []model.CallRecord{ // newest first, as the store returns them
 		rec("+1 646 555 0142", now.Add(-time.Hour), model.OutcomeMissed),
 		rec("6465550142999", now.Add(-90*time.Minute), model.OutcomeAnswered), // another number with the same digits inside
 		rec("(646) 555-0142", now.Add(-2*time.Hour), model.OutcomeAnswered),
 		rec("6465550142", now.Add(-26*time.Hour), model.OutcomeAnswered), // yesterday
 	}
-	msgs := []Message{
+	msgs := []model.Message{
 		{CallerNumber: "646-555-0142"},
 		{CallerNumber: "646-555-0142", Done: true},
 		{CallerNumber: "212-555-0000"},
 	}
 	cc := buildCallerContext("6465550142", now, recs, msgs)
-	if cc.callsToday != 2 || !cc.hasLast || cc.last.Entry.Outcome != model.OutcomeMissed || cc.openMsgs != 1 {
+	if cc.callsToday != 2 || !cc.hasLast || cc.last.Outcome != model.OutcomeMissed || cc.openMsgs != 1 {
 		t.Errorf("context = %+v", cc)
 	}
 	if got := lastCallText(recs[3], now); got != "answered yesterday 09:00" {
@@ -49,7 +49,7 @@ func TestCallerContextLineGolden(t *testing.T) {
 		Name: "Dana Whitfield", Department: "Management", Notes: "Managing partner; interrupt only for clients\x1b[2J",
 	}}
 	cc := callerContext{callsToday: 2, hasLast: true, openMsgs: 1,
-		last: CallRecord{Entry: model.HistoryEntry{Start: now.Add(-40 * time.Minute), Outcome: model.OutcomeMissed}}}
+		last: model.CallRecord{Start: now.Add(-40 * time.Minute), Outcome: model.OutcomeMissed}}
 	var out []string
 	for _, tc := range []struct {
 		c     contactInfo
@@ -86,22 +86,20 @@ func TestCallerContextLineGolden(t *testing.T) {
 func TestLoadCallerContextReadsTheRecords(t *testing.T) {
 	now := time.Date(2026, 12, 1, 11, 0, 0, 0, time.UTC)
 	r := &memRecords{}
-	for _, c := range []CallRecord{
-		{Entry: model.HistoryEntry{CallID: "1", Ani: "6465550142", Start: now.Add(-time.Hour), Outcome: model.OutcomeMissed}},
-		{Entry: model.HistoryEntry{CallID: "2", Ani: "2125550000", Start: now.Add(-time.Hour), Outcome: model.OutcomeAnswered}},
+	for _, c := range []model.CallRecord{
+		{CallID: "1", Ani: "6465550142", Start: now.Add(-time.Hour), Outcome: model.OutcomeMissed},
+		{CallID: "2", Ani: "2125550000", Start: now.Add(-time.Hour), Outcome: model.OutcomeAnswered},
 	} {
-		if err := r.AddCall(c); err != nil {
-			t.Fatal(err)
-		}
+		r.SaveCalls([]model.CallRecord{c})
 	}
-	if _, err := r.AddMessage(Message{CallerNumber: "+1 646 555 0142", Text: "call back"}); err != nil {
+	if _, err := r.AddMessage(model.Message{CallerNumber: "+1 646 555 0142", Text: "call back"}); err != nil {
 		t.Fatal(err)
 	}
 	msg, ok := loadCallerContext(r, "(646) 555-0142", now)().(callerContextMsg)
 	if !ok || msg.err != nil || msg.key != "6465550142" {
 		t.Fatalf("message = %+v", msg)
 	}
-	if cc := msg.cc; cc.callsToday != 1 || cc.last.Entry.CallID != "1" || cc.openMsgs != 1 {
+	if cc := msg.cc; cc.callsToday != 1 || cc.last.CallID != "1" || cc.openMsgs != 1 {
 		t.Errorf("context = %+v", cc)
 	}
 }

@@ -96,18 +96,6 @@ func (m *Model) placeCall(line, number, who string) tea.Cmd {
 	}
 }
 
-// saveHistory hands ended calls to the history store.
-func saveHistory(store model.HistoryStore, entries []model.HistoryEntry) tea.Cmd {
-	return func() tea.Msg {
-		for _, e := range entries {
-			if err := store.Add(e); err != nil {
-				return historySavedMsg{n: len(entries), err: err}
-			}
-		}
-		return historySavedMsg{n: len(entries)}
-	}
-}
-
 // after delivers msg once d has passed: the timer every tick and fade uses.
 func after(d time.Duration, msg tea.Msg) tea.Cmd {
 	return tea.Tick(d, func(time.Time) tea.Msg { return msg })

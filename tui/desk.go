@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -128,12 +129,12 @@ func (m *Model) callBack() tea.Cmd {
 	if !ok {
 		return m.status.set(statusError, "No call selected to call back")
 	}
-	n, err := model.ParseDial(rec.Entry.Ani)
+	n, err := model.ParseDial(rec.Ani)
 	if err != nil {
 		return m.status.set(statusError, "Cannot call back "+h.who(rec)+": "+err.Error())
 	}
 	m.askFirst("Call back "+h.who(rec)+" on "+n.Display+"?", "Call back cancelled", func(m *Model) tea.Cmd {
-		return m.dialNumber(rec.Entry.Ani, h.who(rec), m.lines.entryLine(&rec.Entry))
+		return m.dialNumber(rec.Ani, h.who(rec), m.lines.entryLine(&rec))
 	})
 	m.question.enterYes = true
 	return nil
@@ -146,15 +147,15 @@ func (m *Model) messageEntry() tea.Cmd {
 	if !ok {
 		return m.openForm("", "", "")
 	}
-	return m.openForm(rec.Entry.CallID, h.nameOf(rec), model.FormatNumber(rec.Entry.Ani))
+	return m.openForm(rec.CallID, h.nameOf(rec), model.FormatNumber(rec.Ani))
 }
 
 // nameOf is a stored call's contact name, or "".
-func (h *historyView) nameOf(r CallRecord) string {
+func (h *historyView) nameOf(r model.CallRecord) string {
 	if r.Name != "" {
 		return model.Clean(r.Name, 60)
 	}
-	return h.sh.names.name(r.Entry.Ani)
+	return h.sh.names.name(r.Ani)
 }
 
 // searchActions are the History search's keys; the rest is the search text.
@@ -332,22 +333,58 @@ func (m *Model) saveForm() tea.Cmd {
 	return tea.Batch(m.status.set(statusPending, "Saving the message for "+model.Clean(msg.For, 60)+"…"), saveMessage(m.opts.Records, msg))
 }
 
+// takeSaving brings the header's "history not saving" mark up to date,
+// and says why in the status line when saving stops.
+func (m *Model) takeSaving() tea.Cmd {
+	err := m.opts.Records.Saving()
+	was := m.notSaving
+	m.notSaving = err != nil
+	switch {
+	case m.quitting: // the wait for the history says it all
+	case err != nil && (!was || err.Error() != m.savingErr):
+		m.savingErr = err.Error()
+		m.sh.log.Error("history not saving", "err", err)
+		return m.status.set(statusError, "History not saving, retrying: "+model.Clean(err.Error(), 200))
+	case err == nil && was:
+		m.savingErr = ""
+		m.sh.log.Info("history saving again")
+		return m.status.set(statusOK, "History saving again")
+	}
+	return nil
+}
+
+// saveAndQuit ends the console, first waiting (up to QuitWait, with a
+// word on screen) for the history still queued to be saved.
+func (m *Model) saveAndQuit() tea.Cmd {
+	r := m.opts.Records
+	if r == nil || m.quitting {
+		return tea.Quit
+	}
+	n := r.Pending()
+	if n == 0 {
+		return tea.Quit
+	}
+	m.quitting = true
+	wait := m.opts.QuitWait
+	return tea.Batch(m.status.set(statusPending, "Saving "+itoa(n)+" history writes before quitting…"), func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		defer cancel()
+		return historySavedMsg{err: r.Flush(ctx)}
+	})
+}
+
 // handleRecords takes the results of the record commands.
 func (m *Model) handleRecords(msg tea.Msg) tea.Cmd {
 	r := m.opts.Records
 	switch msg := msg.(type) {
-	case callsSavedMsg:
-		if msg.err != nil {
-			m.sh.log.Error("saving call history", "calls", msg.n, "err", msg.err)
-			return nil
-		}
-		var cmds []tea.Cmd
+	case recordsChangedMsg:
+		// Someone (this console, another one, another box) changed the
+		// records, or the history stopped or started being saved.
+		cmds := []tea.Cmd{waitForChange(r.Changed()), loadMessages(r), m.takeSaving()}
 		if m.view == viewHistory {
+			r.MarkSeen(m.sh.now)
 			cmds = append(cmds, m.hist.reload(r))
-			if msg.missed {
-				cmds = append(cmds, markSeen(r, m.sh.now))
-			}
-		} else if msg.missed {
+		} else {
 			cmds = append(cmds, countMissed(r))
 		}
 		if m.view == viewToday {
@@ -367,6 +404,11 @@ func (m *Model) handleRecords(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		m.today.take(msg.day)
+	case historySavedMsg:
+		if msg.err != nil {
+			m.sh.log.Error("history not saved before quitting", "err", msg.err)
+		}
+		return tea.Quit
 	case historyLoadedMsg:
 		m.hist.take(msg)
 	case missedCountMsg:
@@ -376,10 +418,6 @@ func (m *Model) handleRecords(msg tea.Msg) tea.Cmd {
 		}
 		if m.view != viewHistory {
 			m.missed = msg.n
-		}
-	case seenMarkedMsg:
-		if msg.err != nil {
-			m.sh.log.Error("marking the history seen", "err", msg.err)
 		}
 	case prunedMsg:
 		if msg.err != nil {

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/colorprofile"
+
+	"github.com/frontdesk/frontdesk/model"
 )
 
 // deskProgram is a console in a real program with a directory and seeded
@@ -14,10 +16,10 @@ func deskProgram(t *testing.T, prof colorprofile.Profile) (*program, *memRecords
 	rec := &memRecords{}
 	seedHistory(rec)
 	at := epoch.Add(-30 * time.Minute)
-	rec.AddMessage(Message{For: "Dana Whitfield", CallerName: "Ada Whitfield", CallerNumber: "(646) 555-0142",
+	rec.AddMessage(model.Message{For: "Dana Whitfield", CallerName: "Ada Whitfield", CallerNumber: "(646) 555-0142",
 		Text: "Call back about the lease", CallID: "903", Created: at})
-	rec.AddMessage(Message{For: "Rachel Kim", CallerName: "Noah Feldman", Text: "Parcel at the desk", Created: at.Add(5 * time.Minute), Done: true})
-	rec.AddMessage(Message{For: "the landlord", CallerNumber: "2125550199", Text: "Heating engineer comes Tuesday", Created: at.Add(10 * time.Minute)})
+	rec.AddMessage(model.Message{For: "Rachel Kim", CallerName: "Noah Feldman", Text: "Parcel at the desk", Created: at.Add(5 * time.Minute), Done: true})
+	rec.AddMessage(model.Message{For: "the landlord", CallerNumber: "2125550199", Text: "Heating engineer comes Tuesday", Created: at.Add(10 * time.Minute)})
 	dir := testDirectory(t)
 	pr := startProgram(t, 100, 16, prof, nil, func(o *Options) {
 		o.Records = rec

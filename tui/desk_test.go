@@ -86,10 +86,11 @@ func TestEndedCallStoredWithNameAndCountedMissed(t *testing.T) {
 	h.call("101", "16465550142", "RINGING")
 	h.clock.Advance(20 * time.Second)
 	h.call("101", "16465550142", "DELETED")
-	calls, _ := rec.Calls(CallQuery{})
-	if len(calls) != 1 || calls[0].Name != "Ada Whitfield" || calls[0].Entry.Outcome != model.OutcomeMissed {
+	calls, _ := rec.Calls(model.CallQuery{})
+	if len(calls) != 1 || calls[0].Name != "Ada Whitfield" || calls[0].Outcome != model.OutcomeMissed {
 		t.Fatalf("stored %+v", calls)
 	}
+	h.send(recordsChangedMsg{}) // the store's change feed
 	headerLine := func() string { return strings.SplitN(h.screen(), "\n", 2)[0] }
 	if !strings.Contains(headerLine(), "1 missed") {
 		t.Fatalf("header %q lacks the missed count", headerLine())
@@ -99,7 +100,7 @@ func TestEndedCallStoredWithNameAndCountedMissed(t *testing.T) {
 	if strings.Contains(headerLine(), "missed") {
 		t.Fatalf("header %q still counts missed calls", headerLine())
 	}
-	if seen, _ := rec.LastSeen(); !seen.Equal(h.clock.Now()) {
+	if seen := rec.seen(); !seen.Equal(h.clock.Now()) {
 		t.Fatalf("last seen %v", seen)
 	}
 	h.wantScreen("✗ missed")
@@ -112,8 +113,8 @@ func TestIgnoreMarkedWhenSent(t *testing.T) {
 	// The ignore goes out; the call ends before its result comes back.
 	h.m.Update(keyPress("i"))
 	h.call("101", "16465550142", "DELETED")
-	calls, _ := rec.Calls(CallQuery{})
-	if len(calls) != 1 || calls[0].Entry.Outcome != model.OutcomeIgnored {
+	calls, _ := rec.Calls(model.CallQuery{})
+	if len(calls) != 1 || calls[0].Outcome != model.OutcomeIgnored {
 		t.Fatalf("stored %+v, want ignored", calls)
 	}
 }
@@ -123,7 +124,7 @@ func TestIgnoreMarkedWhenSent(t *testing.T) {
 func seedHistory(rec *memRecords) {
 	day := func(d time.Duration, id, ani, name string, out bool, o model.Outcome) {
 		start := epoch.Add(d)
-		rec.AddCall(CallRecord{Name: name, Entry: model.HistoryEntry{CallID: id, Ani: ani, Outbound: out, Outcome: o,
+		rec.SaveCalls([]model.CallRecord{{Name: name, CallID: id, Ani: ani, Outbound: out, Outcome: o,
 			Start: start, End: start.Add(90 * time.Second)}})
 	}
 	day(-26*time.Hour, "901", "9175550123", "Priya Raman", true, model.OutcomeOutbound)

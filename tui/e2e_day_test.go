@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/transport"
 )
 
@@ -84,7 +85,7 @@ func TestEndToEndCallBackFromMessage(t *testing.T) {
 	const did, pin = "6465550100", "2468"
 	rec := &memRecords{}
 	long := "Please call back about the lease renewal. She is in meetings until four, then free; the landlord's agent needs an answer by Friday."
-	rec.AddMessage(Message{For: "Dana Whitfield", CallerName: "Ada Whitfield", CallerNumber: "+1 (646) 555-0142", Text: long, Created: time.Now()})
+	rec.AddMessage(model.Message{For: "Dana Whitfield", CallerName: "Ada Whitfield", CallerNumber: "+1 (646) 555-0142", Text: long, Created: time.Now()})
 	pr, srv, _ := startEndToEnd(t, did, pin, Options{Records: rec, Directory: testDirectory(t)})
 	pr.waitFor("● live")
 

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/transport"
 	"github.com/frontdesk/frontdesk/transport/skysim"
 )
@@ -208,7 +209,7 @@ type failingRecords struct {
 	fail atomic.Bool
 }
 
-func (r *failingRecords) AddMessage(m Message) (int64, error) {
+func (r *failingRecords) AddMessage(m model.Message) (int64, error) {
 	if r.fail.Load() {
 		return 0, errors.New("disk full")
 	}

@@ -57,17 +57,13 @@ func (m *Model) handleEvents(line int, evs ...transport.Event) tea.Cmd {
 	}
 	cmds = append(cmds, m.holdAlerts())
 	m.forgetCallers()
-	if ended := m.table.Ended(); len(ended) > 0 {
-		switch {
-		case m.opts.Records != nil:
-			recs := make([]CallRecord, len(ended))
-			for i, e := range ended {
-				recs[i] = CallRecord{Entry: e, Name: m.sh.names.name(e.Ani)}
-			}
-			cmds = append(cmds, saveCalls(m.opts.Records, recs))
-		case m.opts.History != nil:
-			cmds = append(cmds, saveHistory(m.opts.History, ended))
+	if ended := m.table.Ended(); len(ended) > 0 && m.opts.Records != nil {
+		for i := range ended {
+			ended[i].Name = m.sh.names.name(ended[i].Ani)
 		}
+		// Queued, not written here: the writer stores them in batches
+		// and the change feed brings the views up to date.
+		m.opts.Records.SaveCalls(ended)
 	}
 	return tea.Batch(cmds...)
 }

@@ -52,7 +52,7 @@ func TestWaitForEventBatchesWaitingEvents(t *testing.T) {
 // hold within it ends up holding, and a call that rang and ended within it
 // is in history as missed.
 func TestBurstAppliedInOrder(t *testing.T) {
-	h := newHarness(t, 100, 20)
+	h, rec := deskHarness(t, 100, 20)
 	call := func(id, state string) transport.Event {
 		return transport.Event{Kind: transport.EventCall, Call: transport.Call{ID: id, Ani: "646555" + id, State: state, DID: "6465550100"}}
 	}
@@ -70,7 +70,7 @@ func TestBurstAppliedInOrder(t *testing.T) {
 	if _, ok := h.m.table.Get("1002"); ok {
 		t.Fatal("call 1002 ended but is still in the table")
 	}
-	hist := h.m.table.History()
+	hist, _ := rec.Calls(model.CallQuery{})
 	if len(hist) != 1 || hist[0].CallID != "1002" || hist[0].Outcome != model.OutcomeMissed {
 		t.Fatalf("history %+v, want 1002 missed", hist)
 	}

@@ -144,7 +144,7 @@ func (h *harness) run(cmd tea.Cmd) []tea.Msg {
 			h.timers = append(h.timers, msg)
 		case streamClosedMsg:
 		case answeredMsg, ignoredMsg, heldMsg, resumedMsg, releasedMsg, dialedMsg,
-			callsSavedMsg, historyLoadedMsg, missedCountMsg, seenMarkedMsg, prunedMsg,
+			recordsChangedMsg, historyLoadedMsg, missedCountMsg, prunedMsg,
 			messagesLoadedMsg, messageSavedMsg, messageMarkedMsg:
 			out = append(out, msg)
 			_, next := h.m.Update(msg)

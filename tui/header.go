@@ -118,10 +118,11 @@ func seconds(d time.Duration) string {
 // headerExtra is what the header shows about the views: which is current,
 // and the missed calls not yet looked at.
 type headerExtra struct {
-	view    view
-	missed  int
-	records bool // History and Messages exist
-	waiting waiting
+	view      view
+	missed    int
+	records   bool // History and Messages exist
+	waiting   waiting
+	notSaving bool // the history cannot be written
 }
 
 // headerConn is one line's connection state in the header, in full and
@@ -156,6 +157,9 @@ func header(sh *shared, account string, conns []headerConn, w int, x headerExtra
 					left = append(left, part{" " + v.String() + " ", st.Tab})
 				}
 			}
+		}
+		if x.notSaving {
+			right = append(right, part{" history not saving ", st.Badge})
 		}
 		if w := x.waiting; w.ringing+w.held > 0 {
 			style := st.Account

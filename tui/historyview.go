@@ -14,7 +14,7 @@ import (
 // historyView lists stored calls, newest first, with filters and a search.
 type historyView struct {
 	sh   *shared
-	rows []CallRecord
+	rows []model.CallRecord
 	listCursor
 
 	missed, inbound, outbound, today bool
@@ -41,8 +41,8 @@ func newHistoryView(sh *shared) historyView {
 func (h *historyView) restyle() { h.search.SetStyles(inputStyles(h.sh)) }
 
 // query is the store query for the current filters.
-func (h *historyView) query() CallQuery {
-	q := CallQuery{Missed: h.missed, Inbound: h.inbound, Outbound: h.outbound, Search: strings.TrimSpace(h.search.Value()), Limit: historyLimit}
+func (h *historyView) query() model.CallQuery {
+	q := model.CallQuery{Missed: h.missed, Inbound: h.inbound, Outbound: h.outbound, Search: strings.TrimSpace(h.search.Value()), Limit: historyLimit}
 	if h.today {
 		now := h.sh.now
 		q.Since = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
@@ -86,9 +86,9 @@ func (h *historyView) take(msg historyLoadedMsg) {
 	h.follow(len(h.rows))
 }
 
-func (h *historyView) selected() (CallRecord, bool) {
+func (h *historyView) selected() (model.CallRecord, bool) {
 	if h.sel < 0 || h.sel >= len(h.rows) {
-		return CallRecord{}, false
+		return model.CallRecord{}, false
 	}
 	return h.rows[h.sel], true
 }
@@ -118,11 +118,11 @@ func (h *historyView) filterText() string {
 
 // who names a stored call's other party: the name saved with it, else the
 // directory's current name, else the number.
-func (h *historyView) who(r CallRecord) string {
+func (h *historyView) who(r model.CallRecord) string {
 	if n := model.Clean(r.Name, 60); n != "" {
 		return n
 	}
-	return h.sh.names.who(r.Entry.Ani)
+	return h.sh.names.who(r.Ani)
 }
 
 // outcomeMark is the symbol and word for an outcome.
@@ -185,7 +185,7 @@ func (h *historyView) lines(w, ht int, searching bool) []string {
 	now := h.sh.now
 	return h.fill(out, ht, len(h.rows), func(i int) string {
 		r := h.rows[i]
-		e := r.Entry
+		e := r
 		mark := "  "
 		if i == h.sel {
 			mark = "▸ "

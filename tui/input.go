@@ -108,7 +108,8 @@ func (m *Model) switchView(v view) tea.Cmd {
 	switch v {
 	case viewHistory:
 		m.missed = 0
-		return tea.Batch(m.hist.reload(r), markSeen(r, m.sh.now))
+		r.MarkSeen(m.sh.now)
+		return m.hist.reload(r)
 	case viewMessages:
 		return loadMessages(r)
 	case viewToday:

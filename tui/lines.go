@@ -86,7 +86,7 @@ func (s *lineSet) callNaming(c *model.Call) model.Naming {
 
 // entryNaming is the label and greeting of an ended call: by its line when
 // it ended in this console, else by the DID it was stored with.
-func (s *lineSet) entryNaming(e *model.HistoryEntry) model.Naming {
+func (s *lineSet) entryNaming(e *model.CallRecord) model.Naming {
 	var own model.Naming
 	if l, ok := s.of(e.Line); ok && e.Line != "" {
 		own = l.Naming
@@ -106,7 +106,7 @@ func (s *lineSet) didLabel(did string) string {
 }
 
 // entryLine is the index of the line an ended call was on, or -1.
-func (s *lineSet) entryLine(e *model.HistoryEntry) int {
+func (s *lineSet) entryLine(e *model.CallRecord) int {
 	if i, ok := s.byName[e.Line]; ok && (e.Line != "" || !s.several()) {
 		return i
 	}

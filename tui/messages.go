@@ -49,9 +49,3 @@ type (
 		err    error
 	}
 )
-
-// historySavedMsg reports a failure to persist ended calls (nil err: saved).
-type historySavedMsg struct {
-	n   int
-	err error
-}

@@ -13,7 +13,7 @@ import (
 // each group newest first.
 type messagesView struct {
 	sh   *shared
-	msgs []Message
+	msgs []model.Message
 	listCursor
 	loaded bool
 	err    string
@@ -22,12 +22,12 @@ type messagesView struct {
 }
 
 // take replaces the messages, keeping the selection on the same message.
-func (v *messagesView) take(msgs []Message) {
+func (v *messagesView) take(msgs []model.Message) {
 	var selID int64 = -1
 	if m, ok := v.selected(); ok {
 		selID = m.ID
 	}
-	slices.SortStableFunc(msgs, func(a, b Message) int {
+	slices.SortStableFunc(msgs, func(a, b model.Message) int {
 		if a.Done != b.Done {
 			if a.Done {
 				return 1
@@ -56,9 +56,9 @@ func (v *messagesView) open() int {
 	return n
 }
 
-func (v *messagesView) selected() (Message, bool) {
+func (v *messagesView) selected() (model.Message, bool) {
 	if v.sel < 0 || v.sel >= len(v.msgs) {
-		return Message{}, false
+		return model.Message{}, false
 	}
 	return v.msgs[v.sel], true
 }
@@ -133,7 +133,7 @@ func (v *messagesView) lines(w, h int) []string {
 // readLines draws message m in full after the title lines out: who it is
 // for, who called and on what number, when, and the whole text wrapped to
 // the width.
-func (v *messagesView) readLines(m Message, w int, out []string) []string {
+func (v *messagesView) readLines(m model.Message, w int, out []string) []string {
 	st := v.sh.styles
 	field := func(name, value string) {
 		if strings.TrimSpace(value) == "" {

@@ -79,8 +79,12 @@ type Model struct {
 	dialFrom int
 	// greet keeps the greeting of the caller being answered on screen.
 	greet greeter
-	focus focus
-	view  view
+
+	notSaving bool   // the history cannot be written: header mark
+	savingErr string // why, as last shown
+	quitting  bool   // waiting for the history to be saved
+	focus     focus
+	view      view
 
 	today todayView
 	// callers is what the records know about the numbers ringing now,
@@ -132,7 +136,7 @@ func New(opts Options) *Model {
 	m := &Model{
 		opts:    opts,
 		sh:      sh,
-		table:   model.NewTable(opts.HistoryCap),
+		table:   model.NewTable(),
 		ringing: map[string]struct{}{},
 		list:    newCallList(sh),
 		status:  statusLine{sh: sh},
@@ -169,13 +173,17 @@ func (m *Model) Init() tea.Cmd {
 		cmds = append(cmds, waitForReload(m.opts.DirectoryUpdates))
 	}
 	if r := m.opts.Records; r != nil {
-		cmds = append(cmds, countMissed(r), loadMessages(r))
+		cmds = append(cmds, countMissed(r), loadMessages(r), waitForChange(r.Changed()))
 		if m.opts.Retention > 0 {
 			cmds = append(cmds, prune(r, m.sh.now.Add(-m.opts.Retention)), m.sh.after(pruneEvery, pruneDueMsg{}))
 		}
 	}
 	if d := m.opts.Directory; d != nil {
 		cmds = append(cmds, m.status.set(statusOK, directorySummary(d.Len(), m.sh.dirSkipped)))
+	}
+	if err := m.opts.HistoryOff; err != nil { // after the directory's word: this one matters more
+		m.notSaving = true
+		cmds = append(cmds, m.status.set(statusError, "History is off: "+model.Clean(err.Error(), 200)))
 	}
 	return tea.Batch(cmds...)
 }
@@ -257,10 +265,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.handleSettled(msg)
 	case answeredMsg, ignoredMsg, heldMsg, resumedMsg, releasedMsg, dialedMsg:
 		cmds = append(cmds, m.handleResult(msg))
-	case historySavedMsg:
-		if msg.err != nil {
-			m.sh.log.Error("saving call history", "calls", msg.n, "err", msg.err)
-		}
 	case directoryReloadMsg:
 		cmds = append(cmds, m.handleReload(msg))
 	case directoryClosedMsg:

@@ -4,14 +4,12 @@ import (
 	"errors"
 	"image/color"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/transport"
 )
 
@@ -600,28 +598,6 @@ func TestBackgroundAndNoColor(t *testing.T) {
 	h.call("101", "6465551234", "RINGING")
 	if out := h.m.View().Content; strings.Contains(out, "38;2;") {
 		t.Fatal("colour with Options.NoColor")
-	}
-}
-
-type memHistory struct {
-	mu      sync.Mutex
-	entries []model.HistoryEntry
-}
-
-func (m *memHistory) Add(e model.HistoryEntry) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.entries = append(m.entries, e)
-	return nil
-}
-
-func TestEndedCallsGoToHistory(t *testing.T) {
-	store := &memHistory{}
-	h := newHarness(t, 80, 24, func(o *Options) { o.History = store })
-	h.call("101", "6465551234", "RINGING")
-	h.call("101", "6465551234", "DELETED")
-	if len(store.entries) != 1 || store.entries[0].CallID != "101" {
-		t.Fatalf("history %+v", store.entries)
 	}
 }
 

@@ -193,9 +193,9 @@ func (f *messageForm) update(msg tea.Msg) tea.Cmd {
 }
 
 // message is the form's content, or why it cannot be saved.
-func (f *messageForm) message() (Message, string) {
+func (f *messageForm) message() (model.Message, string) {
 	f.takeSuggestion()
-	m := Message{
+	m := model.Message{
 		For:          strings.TrimSpace(f.forIn.Value()),
 		CallerName:   strings.TrimSpace(f.nameIn.Value()),
 		CallerNumber: strings.TrimSpace(f.numIn.Value()),

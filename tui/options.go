@@ -61,11 +61,12 @@ type Options struct {
 	// NoColor turns colour off from the start (the client's NO_COLOR also
 	// does, when it arrives in tea.EnvMsg).
 	NoColor bool
-	// History, when set, receives every call that ends. Records, when set,
-	// is used instead and also backs the History and Messages views.
-	History model.HistoryStore
-	// Records is the call history and message store.
+	// Records is the call history and message store; nil: no History or
+	// Messages.
 	Records Records
+	// HistoryOff is why there is no history database (it is damaged, or
+	// cannot be opened): shown on screen from the start.
+	HistoryOff error
 	// Retention is how long stored calls are kept: older ones are pruned at
 	// start-up and daily. Zero keeps them forever.
 	Retention time.Duration
@@ -82,8 +83,9 @@ type Options struct {
 	Notify bool
 	// CommandTimeout bounds each call command; 15 s when zero.
 	CommandTimeout time.Duration
-	// HistoryCap is how many ended calls the table remembers; 200 when zero.
-	HistoryCap int
+	// QuitWait is how long quitting waits for the history to be saved;
+	// 5 s when zero.
+	QuitWait time.Duration
 }
 
 const (
@@ -91,7 +93,7 @@ const (
 	defaultRingWarn       = 20 * time.Second
 	defaultRingAlert      = 45 * time.Second
 	defaultCommandTimeout = 15 * time.Second
-	defaultHistoryCap     = 200
+	defaultQuitWait       = 5 * time.Second
 )
 
 // shared is the context every component reads: size, styles, keys, logger
@@ -133,8 +135,8 @@ func (o Options) withDefaults() Options {
 	if o.CommandTimeout <= 0 {
 		o.CommandTimeout = defaultCommandTimeout
 	}
-	if o.HistoryCap <= 0 {
-		o.HistoryCap = defaultHistoryCap
+	if o.QuitWait <= 0 {
+		o.QuitWait = defaultQuitWait
 	}
 	switch {
 	case len(o.Lines) == 0 && o.Phone != nil:

@@ -75,9 +75,9 @@ func (m *Model) closeAsking(typed bool, text string, close func(m *Model) tea.Cm
 // quit ends the console, asking first while callers are on the line.
 func (m *Model) quit() tea.Cmd {
 	if on := m.onTheLine(); on != "" {
-		return m.askFirst(on+" — quit anyway?", "Not quitting", func(*Model) tea.Cmd { return tea.Quit })
+		return m.askFirst(on+" — quit anyway?", "Not quitting", (*Model).saveAndQuit)
 	}
-	return tea.Quit
+	return m.saveAndQuit()
 }
 
 // onTheLine counts the calls a quit would leave behind: "2 calls on hold,

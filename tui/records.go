@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -9,81 +10,58 @@ import (
 )
 
 // Records is the console's persistent side: the call history and the
-// "while you were out" messages. The console calls it only from commands,
-// never from Update, so a slow disk cannot freeze the screen. main adapts
-// the history package's store to it.
+// "while you were out" messages of the accounts it works. The console
+// calls it from commands, never from Update, except SaveCalls and
+// MarkSeen, which only queue. store.Accounts implements it.
 type Records interface {
-	// AddCall stores an ended call with the caller's name as the directory
-	// knew it when the call ended ("" if unknown).
-	AddCall(CallRecord) error
+	// SaveCalls queues ended calls for the history. It returns at once,
+	// or in a burst once the queue has room.
+	SaveCalls([]model.CallRecord)
 	// Calls returns the stored calls that match q, newest first.
-	Calls(q CallQuery) ([]CallRecord, error)
-	// MissedSince counts missed calls that ended after t; LastSeen is when
-	// the history was last looked at, MarkSeen records that it was.
-	MissedSince(t time.Time) (int, error)
-	LastSeen() (time.Time, error)
-	MarkSeen(t time.Time) error
+	Calls(q model.CallQuery) ([]model.CallRecord, error)
+	// Missed counts missed calls since the history was last looked at;
+	// MarkSeen queues the mark that it was looked at, at t.
+	Missed() (int, error)
+	MarkSeen(t time.Time)
 	// Prune deletes calls that started before t.
 	Prune(before time.Time) (int64, error)
 
-	AddMessage(Message) (int64, error)
+	AddMessage(model.Message) (int64, error)
 	// Messages returns every message, newest first.
-	Messages() ([]Message, error)
+	Messages() ([]model.Message, error)
 	MarkDone(id int64, done bool) error
-}
 
-// CallRecord is one stored call.
-type CallRecord struct {
-	ID    int64 // assigned by the store
-	Entry model.HistoryEntry
-	Name  string // the directory's name for the caller at save time
-}
-
-// CallQuery selects stored calls. Missed, Inbound and Outbound combine with
-// OR (none set: every call); Since and Search narrow further.
-type CallQuery struct {
-	Missed, Inbound, Outbound bool
-	Since                     time.Time
-	Search                    string
-	Limit                     int
-}
-
-// Message is a note taken for someone who was out.
-type Message struct {
-	ID           int64
-	For          string
-	CallerName   string
-	CallerNumber string
-	Text         string
-	CallID       string
-	Created      time.Time
-	Done         bool
+	// Changed signals that the records changed (by this console or any
+	// other) or that Saving changed.
+	Changed() <-chan struct{}
+	// Saving is nil while the history is being saved, or why it is not.
+	Saving() error
+	// Pending is how many writes wait to be saved; Flush waits for them.
+	Pending() int
+	Flush(ctx context.Context) error
 }
 
 // Messages the record commands report back with.
 type (
-	callsSavedMsg struct {
-		n      int
-		missed bool // one of the saved calls was missed
-		err    error
-	}
+	recordsChangedMsg struct{}
+	// historySavedMsg ends the wait for the history when quitting.
+	historySavedMsg  struct{ err error }
 	historyLoadedMsg struct {
 		gen  int
-		rows []CallRecord
+		rows []model.CallRecord
 		err  error
 	}
 	missedCountMsg struct {
 		n   int
 		err error
 	}
-	seenMarkedMsg struct{ err error }
-	prunedMsg     struct {
+	prunedMsg struct {
 		n   int64
 		err error
 	}
 	pruneDueMsg       struct{}
 	messagesLoadedMsg struct {
-		msgs []Message
+		msgs []model.Message
 		err  error
 	}
 	messageSavedMsg struct {
@@ -98,25 +76,21 @@ type (
 	}
 )
 
-// saveCalls stores ended calls with the names the directory gave them.
-func saveCalls(r Records, recs []CallRecord) tea.Cmd {
+// waitForChange waits for the next change of the records (nil: the
+// records have no change feed).
+func waitForChange(ch <-chan struct{}) tea.Cmd {
+	if ch == nil {
+		return nil
+	}
 	return func() tea.Msg {
-		missed := false
-		for _, rec := range recs {
-			if rec.Entry.Outcome == model.OutcomeMissed {
-				missed = true
-			}
-			if err := r.AddCall(rec); err != nil {
-				return callsSavedMsg{n: len(recs), missed: missed, err: err}
-			}
-		}
-		return callsSavedMsg{n: len(recs), missed: missed}
+		<-ch
+		return recordsChangedMsg{}
 	}
 }
 
 // loadHistory queries the stored calls; gen tells a stale answer from the
 // current one.
-func loadHistory(r Records, q CallQuery, gen int) tea.Cmd {
+func loadHistory(r Records, q model.CallQuery, gen int) tea.Cmd {
 	return func() tea.Msg {
 		rows, err := r.Calls(q)
 		return historyLoadedMsg{gen: gen, rows: rows, err: err}
@@ -126,18 +100,9 @@ func loadHistory(r Records, q CallQuery, gen int) tea.Cmd {
 // countMissed counts the missed calls since the history was last looked at.
 func countMissed(r Records) tea.Cmd {
 	return func() tea.Msg {
-		t, err := r.LastSeen()
-		if err != nil {
-			return missedCountMsg{err: err}
-		}
-		n, err := r.MissedSince(t)
+		n, err := r.Missed()
 		return missedCountMsg{n: n, err: err}
 	}
-}
-
-// markSeen records that the receptionist looked at the history at t.
-func markSeen(r Records, t time.Time) tea.Cmd {
-	return func() tea.Msg { return seenMarkedMsg{err: r.MarkSeen(t)} }
 }
 
 // prune deletes calls older than the retention.
@@ -155,7 +120,7 @@ func loadMessages(r Records) tea.Cmd {
 	}
 }
 
-func saveMessage(r Records, m Message) tea.Cmd {
+func saveMessage(r Records, m model.Message) tea.Cmd {
 	return func() tea.Msg {
 		id, err := r.AddMessage(m)
 		return messageSavedMsg{id: id, who: m.For, err: err}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"sync"
@@ -9,30 +10,50 @@ import (
 	"github.com/frontdesk/frontdesk/model"
 )
 
-// memRecords is an in-memory Records for tests, with the store's query
-// rules (kinds OR-ed, Since and Search narrowing).
+// memRecords is an in-memory Records for the synchronous harness, with
+// the store's query rules (kinds OR-ed, Since and Search narrowing). It
+// has no change feed: a test sends recordsChangedMsg where the feed would.
+// The end-to-end tests use the real store.
 type memRecords struct {
 	mu       sync.Mutex
-	calls    []CallRecord
-	msgs     []Message
+	calls    []model.CallRecord
+	msgs     []model.Message
 	lastSeen time.Time
 	pruned   []time.Time
+	saveErr  error // what Saving reports
 }
 
-func (r *memRecords) AddCall(c CallRecord) error {
+func (r *memRecords) SaveCalls(cs []model.CallRecord) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	for _, c := range cs {
+		r.add(c)
+	}
+}
+
+func (r *memRecords) add(c model.CallRecord) {
 	c.ID = int64(len(r.calls) + 1)
 	r.calls = append(r.calls, c)
+}
+
+func (r *memRecords) Changed() <-chan struct{} { return nil }
+func (r *memRecords) Pending() int             { return 0 }
+func (r *memRecords) Flush(context.Context) error {
 	return nil
 }
 
-func (r *memRecords) Calls(q CallQuery) ([]CallRecord, error) {
+func (r *memRecords) Saving() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var out []CallRecord
+	return r.saveErr
+}
+
+func (r *memRecords) Calls(q model.CallQuery) ([]model.CallRecord, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []model.CallRecord
 	for _, c := range r.calls {
-		e := c.Entry
+		e := c
 		if q.Missed || q.Inbound || q.Outbound {
 			if !(q.Missed && e.Outcome == model.OutcomeMissed || q.Inbound && !e.Outbound || q.Outbound && e.Outbound) {
 				continue
@@ -52,35 +73,34 @@ func (r *memRecords) Calls(q CallQuery) ([]CallRecord, error) {
 		}
 		out = append(out, c)
 	}
-	slices.SortStableFunc(out, func(a, b CallRecord) int { return b.Entry.Start.Compare(a.Entry.Start) })
+	slices.SortStableFunc(out, func(a, b model.CallRecord) int { return b.Start.Compare(a.Start) })
 	return out, nil
 }
 
-func (r *memRecords) MissedSince(t time.Time) (int, error) {
+func (r *memRecords) Missed() (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	n := 0
 	for _, c := range r.calls {
-		if c.Entry.Outcome == model.OutcomeMissed && c.Entry.End.After(t) {
+		if c.Outcome == model.OutcomeMissed && c.End.After(r.lastSeen) {
 			n++
 		}
 	}
 	return n, nil
 }
 
-func (r *memRecords) LastSeen() (time.Time, error) {
+func (r *memRecords) seen() time.Time {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.lastSeen, nil
+	return r.lastSeen
 }
 
-func (r *memRecords) MarkSeen(t time.Time) error {
+func (r *memRecords) MarkSeen(t time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if t.After(r.lastSeen) {
 		r.lastSeen = t
 	}
-	return nil
 }
 
 func (r *memRecords) Prune(before time.Time) (int64, error) {
@@ -90,7 +110,7 @@ func (r *memRecords) Prune(before time.Time) (int64, error) {
 	return 0, nil
 }
 
-func (r *memRecords) AddMessage(m Message) (int64, error) {
+func (r *memRecords) AddMessage(m model.Message) (int64, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	m.ID = int64(len(r.msgs) + 1)
@@ -98,7 +118,7 @@ func (r *memRecords) AddMessage(m Message) (int64, error) {
 	return m.ID, nil
 }
 
-func (r *memRecords) Messages() ([]Message, error) {
+func (r *memRecords) Messages() ([]model.Message, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := slices.Clone(r.msgs)
@@ -117,7 +137,7 @@ func (r *memRecords) MarkDone(id int64, done bool) error {
 	return nil
 }
 
-func (r *memRecords) messages() []Message {
+func (r *memRecords) messages() []model.Message {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.msgs)

@@ -196,15 +196,11 @@ type todayLoadedMsg struct {
 func loadToday(r Records, now time.Time) tea.Cmd {
 	return func() tea.Msg {
 		start := stats.DayStart(now)
-		recs, err := r.Calls(CallQuery{Since: start})
+		recs, err := r.Calls(model.CallQuery{Since: start})
 		if err != nil {
 			return todayLoadedMsg{err: err}
 		}
-		calls := make([]model.HistoryEntry, len(recs))
-		for i, rec := range recs {
-			calls[i] = rec.Entry
-		}
-		return todayLoadedMsg{day: stats.Compute(now, calls, nil)}
+		return todayLoadedMsg{day: stats.Compute(now, recs, nil)}
 	}
 }
 

@@ -15,15 +15,15 @@ import (
 )
 
 // todayCalls is a scripted morning on two lines.
-func todayCalls(day time.Time) []model.HistoryEntry {
+func todayCalls(day time.Time) []model.CallRecord {
 	at := func(h, m int) time.Time {
 		return time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, day.Location())
 	}
-	c := func(did string, start time.Time, o model.Outcome, ring time.Duration, last model.State) model.HistoryEntry {
-		return model.HistoryEntry{CallID: start.Format("1504") + did, DID: did, Start: start, Outcome: o, Ring: ring,
+	c := func(did string, start time.Time, o model.Outcome, ring time.Duration, last model.State) model.CallRecord {
+		return model.CallRecord{CallID: start.Format("1504") + did, DID: did, Start: start, Outcome: o, Ring: ring,
 			Outbound: o == model.OutcomeOutbound, LastState: last}
 	}
-	return []model.HistoryEntry{
+	return []model.CallRecord{
 		c("6465550100", at(8, 55), model.OutcomeAnswered, 8*time.Second, model.StateConnected),
 		c("6465550100", at(9, 10), model.OutcomeAnswered, 14*time.Second, model.StateConnected),
 		c("6465550100", at(9, 20), model.OutcomeMissed, 52*time.Second, model.StateRinging),
@@ -51,7 +51,7 @@ func TestTodayViewGolden(t *testing.T) {
 			m := New(Options{Now: func() time.Time { return now }, NoColor: tc.noColor})
 			v := todayView{sh: m.sh, lineName: func(did string) string { return model.FormatNumber(did) }}
 			v.setSize(tc.w, tc.h)
-			var calls []model.HistoryEntry
+			var calls []model.CallRecord
 			if tc.calls {
 				calls = todayCalls(now)
 			}
@@ -88,10 +88,8 @@ func TestTodayViewGolden(t *testing.T) {
 func TestLoadTodayReadsTheDaysCalls(t *testing.T) {
 	now := time.Date(2026, 12, 1, 11, 30, 0, 0, time.UTC)
 	r := &memRecords{}
-	for _, e := range append(todayCalls(now), model.HistoryEntry{CallID: "y", Start: now.Add(-24 * time.Hour), Outcome: model.OutcomeMissed}) {
-		if err := r.AddCall(CallRecord{Entry: e}); err != nil {
-			t.Fatal(err)
-		}
+	for _, e := range append(todayCalls(now), model.CallRecord{CallID: "y", Start: now.Add(-24 * time.Hour), Outcome: model.OutcomeMissed}) {
+		r.SaveCalls([]model.CallRecord{e})
 	}
 	msg, ok := loadToday(r, now)().(todayLoadedMsg)
 	if !ok || msg.err != nil {
@@ -113,7 +111,7 @@ func TestGoldenTodayTab(t *testing.T) {
 			seedHistory(rec)
 			for _, e := range todayCalls(epoch) {
 				e.Start = e.Start.Add(-3 * time.Hour) // the morning before 09:26
-				rec.AddCall(CallRecord{Entry: e})
+				rec.SaveCalls([]model.CallRecord{e})
 			}
 			pr := startProgram(t, 100, 28, tc.prof, nil, func(o *Options) { o.Records = rec })
 			pr.live()

@@ -334,7 +334,7 @@ func (m *Model) header(w int) string {
 	}
 	k := headerKey{
 		conns: key.String(), clock: m.sh.now.Format("15:04"), width: w,
-		extra: headerExtra{view: m.view, missed: m.missed, records: m.opts.Records != nil, waiting: m.waitingNow()},
+		extra: headerExtra{view: m.view, missed: m.missed, records: m.opts.Records != nil, waiting: m.waitingNow(), notSaving: m.notSaving},
 	}
 	if !m.headDrawn || k != m.headKey {
 		account := m.opts.Account

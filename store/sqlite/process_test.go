@@ -1,7 +1,8 @@
-package history
+package sqlite
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +12,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/frontdesk/frontdesk/model"
+	"github.com/frontdesk/frontdesk/store"
+	"github.com/frontdesk/frontdesk/store/storetest"
 )
 
 // The tests below run this test binary again as a writer process. The
@@ -19,8 +24,9 @@ import (
 //	HISTORY_WRITER_DB     the database path
 //	HISTORY_WRITER_NAME   a prefix for the call ids it writes
 //	HISTORY_WRITER_ROWS   how many rows to write (0: until killed)
+//	HISTORY_WRITER_SKEW   milliseconds added to every call's start
 //
-// After each Add returns the child prints "ROW <n>" on stdout, so the parent
+// The call ids are the prefix and the row number. After each Write returns the child prints "ROW <n>" on stdout, so the parent
 // knows which rows were committed.
 const writerEnv = "HISTORY_WRITER_DB"
 
@@ -31,6 +37,7 @@ func TestHelperWriterProcess(t *testing.T) {
 	}
 	name := os.Getenv("HISTORY_WRITER_NAME")
 	rows, _ := strconv.Atoi(os.Getenv("HISTORY_WRITER_ROWS"))
+	skew, _ := strconv.Atoi(os.Getenv("HISTORY_WRITER_SKEW"))
 	s, err := Open(path)
 	if err != nil {
 		fmt.Println("ERROR", err)
@@ -38,8 +45,9 @@ func TestHelperWriterProcess(t *testing.T) {
 	}
 	out := bufio.NewWriter(os.Stdout)
 	for i := 0; rows == 0 || i < rows; i++ {
-		e := entry(fmt.Sprintf("%s-%d", name, i), base.Add(time.Duration(i)*time.Second), Inbound, OutcomeMissed, "6465550101", "Writer "+name)
-		if err := s.Add(e); err != nil {
+		c := missedCall(fmt.Sprintf("%s-%d", name, i), base.Add(time.Duration(i)*time.Hour+time.Duration(skew)*time.Millisecond))
+		c.Name = "Writer " + name
+		if err := s.Write(context.Background(), store.Batch{Calls: []model.CallRecord{c}}); err != nil {
 			fmt.Println("ERROR", err)
 			os.Exit(2)
 		}
@@ -50,10 +58,17 @@ func TestHelperWriterProcess(t *testing.T) {
 	os.Exit(0)
 }
 
-func writerCmd(t *testing.T, path, name string, rows int) *exec.Cmd {
+func missedCall(id string, start time.Time) model.CallRecord {
+	c := storetest.Call(storetest.AcctA, id, start)
+	c.Outcome, c.Talk = model.OutcomeMissed, 0
+	return c
+}
+
+func writerCmd(t *testing.T, path, name string, rows, skew int) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWriterProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), writerEnv+"="+path, "HISTORY_WRITER_NAME="+name, "HISTORY_WRITER_ROWS="+strconv.Itoa(rows))
+	cmd.Env = append(os.Environ(), writerEnv+"="+path, "HISTORY_WRITER_NAME="+name,
+		"HISTORY_WRITER_ROWS="+strconv.Itoa(rows), "HISTORY_WRITER_SKEW="+strconv.Itoa(skew))
 	cmd.Stderr = os.Stderr
 	return cmd
 }
@@ -90,7 +105,7 @@ func readRows(t *testing.T, sc *bufio.Scanner, stop func(n int) bool) int {
 // the writer had seen committed, without gaps.
 func TestKilledWriterLosesNothingCommitted(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "history.db")
-	cmd := writerCmd(t, path, "k", 0)
+	cmd := writerCmd(t, path, "k", 0, 0)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +131,7 @@ func TestKilledWriterLosesNothingCommitted(t *testing.T) {
 	if err := s.Check(); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.Query(Filter{})
+	got, err := s.Calls(ctx, benchScope, model.CallQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +145,7 @@ func TestKilledWriterLosesNothingCommitted(t *testing.T) {
 		}
 	}
 	// The database stays writable.
-	mustAdd(t, s, entry("after", base, Outbound, OutcomeOutbound, "1", ""))
+	mustWrite(t, s, storetest.Call(storetest.AcctA, "after", base))
 }
 
 // TestWriterProcessesAtOnce runs two writer processes and writes from this
@@ -141,7 +156,7 @@ func TestWriterProcessesAtOnce(t *testing.T) {
 	var cmds []*exec.Cmd
 	var outs []*bufio.Scanner
 	for _, name := range []string{"p1", "p2"} {
-		cmd := writerCmd(t, path, name, rows)
+		cmd := writerCmd(t, path, name, rows, 0)
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -153,7 +168,7 @@ func TestWriterProcessesAtOnce(t *testing.T) {
 		outs = append(outs, bufio.NewScanner(stdout))
 	}
 	for i := range rows {
-		mustAdd(t, s, entry(fmt.Sprintf("p0-%d", i), base.Add(time.Duration(i)*time.Second), Inbound, OutcomeMissed, "1", ""))
+		mustWrite(t, s, missedCall(fmt.Sprintf("p0-%d", i), base.Add(time.Duration(i)*time.Hour)))
 	}
 	for i, cmd := range cmds {
 		if last := readRows(t, outs[i], func(int) bool { return false }); last != rows-1 {
@@ -163,10 +178,47 @@ func TestWriterProcessesAtOnce(t *testing.T) {
 			t.Errorf("writer %d: %v", i+1, err)
 		}
 	}
-	if n, err := s.MissedSince(time.Time{}); err != nil || n != 3*rows {
+	if n, err := s.Missed(ctx, benchScope); err != nil || n != 3*rows {
 		t.Errorf("%d rows, %v; want %d", n, err, 3*rows)
 	}
 	if err := s.Check(); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestTwoProcessesOneRowPerCall has two processes record the same calls,
+// each seeing them start a few milliseconds apart, as two consoles on one
+// account do: one row per call.
+func TestTwoProcessesOneRowPerCall(t *testing.T) {
+	s, path := openTemp(t)
+	const rows = 60
+	var cmds []*exec.Cmd
+	var outs []*bufio.Scanner
+	for i := range 2 {
+		cmd := writerCmd(t, path, "same", rows, 17*i)
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds = append(cmds, cmd)
+		outs = append(outs, bufio.NewScanner(stdout))
+	}
+	for i, cmd := range cmds {
+		if last := readRows(t, outs[i], func(int) bool { return false }); last != rows-1 {
+			t.Errorf("writer %d acknowledged %d rows", i+1, last+1)
+		}
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("writer %d: %v", i+1, err)
+		}
+	}
+	got, err := s.Calls(ctx, benchScope, model.CallQuery{})
+	if err != nil || len(got) != rows {
+		t.Fatalf("%d rows for %d calls, %v", len(got), rows, err)
+	}
+	if n, err := s.Missed(ctx, benchScope); err != nil || n != rows {
+		t.Errorf("missed badge counts %d, want %d", n, rows)
 	}
 }

@@ -1,0 +1,230 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/frontdesk/frontdesk/model"
+	"github.com/frontdesk/frontdesk/store"
+)
+
+const callColumns = `id, account, call_id, did, direction, outcome, number, name, clid, start_ms, ring_ms, talk_ms, hold_ms, ended_ms, last_state`
+
+// Write applies b in one transaction.
+func (s *Store) Write(ctx context.Context, b store.Batch) error {
+	for _, c := range b.Calls {
+		if err := validCall(c); err != nil {
+			return fmt.Errorf("history: %w", err)
+		}
+	}
+	return s.write(ctx, fmt.Sprintf("save %d calls and %d seen marks", len(b.Calls), len(b.Seen)), func(tx *sql.Tx) error {
+		find, err := tx.PrepareContext(ctx, `SELECT `+callColumns+` FROM calls INDEXED BY calls_by_call
+			WHERE account = ? AND call_id = ? AND start_ms <= ? AND COALESCE(ended_ms, start_ms) >= ?
+			ORDER BY start_ms DESC LIMIT 1`)
+		if err != nil {
+			return err
+		}
+		defer find.Close()
+		for _, c := range b.Calls {
+			if err := saveCall(ctx, tx, find, c); err != nil {
+				return fmt.Errorf("call %s: %w", c.CallID, err)
+			}
+		}
+		for _, m := range b.Seen {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO seen (account, at_ms) VALUES (?, ?)
+				ON CONFLICT (account) DO UPDATE SET at_ms = max(at_ms, excluded.at_ms)`, m.Account, ms(m.At)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func validCall(c model.CallRecord) error {
+	switch {
+	case c.CallID == "":
+		return errors.New("a call without an id")
+	case c.Start.IsZero():
+		return fmt.Errorf("call %s without a start time", c.CallID)
+	}
+	return nil
+}
+
+// saveCall merges c into the row of the same call, or inserts it.
+func saveCall(ctx context.Context, tx *sql.Tx, find *sql.Stmt, c model.CallRecord) error {
+	old, err := scanCall(find.QueryRowContext(ctx, c.Account, c.CallID,
+		ms(c.At().Add(store.SameCallSlack)), ms(c.Start.Add(-store.SameCallSlack))))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_, err := tx.ExecContext(ctx, `INSERT INTO calls
+			(account, call_id, did, direction, outcome, number, digits, name, clid, folded, start_ms, ring_ms, talk_ms, hold_ms, ended_ms, last_state)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, callArgs(c)...)
+		return err
+	case err != nil:
+		return err
+	}
+	m := store.Merge(old, c)
+	_, err = tx.ExecContext(ctx, `UPDATE calls SET
+		account = ?, call_id = ?, did = ?, direction = ?, outcome = ?, number = ?, digits = ?, name = ?, clid = ?, folded = ?,
+		start_ms = ?, ring_ms = ?, talk_ms = ?, hold_ms = ?, ended_ms = ?, last_state = ?
+		WHERE id = ?`, append(callArgs(m), old.ID)...)
+	return err
+}
+
+func callArgs(c model.CallRecord) []any {
+	clid := ""
+	if c.HasCLID {
+		clid = c.CLID
+	}
+	return []any{
+		c.Account, c.CallID, c.DID, c.Direction(), c.Outcome.String(), c.Ani, digits(c.Ani),
+		c.Name, clid, strings.ToLower(c.Name) + "\n" + strings.ToLower(clid),
+		ms(c.Start), c.Ring.Milliseconds(), c.Talk.Milliseconds(), c.Hold.Milliseconds(), nullMS(c.End),
+		lastState(c.LastState),
+	}
+}
+
+// lastState is how a call's last state is stored: the API's word, or ""
+// when unknown.
+func lastState(s model.State) string {
+	if s == model.StateUnknown {
+		return ""
+	}
+	return s.String()
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanCall(row scanner) (model.CallRecord, error) {
+	var c model.CallRecord
+	var dir, outcome, last string
+	var start, ring, talk, hold int64
+	var ended sql.NullInt64
+	if err := row.Scan(&c.ID, &c.Account, &c.CallID, &c.DID, &dir, &outcome, &c.Ani, &c.Name, &c.CLID,
+		&start, &ring, &talk, &hold, &ended, &last); err != nil {
+		return c, err
+	}
+	c.LastState = model.ParseState(last)
+	c.HasCLID = c.CLID != ""
+	c.Outbound, c.Outcome = dir == "outbound", model.ParseOutcome(outcome)
+	c.Start, c.End = fromMS(start), fromNullMS(ended)
+	c.Ring, c.Talk, c.Hold = time.Duration(ring)*time.Millisecond, time.Duration(talk)*time.Millisecond, time.Duration(hold)*time.Millisecond
+	return c, nil
+}
+
+// Calls returns the calls in scope that match q, newest first.
+func (s *Store) Calls(ctx context.Context, scope store.Scope, q model.CallQuery) ([]model.CallRecord, error) {
+	cond, args := inScope("account", scope)
+	where := []string{cond}
+	if q.Missed || q.Inbound || q.Outbound {
+		var kinds []string
+		if q.Missed {
+			kinds = append(kinds, `outcome = 'missed'`)
+		}
+		if q.Inbound {
+			kinds = append(kinds, `direction = 'inbound'`)
+		}
+		if q.Outbound {
+			kinds = append(kinds, `direction = 'outbound'`)
+		}
+		where = append(where, "("+strings.Join(kinds, " OR ")+")")
+	}
+	if !q.Since.IsZero() {
+		where = append(where, `start_ms >= ?`)
+		args = append(args, ms(q.Since))
+	}
+	if text := strings.TrimSpace(q.Search); text != "" {
+		if d := digits(text); d != "" && phoneLike(text) {
+			if len(d) == 11 && d[0] == '1' {
+				d = d[1:]
+			}
+			where = append(where, `instr(digits, ?) > 0`)
+			args = append(args, d)
+		} else {
+			where = append(where, `instr(folded, ?) > 0`)
+			args = append(args, strings.ToLower(text))
+		}
+	}
+	query := `SELECT ` + callColumns + ` FROM calls WHERE ` + strings.Join(where, " AND ") + ` ORDER BY start_ms DESC, id DESC`
+	if q.Limit > 0 || q.Offset > 0 {
+		limit := q.Limit
+		if limit <= 0 {
+			limit = -1
+		}
+		query += ` LIMIT ? OFFSET ?`
+		args = append(args, limit, max(q.Offset, 0))
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("history: calls: %w", classify(err))
+	}
+	defer rows.Close()
+	var out []model.CallRecord
+	for rows.Next() {
+		c, err := scanCall(rows)
+		if err != nil {
+			return nil, fmt.Errorf("history: calls: %w", classify(err))
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history: calls: %w", classify(err))
+	}
+	return out, nil
+}
+
+// digits returns only the ASCII digits of s.
+func digits(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+func phoneLike(q string) bool {
+	for _, r := range q {
+		if !(r >= '0' && r <= '9') && !strings.ContainsRune("+-(). x", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// Missed counts, per account in scope, the missed calls since its seen
+// mark (or the unowned mark, for an account without one).
+func (s *Store) Missed(ctx context.Context, scope store.Scope) (int, error) {
+	total := 0
+	for _, account := range scope.Owners() {
+		var n int
+		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM calls INDEXED BY calls_missed_by_end
+			WHERE outcome = 'missed' AND account = ? AND COALESCE(ended_ms, start_ms) > COALESCE(
+				(SELECT at_ms FROM seen WHERE account = ?1), (SELECT at_ms FROM seen WHERE account = ''), 0)`,
+			account).Scan(&n)
+		if err != nil {
+			return 0, fmt.Errorf("history: count missed calls: %w", classify(err))
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// Prune deletes the calls that started before t.
+func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := s.write(ctx, "prune", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM calls WHERE start_ms < ?`, ms(before))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}

@@ -1,0 +1,91 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/frontdesk/frontdesk/model"
+	"github.com/frontdesk/frontdesk/store"
+)
+
+// AddMessage stores a message and returns its id. A zero Created is set
+// to the current time.
+func (s *Store) AddMessage(ctx context.Context, m model.Message) (int64, error) {
+	if m.Empty() {
+		return 0, fmt.Errorf("history: %w", store.ErrEmptyMessage)
+	}
+	if m.Created.IsZero() {
+		m.Created = time.Now()
+	}
+	var id int64
+	err := s.write(ctx, "save the message", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO messages (account, for_whom, caller_name, caller_number, text, call_id, created_ms, done)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.Account, m.For, m.CallerName, m.CallerNumber, m.Text, m.CallID, ms(m.Created), m.Done)
+		if err != nil {
+			return err
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
+	return id, err
+}
+
+// Messages returns the messages in scope that match q, newest first.
+func (s *Store) Messages(ctx context.Context, scope store.Scope, q store.MessageQuery) ([]model.Message, error) {
+	cond, args := inScope("account", scope)
+	where := []string{cond}
+	if q.OpenOnly {
+		where = append(where, `done = 0`)
+	}
+	if q.For != "" {
+		where = append(where, `for_whom = ?`)
+		args = append(args, q.For)
+	}
+	query := `SELECT id, account, for_whom, caller_name, caller_number, text, call_id, created_ms, done FROM messages
+		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY created_ms DESC, id DESC`
+	if q.Limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, q.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("history: messages: %w", classify(err))
+	}
+	defer rows.Close()
+	var out []model.Message
+	for rows.Next() {
+		var m model.Message
+		var created int64
+		if err := rows.Scan(&m.ID, &m.Account, &m.For, &m.CallerName, &m.CallerNumber, &m.Text, &m.CallID, &created, &m.Done); err != nil {
+			return nil, fmt.Errorf("history: messages: %w", classify(err))
+		}
+		m.Created = fromMS(created)
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history: messages: %w", classify(err))
+	}
+	return out, nil
+}
+
+// MarkDone marks a message in scope done (or open again).
+func (s *Store) MarkDone(ctx context.Context, scope store.Scope, id int64, done bool) error {
+	return s.write(ctx, fmt.Sprintf("mark message %d", id), func(tx *sql.Tx) error {
+		cond, args := inScope("account", scope)
+		res, err := tx.ExecContext(ctx, `UPDATE messages SET done = ? WHERE id = ? AND `+cond, append([]any{done, id}, args...)...)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return store.ErrNotFound
+		}
+		return nil
+	})
+}

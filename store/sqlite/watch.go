@@ -1,0 +1,186 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"net/url"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/frontdesk/frontdesk/store"
+)
+
+// watchPoll is how often the watch asks SQLite whether the database
+// changed when the file system cannot tell it (no inotify).
+const watchPoll = 500 * time.Millisecond
+
+// settleDelay is how long after the last write to the files the watch
+// looks at the database; recheckDelay is when it looks once more.
+const (
+	settleDelay  = 20 * time.Millisecond
+	recheckDelay = 250 * time.Millisecond
+)
+
+// watch is one store's change feed: one goroutine and one connection,
+// however many consoles watch. Every commit to the database, by any
+// process, writes its file or its write-ahead log; the file system says
+// so (inotify), and PRAGMA data_version, which changes when another
+// connection committed, tells a real change from a read or our own
+// checkpoint. Nothing wakes up while nobody writes.
+type watch struct {
+	mu   sync.Mutex
+	subs map[chan store.Change]struct{}
+	stop context.CancelFunc
+	done chan struct{}
+}
+
+// Watch reports every commit to the database, by this handle or any
+// other process, within a second (at once where the file system reports
+// changes). SQLite cannot tell what changed: every Change is
+// store.ChangedAll for every account.
+func (s *Store) Watch(ctx context.Context) (<-chan store.Change, error) {
+	s.watchMu.Lock()
+	defer s.watchMu.Unlock()
+	if s.watch == nil {
+		w, err := s.startWatch()
+		if err != nil {
+			return nil, err
+		}
+		s.watch = w
+	}
+	ch := make(chan store.Change, 1)
+	w := s.watch
+	w.mu.Lock()
+	w.subs[ch] = struct{}{}
+	w.mu.Unlock()
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-w.done:
+		}
+		w.mu.Lock()
+		if _, ok := w.subs[ch]; ok {
+			delete(w.subs, ch)
+			close(ch)
+		}
+		w.mu.Unlock()
+	}()
+	return ch, nil
+}
+
+func (s *Store) startWatch() (*watch, error) {
+	// Its own connection, outside the pool: data_version is per connection
+	// and must never see our own writes as someone else's.
+	q := url.Values{}
+	q.Set("mode", "ro")
+	db, err := sql.Open("sqlite", (&url.URL{Scheme: "file", Path: s.path, RawQuery: q.Encode()}).String())
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	var version int64
+	if err := db.QueryRow(`PRAGMA data_version`).Scan(&version); err != nil {
+		db.Close()
+		return nil, classify(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &watch{subs: map[chan store.Change]struct{}{}, stop: cancel, done: make(chan struct{})}
+	var events <-chan fsnotify.Event
+	fw, err := fsnotify.NewWatcher()
+	if err == nil {
+		if err = fw.Add(filepath.Dir(s.path)); err == nil {
+			events = fw.Events
+		} else {
+			fw.Close()
+			fw = nil
+		}
+	} else {
+		fw = nil
+	}
+	go func() {
+		defer close(w.done)
+		defer db.Close()
+		if fw != nil {
+			defer fw.Close()
+		}
+		var poll <-chan time.Time
+		if events == nil {
+			t := time.NewTicker(watchPoll)
+			defer t.Stop()
+			poll = t.C
+		}
+		names := map[string]bool{s.path: true, s.path + "-wal": true}
+		// A commit writes the log before it publishes the change in the
+		// shared index: look a moment after the writes, and once more a
+		// little later, so a change is never missed and an idle database
+		// costs nothing.
+		settle := time.NewTimer(time.Hour)
+		settle.Stop()
+		defer settle.Stop()
+		rechecks, armed := 0, false
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev, ok := <-events:
+				if !ok {
+					return
+				}
+				// Arm once, not on every write: a steady stream of
+				// commits must not keep postponing the look.
+				if names[ev.Name] && !armed {
+					rechecks, armed = 2, true
+					settle.Reset(settleDelay)
+				}
+				continue
+			case <-settle.C:
+				if rechecks--; rechecks > 0 {
+					settle.Reset(recheckDelay)
+				} else {
+					armed = false
+				}
+			case <-poll:
+			}
+			var now int64
+			if err := db.QueryRow(`PRAGMA data_version`).Scan(&now); err != nil || now == version {
+				continue
+			}
+			version = now
+			w.send(store.Change{What: store.ChangedAll})
+		}
+	}()
+	return w, nil
+}
+
+// send hands c to every watcher, merging it with one not yet taken.
+func (w *watch) send(c store.Change) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for ch := range w.subs {
+		select {
+		case ch <- c:
+		default:
+			select {
+			case old := <-ch:
+				ch <- old.Merge(c)
+			default:
+				ch <- c
+			}
+		}
+	}
+}
+
+// close stops the watch and closes every watcher's channel.
+func (w *watch) close() {
+	w.stop()
+	<-w.done
+	w.mu.Lock()
+	for ch := range w.subs {
+		delete(w.subs, ch)
+		close(ch)
+	}
+	w.mu.Unlock()
+}
