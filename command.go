@@ -328,6 +328,11 @@ func manCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			root := c.Root()
+			// The backquotes that name a flag's argument in help
+			// (`file`) are not for the manual.
+			for _, cmd := range append(root.Commands(), root) {
+				cmd.Flags().VisitAll(func(f *pflag.Flag) { f.Usage = strings.ReplaceAll(f.Usage, "`", "") })
+			}
 			page, err := mcobra.NewManPage(1, root)
 			if err != nil {
 				return err

@@ -137,3 +137,20 @@ func TestSingleDashFlags(t *testing.T) {
 		t.Errorf("calls -json: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
+
+// Every command's page has what a manual page has, and "help COMMAND"
+// shows the same page as "COMMAND --help".
+func TestEveryCommandHasItsPage(t *testing.T) {
+	for _, c := range commands()[1:] {
+		r := runWith(t, context.Background(), nil, c.name, "--help")
+		h := runWith(t, context.Background(), nil, "help", c.name)
+		if r.code != exitOK || h.code != exitOK || r.stdout != h.stdout {
+			t.Errorf("%s: --help exit %d, help exit %d, same page %v", c.name, r.code, h.code, r.stdout == h.stdout)
+		}
+		for _, want := range []string{"Usage: frontdesk " + c.name, "Examples:", "Exit status:", "  0  ", "  2  "} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("%s --help lacks %q", c.name, want)
+			}
+		}
+	}
+}
