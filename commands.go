@@ -211,7 +211,7 @@ func demoCmd(fs *pflag.FlagSet) body {
 		logger.Info("demo starting", "server", url)
 		d, closeDesk := demoDesk(ctx, c, s, cmd, logger)
 		defer closeDesk()
-		demo := tui.Line{DID: cli.DemoDID, Naming: model.Naming{Label: cli.DemoDID + " (demo)"}, Phone: stream}
+		demo := tui.Line{Naming: model.Naming{Label: cli.DemoDID + " (demo)"}, Phone: stream}
 		return console(ctx, s, cmd, []consoleLine{{demo, stream}}, consoleOptions{
 			logger:   logger,
 			holdWarn: c.HoldWarn,
@@ -330,11 +330,15 @@ func statsCmd(fs *pflag.FlagSet) body {
 		if err != nil {
 			return usageError(s, cmd, "%v", err)
 		}
-		// --account (or FRONTDESK_ACCOUNT) narrows to that phone's calls;
+		// --account (or FRONTDESK_ACCOUNT) narrows to those phones' calls;
 		// without it, every account of the file counts.
 		scope := everyAccount(c)
 		if c.Account != "" {
-			scope = scopeFor(c, c.User)
+			dids := make([]string, len(c.Lines))
+			for i, l := range c.Lines {
+				dids[i] = l.User
+			}
+			scope = scopeFor(c, dids...)
 		}
 		db, err := openReadOnly(c)
 		if err != nil {
@@ -404,15 +408,22 @@ func serveCmd(fs *pflag.FlagSet) body {
 			IdleTimeout:           o.idle,
 			Logger:                logger,
 			NewConsole: func(sess sshserver.Session) tea.Model {
+				lines := make([]tui.Line, len(sess.Lines))
+				dids := make([]string, len(sess.Lines))
+				for i, l := range sess.Lines {
+					lines[i] = tui.Line{Name: l.Name, DID: l.Account.User, Naming: l.Naming, Phone: l.Phone}
+					dids[i] = l.Account.User
+				}
 				opts := tui.Options{
-					Phone:    sess.Phone,
-					Account:  sess.Account.User,
+					Lines:    lines,
+					Numbers:  model.NewNumbers(c.Numbers),
+					DialLine: c.DialLine,
 					Logger:   sess.Logger,
 					HoldWarn: c.HoldWarn,
 					Bell:     c.Bell && !c.Quiet,
 				}
 				waitOptions(c)(&opts)
-				sd.forAccount(sess.Context, sess.Account.User, &opts)
+				sd.forAccounts(sess.Context, dids, &opts)
 				return tui.New(opts)
 			},
 		})

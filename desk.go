@@ -213,8 +213,8 @@ func demoDesk(ctx context.Context, c *config.Config, s sys, cmd string, logger *
 
 // serveDesk is the desk the SSH server's consoles share: one directory
 // (loaded once at start-up; restart the server to reload it) and one
-// history database. forAccount gives each session's console its desk, its
-// History limited to its own account's line.
+// history database. forAccounts gives each session's console its desk, its
+// History limited to its own accounts' lines.
 type serveDesk struct {
 	base    desk
 	history *history
@@ -234,12 +234,12 @@ func newServeDesk(ctx context.Context, c *config.Config, s sys, cmd string, logg
 	return serveDesk{base: d, history: h, cfg: c}
 }
 
-// forAccount gives the console of a session on account did its desk,
+// forAccounts gives the console of a session on accounts dids its desk,
 // until ctx (the session) ends.
-func (sd serveDesk) forAccount(ctx context.Context, did string, o *tui.Options) {
+func (sd serveDesk) forAccounts(ctx context.Context, dids []string, o *tui.Options) {
 	d := sd.base
 	if sd.history != nil {
-		d.records = store.NewAccounts(ctx, sd.history.w, scopeFor(sd.cfg, did))
+		d.records = store.NewAccounts(ctx, sd.history.w, scopeFor(sd.cfg, dids...))
 	}
 	d.apply(o)
 }

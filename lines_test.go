@@ -2,17 +2,23 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/frontdesk/frontdesk/config"
 	"github.com/frontdesk/frontdesk/internal/consoletest"
+	"github.com/frontdesk/frontdesk/internal/syncbuffer"
 	"github.com/frontdesk/frontdesk/transport"
 	"github.com/frontdesk/frontdesk/transport/skysim"
 	"github.com/frontdesk/frontdesk/tui"
@@ -249,5 +255,108 @@ func TestOneLineRefusedOtherLive(t *testing.T) {
 	})
 	if r.code != exitOK {
 		t.Errorf("frontdesk: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestServeKeyOnTwoAccounts: over `frontdesk serve`, a key listed in both
+// accounts gets one console of both lines through a real SSH client; each
+// account has one upstream, and Space answers on the right one.
+func TestServeKeyOnTwoAccounts(t *testing.T) {
+	srv, url := officeSim(t)
+	cfg := officeConfig(t, url, leePIN)
+	dir := filepath.Dir(cfg)
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey())))
+	// The same key in both [[account]] entries; no lines at the top level.
+	text, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withKeys := strings.Replace(string(text), `lines = ["acme", "lee"]`, "", 1)
+	withKeys = strings.ReplaceAll(withKeys, `pin_file = "acme.pin"`, `pin_file = "acme.pin"`+"\nkeys = [\""+pub+"\"]")
+	withKeys = strings.ReplaceAll(withKeys, `pin_file = "lee.pin"`, `pin_file = "lee.pin"`+"\nkeys = [\""+pub+"\"]")
+	if err := os.WriteFile(cfg, []byte(withKeys), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ak := filepath.Join(dir, "authorized_keys")
+	if err := os.WriteFile(ak, []byte(pub+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut syncbuffer.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--config", cfg, "--listen", "127.0.0.1:0", "--authorized-keys", ak,
+			"--host-key", filepath.Join(dir, "state", "hk"), "--history", filepath.Join(dir, "history.db")},
+			sys{getenv: func(k string) string { return map[string]string{"HOME": dir}[k] }, stdout: &out, stderr: &errOut,
+				prompt: func(string) (string, error) { return "", config.ErrNoTerminal }})
+	}()
+	wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer wcancel()
+	addrRE := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
+	waitFor(t, wctx, func() bool { return addrRE.MatchString(errOut.String()) }, errOut.String)
+	addr := addrRE.FindStringSubmatch(errOut.String())[1]
+
+	desk := openServeConsole(t, addr, signer)
+	screen := func(s string) {
+		t.Helper()
+		waitFor(t, wctx, func() bool { return strings.Contains(desk.screen.String(), s) }, desk.screen.String)
+	}
+	screen("Acme Dental ● live")
+	screen("Lee & Co ● live")
+	for _, did := range []string{acmeDID, leeDID} {
+		if err := srv.WaitSubscribed(wctx, did, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	streams := subscribedOn(srv)
+
+	leeCall := srv.Ring(leeDID, "6465550101", nil)
+	screen("Lee and Company, good morning")
+	ortho := orthoNumber
+	acmeCall := srv.Ring(acmeDID, "6465550102", &ortho)
+	screen("(646) 555-0102")
+	if _, err := io.WriteString(desk.keys, " "); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, wctx, func() bool { return callState(srv, leeDID, leeCall) == skysim.StateConnected }, desk.screen.String)
+	if got := callState(srv, acmeDID, acmeCall); got != skysim.StateRinging {
+		t.Fatalf("Acme's call with the same Id is %s, want still ringing", got)
+	}
+	if _, err := io.WriteString(desk.keys, " "); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, wctx, func() bool { return callState(srv, acmeDID, acmeCall) == skysim.StateConnected }, desk.screen.String)
+
+	got := answers(srv)
+	if len(got) != 2 || got[0].User != leeDID || got[0].Stream != streams[leeDID] ||
+		got[1].User != acmeDID || got[1].Stream != streams[acmeDID] || streams[acmeDID] == streams[leeDID] {
+		t.Errorf("answers %+v on streams %v: want Lee's then Acme's, each on its account's stream", got, streams)
+	}
+	// One upstream per account, whatever the number of consoles.
+	if st := srv.Stats(); st.Subscribers[acmeDID] != 1 || st.Subscribers[leeDID] != 1 {
+		t.Errorf("subscribers %v, want one per account", st.Subscribers)
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("serve exit %d, stderr %q", code, errOut.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if strings.Contains(errOut.String(), acmePIN) || strings.Contains(errOut.String(), leePIN) {
+		t.Error("serve logged a PIN")
 	}
 }

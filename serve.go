@@ -17,16 +17,16 @@ import (
 	"github.com/frontdesk/frontdesk/config"
 	"github.com/frontdesk/frontdesk/hub"
 	"github.com/frontdesk/frontdesk/sshserver"
-	"github.com/frontdesk/frontdesk/transport"
 )
 
 // serveAccounts maps the SSH users' keys to phone accounts for `frontdesk
-// serve`: the [[account]] whose keys list the key, else the top-level
-// account (fallback, read once at start), else none. The [[account]]
+// serve`: every [[account]] whose keys list the key (several make one
+// console of several lines), else the top-level account or the accounts
+// lines names (fallback, read once at start), else none. The [[account]]
 // entries are read again when the config file changes, and on SIGHUP.
 type serveAccounts struct {
 	reload   func() (*config.Config, error)
-	fallback *transport.Account
+	fallback []sshserver.Line
 	log      *log.Logger
 
 	mu    sync.Mutex
@@ -48,25 +48,34 @@ func stampOf(path string) fileStamp {
 	return fileStamp{mtime: st.ModTime(), size: st.Size()}
 }
 
-func newServeAccounts(c *config.Config, fallback *transport.Account, reload func() (*config.Config, error), logger *log.Logger) *serveAccounts {
+func newServeAccounts(c *config.Config, fallback []sshserver.Line, reload func() (*config.Config, error), logger *log.Logger) *serveAccounts {
 	return &serveAccounts{reload: reload, fallback: fallback, log: logger, cfg: c, stamp: stampOf(c.Path)}
 }
 
 // resolve is the server's AccountResolver.
-func (a *serveAccounts) resolve(key gossh.PublicKey) (transport.Account, error) {
+func (a *serveAccounts) resolve(key gossh.PublicKey) ([]sshserver.Line, error) {
 	a.mu.Lock()
 	c := a.cfg
 	a.mu.Unlock()
 	lines, err := c.KeyLines(key)
 	switch {
 	case errors.Is(err, config.ErrUnknownKey) && a.fallback != nil:
-		return *a.fallback, nil
+		return a.fallback, nil
 	case errors.Is(err, config.ErrUnknownKey):
-		return transport.Account{}, sshserver.ErrNoAccount
+		return nil, sshserver.ErrNoAccount
 	case err != nil:
-		return transport.Account{}, err
+		return nil, err
 	}
-	return lines[0].TransportAccount(), nil
+	return serveLines(lines), nil
+}
+
+// serveLines are the config's lines as the server hands them out.
+func serveLines(lines []config.Line) []sshserver.Line {
+	out := make([]sshserver.Line, len(lines))
+	for i, l := range lines {
+		out[i] = sshserver.Line{Name: l.Name, Naming: l.Naming, Account: l.TransportAccount()}
+	}
+	return out
 }
 
 // changed is the server's AccountsChanged: it reads the config file again
@@ -92,22 +101,19 @@ func (a *serveAccounts) changed(force bool) bool {
 }
 
 // serveSettings loads the settings and, when the top level configures an
-// account, its PIN: that account serves the keys no [[account]] lists.
-func serveSettings(cmd string, flags *config.Flags, s sys) (*config.Config, *transport.Account, int) {
+// account (or lines names several), their PINs: they serve the keys no
+// [[account]] lists.
+func serveSettings(cmd string, flags *config.Flags, s sys) (*config.Config, []sshserver.Line, int) {
 	c, err := config.Load(flags, s.getenv)
 	if err != nil {
 		return nil, nil, usageError(s, cmd, "%v", err)
 	}
-	if err := c.OnePhone(cmd); err != nil {
-		return nil, nil, usageError(s, cmd, "%v", err)
-	}
-	var fallback *transport.Account
+	var fallback []sshserver.Line
 	if c.User != "" {
 		if err := c.ReadPIN(s.prompt); err != nil {
 			return nil, nil, usageError(s, cmd, "%v", err)
 		}
-		a := c.TransportAccount()
-		fallback = &a
+		fallback = serveLines(c.Lines)
 	} else if len(c.Accounts) == 0 {
 		return nil, nil, usageError(s, cmd, "no account to serve: add [[account]] entries (name, user, pin_file, keys) to %s, or set a default account with %s and %s or --pin-file",
 			c.Path, config.EnvUser, config.EnvPIN)

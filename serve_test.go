@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -23,6 +24,7 @@ import (
 type serveConsole struct {
 	client *gossh.Client
 	screen *syncbuffer.Buffer
+	keys   io.Writer // what the receptionist types
 	done   chan error
 }
 
@@ -40,6 +42,9 @@ func openServeConsole(t *testing.T, addr string, signer gossh.Signer) *serveCons
 	}
 	c := &serveConsole{client: client, screen: &syncbuffer.Buffer{}, done: make(chan error, 1)}
 	sess.Stdout = c.screen
+	if c.keys, err = sess.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
 	if err := sess.RequestPty("xterm-256color", 30, 120, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}

@@ -425,19 +425,33 @@ server = "https://other.example/bobl/bobl"
 		t.Errorf("unknown account: %v", err)
 	}
 
-	// One key may open one account only.
+	// A key listed in several accounts opens all of them, in the file's
+	// order.
+	dir = filepath.Dir(path)
+	write(t, filepath.Join(dir, "a.pin"), "1111\n", 0o600)
+	write(t, filepath.Join(dir, "b.pin"), "2222\n", 0o600)
 	write(t, path, `
 [[account]]
 name = "a"
 user = "6465550001"
+pin_file = "a.pin"
 keys = ["`+edKey+`"]
 [[account]]
 name = "b"
 user = "6465550002"
+pin_file = "b.pin"
+label = "Lobby"
 keys = ["`+edKey+`"]
 `, 0o600)
-	if _, err := load(t, e, "--config", path); err == nil || !strings.Contains(err.Error(), `also listed for account "a"`) {
-		t.Errorf("duplicate key: %v", err)
+	delete(e, EnvAccount)
+	c, err = load(t, e, "--config", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err = c.KeyLines(pk)
+	if err != nil || len(lines) != 2 || lines[0].User != "6465550001" || string(lines[0].PIN) != "1111" ||
+		lines[1].User != "6465550002" || string(lines[1].PIN) != "2222" || lines[1].Label != "Lobby" {
+		t.Errorf("a key on two accounts: %+v, %v", lines, err)
 	}
 }
 

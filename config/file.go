@@ -195,7 +195,6 @@ func readFile(path, home string, accounts bool) (*fileConfig, error) {
 	}
 
 	names := map[string]bool{}
-	keys := map[string]string{}
 	if !accounts {
 		f.Account = nil
 		f.Lines, f.DialLine = nil, ""
@@ -223,11 +222,6 @@ func readFile(path, home string, accounts bool) (*fileConfig, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: keys[%d] is not an SSH public key (want a line as in authorized_keys, e.g. \"ssh-ed25519 AAAA... name\")", where, j)
 			}
-			fp := ssh.FingerprintSHA256(pk)
-			if other, dup := keys[fp]; dup {
-				return nil, fmt.Errorf("%s: key %s is also listed for account %q: a key may open one account only", where, fp, other)
-			}
-			keys[fp] = fa.Name
 			a.parsed = append(a.parsed, pk)
 		}
 		f.accounts = append(f.accounts, a)

@@ -184,19 +184,19 @@ func (h *harness) setDefault(acct *transport.Account) {
 	h.defAcct = acct
 }
 
-func (h *harness) resolve(key gossh.PublicKey) (transport.Account, error) {
+func (h *harness) resolve(key gossh.PublicKey) ([]Line, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if a, ok := h.accounts[string(key.Marshal())]; ok {
 		if a.User == "" {
-			return a, errors.New("account \"front\": PIN file /etc/frontdesk/front.pin: permission denied")
+			return nil, errors.New("account \"front\": PIN file /etc/frontdesk/front.pin: permission denied")
 		}
-		return a, nil
+		return []Line{{Account: a}}, nil
 	}
 	if h.defAcct != nil {
-		return *h.defAcct, nil
+		return []Line{{Account: *h.defAcct}}, nil
 	}
-	return transport.Account{}, ErrNoAccount
+	return nil, ErrNoAccount
 }
 
 func (h *harness) clientConfig(auth ...gossh.AuthMethod) *gossh.ClientConfig {

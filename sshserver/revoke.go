@@ -1,6 +1,7 @@
 package sshserver
 
 import (
+	"slices"
 	"time"
 )
 
@@ -57,8 +58,8 @@ func (s *Server) recheck(force bool) {
 // still may). With accounts, the key's account is resolved again too.
 func (s *Server) revoked(c *console, accounts bool, now time.Time) string {
 	c.mu.Lock()
-	running := c.client != nil && !c.ending
-	acct := c.acct
+	running := len(c.lines) > 0 && !c.ending
+	lines := c.lines
 	c.mu.Unlock()
 	key := c.sess.PublicKey()
 	if !running || key == nil {
@@ -77,8 +78,13 @@ func (s *Server) revoked(c *console, accounts bool, now time.Time) string {
 		return ""
 	}
 	current, err := s.cfg.Accounts(key)
-	if err != nil || current.User != acct.User || current.Server != acct.Server {
-		return "your key no longer works phone account " + acct.User
+	for _, l := range lines {
+		acct := l.Account
+		if err != nil || !slices.ContainsFunc(current, func(n Line) bool {
+			return n.Account.User == acct.User && n.Account.Server == acct.Server
+		}) {
+			return "your key no longer works phone account " + acct.User
+		}
 	}
 	return ""
 }

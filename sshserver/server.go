@@ -24,6 +24,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/frontdesk/frontdesk/hub"
+	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/transport"
 )
 
@@ -34,10 +35,26 @@ const DefaultAddr = ":2222"
 // revocation unless told otherwise.
 const DefaultCheckInterval = time.Second
 
-// AccountResolver maps the key a client logged in with to the phone account
-// its console works. An error refuses the session; its text is shown to the
-// client and logged, so it must not carry a PIN.
-type AccountResolver func(key gossh.PublicKey) (transport.Account, error)
+// AccountResolver maps the key a client logged in with to the phone
+// accounts its console works: one, or several in one console. An error
+// refuses the session; its text is shown to the client and logged, so it
+// must not carry a PIN.
+type AccountResolver func(key gossh.PublicKey) ([]Line, error)
+
+// Line is one phone account a key opens, and what the console calls it.
+type Line struct {
+	// Name is the account's name in the settings.
+	Name string
+	model.Naming
+	Account transport.Account
+}
+
+// SessionLine is one of a session's lines with its handle on the
+// account's shared upstream.
+type SessionLine struct {
+	Line
+	Phone *hub.Client
+}
 
 // ErrNoAccount is what a resolver returns for a key with no account of its
 // own when there is no default account either.
@@ -45,10 +62,9 @@ var ErrNoAccount = errors.New("this key is not mapped to a phone account and the
 
 // Session is what a console needs to know about the SSH session it runs in.
 type Session struct {
-	// Phone is the console's handle on the account's shared upstream.
-	Phone *hub.Client
-	// Account is the phone account (the DID is Account.User).
-	Account transport.Account
+	// Lines are the session's phone accounts, in the order the resolver
+	// gave them (the DID of each is Account.User).
+	Lines []SessionLine
 	// Fingerprint is the SHA256 fingerprint of the client's key.
 	Fingerprint string
 	// User is the SSH user name the client gave (not checked: keys decide),

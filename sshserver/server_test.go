@@ -46,7 +46,14 @@ func openStream(acct transport.Account) (hub.Upstream, error) {
 
 // realConsole is the frontdesk console, as `frontdesk serve` builds it.
 func realConsole(s Session) tea.Model {
-	return tui.New(tui.Options{Phone: s.Phone, Account: s.Account.User, Logger: s.Logger})
+	lines := make([]tui.Line, len(s.Lines))
+	for i, l := range s.Lines {
+		lines[i] = tui.Line{Name: l.Name, DID: l.Account.User, Naming: l.Naming, Phone: l.Phone}
+		if lines[i].Label == "" {
+			lines[i].Label = l.Account.User
+		}
+	}
+	return tui.New(tui.Options{Lines: lines, Logger: s.Logger})
 }
 
 func ctxT(t testing.TB) context.Context {

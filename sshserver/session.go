@@ -13,9 +13,6 @@ import (
 	"charm.land/ssh"
 	bm "charm.land/wish/v2/bubbletea"
 	gossh "golang.org/x/crypto/ssh"
-
-	"github.com/frontdesk/frontdesk/hub"
-	"github.com/frontdesk/frontdesk/transport"
 )
 
 // console is the server's record of one SSH session.
@@ -27,9 +24,8 @@ type console struct {
 	lastInput   atomic.Int64 // unix nanoseconds of the last keyboard input
 
 	// Set by the console middleware before the program starts.
-	acct   transport.Account
-	client *hub.Client
-	idle   *time.Timer
+	lines []SessionLine
+	idle  *time.Timer
 
 	mu      sync.Mutex
 	program *tea.Program
@@ -152,7 +148,7 @@ func (s *Server) logMiddleware(next ssh.Handler) ssh.Handler {
 		}()
 
 		next(sess)
-		if c.client != nil {
+		if len(c.lines) > 0 {
 			reason := c.goodbye()
 			switch {
 			case reason != "":
@@ -186,7 +182,10 @@ func (s *Server) consoleMiddleware(next ssh.Handler) ssh.Handler {
 			_ = sess.Exit(1)
 			return
 		}
-		acct, err := s.cfg.Accounts(key)
+		lines, err := s.cfg.Accounts(key)
+		if err == nil && len(lines) == 0 {
+			err = ErrNoAccount
+		}
 		if err != nil {
 			c.log.Warn("session refused", "reason", err)
 			// Other failures (an unreadable PIN file, say) name server
@@ -199,24 +198,39 @@ func (s *Server) consoleMiddleware(next ssh.Handler) ssh.Handler {
 			_ = sess.Exit(1)
 			return
 		}
-		if refuse := s.admit(c.fingerprint, acct.User); refuse != "" {
-			c.log.Warn("session refused", "did", acct.User, "reason", refuse)
+		dids := make([]string, len(lines))
+		for i, l := range lines {
+			dids[i] = l.Account.User
+		}
+		if refuse := s.admit(c.fingerprint, dids); refuse != "" {
+			c.log.Warn("session refused", "dids", dids, "reason", refuse)
 			fmt.Fprintf(sess.Stderr(), "frontdesk: %s.\n", refuse)
 			_ = sess.Exit(1)
 			return
 		}
-		defer s.release(c.fingerprint, acct.User)
+		defer s.release(c.fingerprint, dids)
 
-		client, err := s.cfg.Hub.Attach(sess.Context(), acct)
-		if err != nil {
-			c.log.Error("session refused", "did", acct.User, "reason", err)
-			fmt.Fprintf(sess.Stderr(), "frontdesk: cannot reach the phone account %s: %v.\n", acct.User, err)
-			_ = sess.Exit(1)
-			return
+		// One upstream per account, shared through the hub.
+		attached := make([]SessionLine, 0, len(lines))
+		closeAll := func() {
+			for _, l := range attached {
+				l.Phone.Close()
+			}
+		}
+		for _, l := range lines {
+			client, err := s.cfg.Hub.Attach(sess.Context(), l.Account)
+			if err != nil {
+				closeAll()
+				c.log.Error("session refused", "did", l.Account.User, "reason", err)
+				fmt.Fprintf(sess.Stderr(), "frontdesk: cannot reach the phone account %s: %v.\n", l.Account.User, err)
+				_ = sess.Exit(1)
+				return
+			}
+			attached = append(attached, SessionLine{Line: l, Phone: client})
 		}
 		c.mu.Lock()
-		c.acct, c.client = acct, client
-		c.log = c.log.With("did", acct.User)
+		c.lines = attached
+		c.log = c.log.With("dids", dids)
 		c.mu.Unlock()
 		pty, _, _ := sess.Pty()
 		c.log.Info("session started", "user", cleanField(sess.User()), "term", cleanField(pty.Term),
@@ -233,7 +247,7 @@ func (s *Server) consoleMiddleware(next ssh.Handler) ssh.Handler {
 			c.cancel()
 		}
 		c.mu.Unlock()
-		client.Close()
+		closeAll()
 		if reason := c.goodbye(); reason != "" {
 			fmt.Fprintf(sess, "\nfrontdesk: %s. Goodbye.\n", reason)
 		}
@@ -244,9 +258,9 @@ func (s *Server) consoleMiddleware(next ssh.Handler) ssh.Handler {
 	}
 }
 
-// admit counts a console against the server's, the key's and the
-// account's limits, or says why it cannot run.
-func (s *Server) admit(fingerprint, did string) string {
+// admit counts a console against the server's and the key's limits, and
+// each of its accounts' limits, or says why it cannot run.
+func (s *Server) admit(fingerprint string, dids []string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
@@ -256,24 +270,31 @@ func (s *Server) admit(fingerprint, did string) string {
 		return fmt.Sprintf("the server is full (%s in use); try again later", plural(s.cfg.MaxSessions, "console"))
 	case s.cfg.MaxSessionsPerKey > 0 && s.byKey[fingerprint] >= s.cfg.MaxSessionsPerKey:
 		return fmt.Sprintf("this key already has %s open, its limit; close one first", plural(s.cfg.MaxSessionsPerKey, "console"))
-	case s.cfg.MaxSessionsPerAccount > 0 && s.byAccount[did] >= s.cfg.MaxSessionsPerAccount:
-		return fmt.Sprintf("phone account %s already has %s open, its limit; try again later", did, plural(s.cfg.MaxSessionsPerAccount, "console"))
+	}
+	for _, did := range dids {
+		if s.cfg.MaxSessionsPerAccount > 0 && s.byAccount[did] >= s.cfg.MaxSessionsPerAccount {
+			return fmt.Sprintf("phone account %s already has %s open, its limit; try again later", did, plural(s.cfg.MaxSessionsPerAccount, "console"))
+		}
 	}
 	s.active++
 	s.byKey[fingerprint]++
-	s.byAccount[did]++
+	for _, did := range dids {
+		s.byAccount[did]++
+	}
 	return ""
 }
 
-func (s *Server) release(fingerprint, did string) {
+func (s *Server) release(fingerprint string, dids []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.active--
 	if s.byKey[fingerprint]--; s.byKey[fingerprint] == 0 {
 		delete(s.byKey, fingerprint)
 	}
-	if s.byAccount[did]--; s.byAccount[did] == 0 {
-		delete(s.byAccount, did)
+	for _, did := range dids {
+		if s.byAccount[did]--; s.byAccount[did] == 0 {
+			delete(s.byAccount, did)
+		}
 	}
 }
 
@@ -285,13 +306,12 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	s.mu.Lock()
 	c := s.sessions[sess]
 	s.mu.Unlock()
-	if c == nil || c.client == nil {
+	if c == nil || len(c.lines) == 0 {
 		return nil
 	}
 	pty, _, _ := sess.Pty()
 	model := s.cfg.NewConsole(Session{
-		Phone:       c.client,
-		Account:     c.acct,
+		Lines:       c.lines,
 		Fingerprint: c.fingerprint,
 		User:        cleanField(sess.User()),
 		Remote:      sess.RemoteAddr(),

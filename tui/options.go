@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"time"
@@ -142,7 +143,8 @@ func (o Options) withDefaults() Options {
 	case len(o.Lines) == 0 && o.Phone != nil:
 		o.Lines = []Line{{Naming: model.Naming{Label: o.Account}, Phone: o.Phone}}
 	case len(o.Lines) == 1 && o.Account == "":
-		o.Account = o.Lines[0].Label
+		// One phone: the header names it by its DID, as it always has.
+		o.Account = cmp.Or(o.Lines[0].DID, o.Lines[0].Label)
 	}
 	return o
 }
