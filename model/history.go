@@ -125,6 +125,8 @@ type Message struct {
 	CallID       string // the call it was taken on, if any
 	Created      time.Time
 	Done         bool
+	TakenBy      string     // who took it: the SSH key's comment or the local user
+	Deliveries   []Delivery // how it is sent to its person, if at all
 }
 
 // Empty reports whether the message says nothing: no text, caller name or

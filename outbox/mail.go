@@ -92,8 +92,8 @@ func splitServer(server string, tls TLS) (string, int, error) {
 	return host, port, nil
 }
 
-// Send mails d's letter to d.To.
-func (s *SMTP) Send(ctx context.Context, d Delivery) error {
+// Send mails message m to d.To.
+func (s *SMTP) Send(ctx context.Context, d model.Delivery, m model.Message) error {
 	msg := mail.NewMsg()
 	if err := msg.From(s.from); err != nil {
 		return Permanent(fmt.Errorf("from address %q: %w", s.from, err))
@@ -101,9 +101,9 @@ func (s *SMTP) Send(ctx context.Context, d Delivery) error {
 	if err := msg.To(d.To); err != nil {
 		return Permanent(fmt.Errorf("address %q: %w", d.To, err))
 	}
-	msg.Subject(Subject(d.Letter))
-	msg.SetDateWithValue(d.Letter.Taken)
-	msg.SetBodyString(mail.TypeTextPlain, Body(d.Letter))
+	msg.Subject(Subject(m))
+	msg.SetDateWithValue(m.Created)
+	msg.SetBodyString(mail.TypeTextPlain, Body(m))
 	err := s.client.DialAndSendWithContext(ctx, msg)
 	var sendErr *mail.SendError
 	if errors.As(err, &sendErr) && !sendErr.IsTemp() && sendErr.ErrorCode() >= 500 {
@@ -113,32 +113,30 @@ func (s *SMTP) Send(ctx context.Context, d Delivery) error {
 }
 
 // Subject is the mail's subject line.
-func Subject(l Letter) string {
-	who := firstOf(l.CallerName, l.CallerNumber, "a caller")
+func Subject(m model.Message) string {
+	who := firstOf(m.CallerName, m.CallerNumber, "a caller")
 	return oneLine("Message from " + who)
 }
 
 // Body is the mail's plain text: who called, their number, when, the
 // message, who took it.
-func Body(l Letter) string {
+func Body(m model.Message) string {
 	var b strings.Builder
-	if l.For != "" {
-		fmt.Fprintf(&b, "For:      %s\n", oneLine(l.For))
+	if m.For != "" {
+		fmt.Fprintf(&b, "For:      %s\n", oneLine(m.For))
 	}
-	fmt.Fprintf(&b, "From:     %s\n", oneLine(firstOf(l.CallerName, "(no name)")))
-	fmt.Fprintf(&b, "Number:   %s\n", oneLine(firstOf(l.CallerNumber, "(no number)")))
-	fmt.Fprintf(&b, "When:     %s\n", l.Taken.Format("Mon 2 Jan 2006 15:04 MST"))
-	if l.TakenBy != "" {
-		fmt.Fprintf(&b, "Taken by: %s\n", oneLine(l.TakenBy))
+	fmt.Fprintf(&b, "From:     %s\n", oneLine(firstOf(m.CallerName, "(no name)")))
+	fmt.Fprintf(&b, "Number:   %s\n", oneLine(firstOf(m.CallerNumber, "(no number)")))
+	fmt.Fprintf(&b, "When:     %s\n", m.Created.Format("Mon 2 Jan 2006 15:04 MST"))
+	if m.TakenBy != "" {
+		fmt.Fprintf(&b, "Taken by: %s\n", oneLine(m.TakenBy))
 	}
-	if l.Account != "" {
-		fmt.Fprintf(&b, "Line:     %s\n", oneLine(l.Account))
+	if m.Account != "" {
+		fmt.Fprintf(&b, "Line:     %s\n", oneLine(m.Account))
 	}
 	b.WriteString("\n")
-	for line := range strings.SplitSeq(l.Text, "\n") {
-		b.WriteString(oneLine(line))
-		b.WriteString("\n")
-	}
+	b.WriteString(cleanText(m.Text))
+	b.WriteString("\n")
 	return b.String()
 }
 
@@ -150,6 +148,15 @@ const (
 // oneLine strips what a mail reader could be fooled by (controls, escapes,
 // bidirectional overrides) from untrusted text.
 func oneLine(s string) string { return model.Clean(s, maxLineLen) }
+
+// cleanText is oneLine for each line of a text that may have several.
+func cleanText(s string) string {
+	var lines []string
+	for line := range strings.SplitSeq(s, "\n") {
+		lines = append(lines, oneLine(line))
+	}
+	return strings.Join(lines, "\n")
+}
 
 func firstOf(values ...string) string {
 	for _, v := range values {

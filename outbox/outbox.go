@@ -2,12 +2,14 @@
 // they are for: by e-mail through an SMTP server and, when configured, as
 // JSON to a webhook.
 //
-// A message is stored first and sent after: the store keeps one delivery per
-// message and channel, and the outbox sends whichever deliveries are due,
-// recording each attempt's result. A server that is down is retried with
-// backoff for as long as it takes; a refusal that will not change (a 5xx
-// reply, a webhook answering 4xx) marks the delivery failed with the reason.
-// Nothing is kept only in memory, so a restart loses nothing.
+// A message is stored first, with its deliveries queued, and sent after:
+// the outbox claims the deliveries that are due from the store, sends each
+// through the sender of its channel and records the outcome. A server that
+// is down is retried with backoff for as long as it takes; a refusal that
+// will not change (a 5xx reply, a webhook answering 4xx) marks the delivery
+// failed with the reason. Nothing is kept only in memory, so a restart
+// loses nothing, and a claim keeps two boxes on one database from sending a
+// delivery twice.
 package outbox
 
 import (
@@ -15,68 +17,24 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/frontdesk/frontdesk/model"
+	"github.com/frontdesk/frontdesk/store"
 )
 
-// Channel is how a delivery reaches its person.
-type Channel string
-
-const (
-	Mail    Channel = "mail"
-	Webhook Channel = "webhook"
-)
-
-// State is where a delivery stands.
-type State string
-
-const (
-	Queued State = "queued" // not sent yet, or waiting to be tried again
-	Sent   State = "sent"
-	Failed State = "failed" // refused for good; LastError says why
-)
-
-// Delivery is one message on its way through one channel.
-type Delivery struct {
-	ID        int64 // the store's delivery id
-	MessageID int64
-	Channel   Channel
-	To        string // an e-mail address for Mail; empty for Webhook
-	Attempts  int    // attempts made before this one
-	Letter    Letter
-}
-
-// Letter is what the person is told: who called, their number, when, the
-// message, and who took it.
-type Letter struct {
-	Account      string    `json:"account,omitempty"`
-	For          string    `json:"for"`
-	CallerName   string    `json:"caller_name"`
-	CallerNumber string    `json:"caller_number"`
-	Text         string    `json:"text"`
-	Taken        time.Time `json:"taken"`
-	TakenBy      string    `json:"taken_by,omitempty"`
-}
-
-// Result is the outcome of one attempt, as the store records it.
-type Result struct {
-	State     State
-	Attempts  int       // attempts made, this one included
-	LastError string    // empty after a success
-	NextTry   time.Time // when a Queued delivery is due again
-	At        time.Time // when the attempt ended
-}
-
-// Queue is the store's side of the outbox.
+// Queue is the store's side of the outbox (store.Store has it). Its
+// change feed wakes the outbox for a message taken by another console or
+// box.
 type Queue interface {
-	// Due returns the Queued deliveries whose next try is at or before now,
-	// oldest first, and the time the next later one is due (zero if none).
-	Due(ctx context.Context, now time.Time) (due []Delivery, next time.Time, err error)
-	// Record stores the result of an attempt on delivery id.
-	Record(ctx context.Context, id int64, r Result) error
+	ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration) ([]store.DueDelivery, time.Time, error)
+	RecordDelivery(ctx context.Context, d model.Delivery) error
+	Watch(ctx context.Context) (<-chan store.Change, error)
 }
 
-// Sender sends one delivery. An error wrapped by Permanent is not retried.
+// Sender sends one delivery of message m. An error wrapped by Permanent
+// is not retried.
 type Sender interface {
-	Send(ctx context.Context, d Delivery) error
+	Send(ctx context.Context, d model.Delivery, m model.Message) error
 }
 
 // PermanentError is a refusal that sending again will not change.
@@ -105,32 +63,36 @@ func (b Backoff) After(n int) time.Duration {
 	return min(d, b.Max)
 }
 
+// lease is how long a claimed delivery is kept from other senders: longer
+// than any attempt takes (the SMTP and webhook timeouts are 30 s).
+const lease = 2 * time.Minute
+
 // Outbox sends due deliveries through the sender of their channel.
 type Outbox struct {
 	queue   Queue
-	senders map[Channel]Sender
+	senders map[model.Channel]Sender
 	backoff Backoff
 	now     func() time.Time
 	wake    chan struct{}
-	report  func(Delivery, Result)
+	report  func(model.Delivery, model.Message)
 }
 
-// New returns an outbox over queue. Deliveries of a channel with no sender
-// stay queued (the setting may be added later).
-func New(queue Queue, senders map[Channel]Sender, backoff Backoff) *Outbox {
+// New returns an outbox over queue. A delivery whose channel has no sender
+// stays queued (its setting may come back).
+func New(queue Queue, senders map[model.Channel]Sender, backoff Backoff) *Outbox {
 	return &Outbox{
 		queue:   queue,
 		senders: senders,
 		backoff: backoff,
 		now:     time.Now,
 		wake:    make(chan struct{}, 1),
-		report:  func(Delivery, Result) {},
+		report:  func(model.Delivery, model.Message) {},
 	}
 }
 
-// OnResult sets a function called after every attempt (for logs). It must
-// be set before Run.
-func (o *Outbox) OnResult(f func(Delivery, Result)) { o.report = f }
+// OnResult sets a function called with each attempt's outcome (for the
+// log). Set it before Run.
+func (o *Outbox) OnResult(f func(model.Delivery, model.Message)) { o.report = f }
 
 // Wake asks Run to look for due deliveries now: call it after storing a
 // message.
@@ -141,14 +103,20 @@ func (o *Outbox) Wake() {
 	}
 }
 
-// Run sends due deliveries until ctx ends. A store error is retried with
-// the same backoff as a send.
+// Run sends due deliveries until ctx ends. A store that fails is asked
+// again with the same backoff as a send.
 func (o *Outbox) Run(ctx context.Context) error {
+	changes, err := o.queue.Watch(ctx)
+	if err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
 	storeFailures := 0
 	for {
 		next, err := o.sendDue(ctx)
-		wait := time.Duration(-1)
+		wait := time.Duration(-1) // until woken
 		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
 		case err != nil:
 			storeFailures++
 			wait = o.backoff.After(storeFailures)
@@ -158,70 +126,82 @@ func (o *Outbox) Run(ctx context.Context) error {
 		default:
 			storeFailures = 0
 		}
-		if err := o.sleep(ctx, wait); err != nil {
+		if err := o.sleep(ctx, wait, changes); err != nil {
 			return err
 		}
 	}
 }
 
-// sleep waits for wait (forever when negative), a Wake, or the end of ctx.
-func (o *Outbox) sleep(ctx context.Context, wait time.Duration) error {
+// sleep waits for wait (until woken when negative), a Wake, a change to
+// the messages, or the end of ctx.
+func (o *Outbox) sleep(ctx context.Context, wait time.Duration, changes <-chan store.Change) error {
 	var timer <-chan time.Time
 	if wait >= 0 {
 		t := time.NewTimer(wait)
 		defer t.Stop()
 		timer = t.C
 	}
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-o.wake:
-	case <-timer:
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-o.wake:
+			return nil
+		case <-timer:
+			return nil
+		case c, ok := <-changes:
+			if !ok {
+				return ctx.Err()
+			}
+			if c.What&store.ChangedMessages != 0 {
+				return nil
+			}
+		}
 	}
-	return nil
 }
 
 // sendDue sends every delivery due now and returns when the next one is
 // due.
 func (o *Outbox) sendDue(ctx context.Context) (time.Time, error) {
-	due, next, err := o.queue.Due(ctx, o.now())
+	due, next, err := o.queue.ClaimDeliveries(ctx, o.now(), lease)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("outbox: %w", err)
 	}
-	for _, d := range due {
+	for _, dd := range due {
+		d := dd.Delivery
 		sender, ok := o.senders[d.Channel]
 		if !ok {
-			continue
+			continue // claimed, so tried again after the lease
 		}
-		r := o.attempt(ctx, sender, d)
+		d = o.attempt(ctx, sender, d, dd.Message)
 		if ctx.Err() != nil {
 			return time.Time{}, ctx.Err()
 		}
-		if err := o.queue.Record(ctx, d.ID, r); err != nil {
+		if err := o.queue.RecordDelivery(ctx, d); err != nil {
 			return time.Time{}, fmt.Errorf("outbox: %w", err)
 		}
-		o.report(d, r)
-		if r.State == Queued && (next.IsZero() || r.NextTry.Before(next)) {
-			next = r.NextTry
+		o.report(d, dd.Message)
+		if d.State == model.DeliveryQueued && (next.IsZero() || d.NextTry.Before(next)) {
+			next = d.NextTry
 		}
 	}
 	return next, nil
 }
 
-func (o *Outbox) attempt(ctx context.Context, sender Sender, d Delivery) Result {
-	err := sender.Send(ctx, d)
-	r := Result{Attempts: d.Attempts + 1, At: o.now()}
+// attempt sends d once and returns it with the outcome.
+func (o *Outbox) attempt(ctx context.Context, sender Sender, d model.Delivery, m model.Message) model.Delivery {
+	err := sender.Send(ctx, d, m)
+	d.Attempts++
+	d.Updated = o.now()
 	var permanent *PermanentError
 	switch {
 	case err == nil:
-		r.State = Sent
+		d.State, d.LastError = model.DeliverySent, ""
 	case errors.As(err, &permanent):
-		r.State = Failed
-		r.LastError = err.Error()
+		d.State, d.LastError = model.DeliveryFailed, err.Error()
 	default:
-		r.State = Queued
-		r.LastError = err.Error()
-		r.NextTry = r.At.Add(o.backoff.After(r.Attempts))
+		d.State, d.LastError = model.DeliveryQueued, err.Error()
+		d.NextTry = d.Updated.Add(o.backoff.After(d.Attempts))
 	}
-	return r
+	return d
 }

@@ -3,10 +3,12 @@ package outbox_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,7 +16,10 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/outbox"
+	"github.com/frontdesk/frontdesk/store"
+	"github.com/frontdesk/frontdesk/store/sqlite"
 )
 
 // mailServer is a real SMTP server on loopback that keeps what it receives.
@@ -88,83 +93,23 @@ func (s *mailSession) Data(r io.Reader) error {
 	return nil
 }
 
-// memQueue keeps deliveries in memory for the outbox's own tests; the
-// stores have their own tests of the same contract.
-type memQueue struct {
-	mu      sync.Mutex
-	items   map[int64]*item
-	changed chan struct{}
+// rig is an outbox over a real SQLite store, with every attempt's outcome
+// reported on a channel.
+type rig struct {
+	db       *sqlite.Store
+	outcomes chan model.Delivery
 }
 
-type item struct {
-	d outbox.Delivery
-	r outbox.Result
-}
-
-func newMemQueue(ds ...outbox.Delivery) *memQueue {
-	q := &memQueue{items: map[int64]*item{}, changed: make(chan struct{}, 100)}
-	for _, d := range ds {
-		q.items[d.ID] = &item{d: d, r: outbox.Result{State: outbox.Queued}}
-	}
-	return q
-}
-
-func (q *memQueue) Due(_ context.Context, now time.Time) ([]outbox.Delivery, time.Time, error) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	var due []outbox.Delivery
-	var next time.Time
-	for id := int64(1); id <= int64(len(q.items)); id++ {
-		it := q.items[id]
-		if it.r.State != outbox.Queued {
-			continue
-		}
-		if !it.r.NextTry.After(now) {
-			d := it.d
-			d.Attempts = it.r.Attempts
-			due = append(due, d)
-		} else if next.IsZero() || it.r.NextTry.Before(next) {
-			next = it.r.NextTry
-		}
-	}
-	return due, next, nil
-}
-
-func (q *memQueue) Record(_ context.Context, id int64, r outbox.Result) error {
-	q.mu.Lock()
-	q.items[id].r = r
-	q.mu.Unlock()
-	q.changed <- struct{}{}
-	return nil
-}
-
-func (q *memQueue) result(id int64) outbox.Result {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.items[id].r
-}
-
-// waitFor waits until cond holds, each recorded result waking it.
-func (q *memQueue) waitFor(t *testing.T, what string, cond func() bool) {
+func newRig(t *testing.T, senders map[model.Channel]outbox.Sender, b outbox.Backoff) *rig {
 	t.Helper()
-	deadline := time.After(10 * time.Second)
-	for !cond() {
-		select {
-		case <-q.changed:
-		case <-deadline:
-			t.Fatalf("timed out waiting for %s", what)
-		}
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "history.db"))
+	if err != nil {
+		t.Fatal(err)
 	}
-}
-
-var letter = outbox.Letter{
-	For: "Grace Hopper", CallerName: "Ada Lovelace", CallerNumber: "+1 646-555-0101",
-	Text: "Please call back about the \x1b[31mengine\x1b[0m", TakenBy: "front desk",
-	Taken: time.Date(2026, 12, 1, 14, 3, 0, 0, time.UTC),
-}
-
-func run(t *testing.T, o *outbox.Outbox) {
-	t.Helper()
+	t.Cleanup(func() { db.Close() })
+	r := &rig{db: db, outcomes: make(chan model.Delivery, 100)}
+	o := outbox.New(db, senders, b)
+	o.OnResult(func(d model.Delivery, _ model.Message) { r.outcomes <- d })
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- o.Run(ctx) }()
@@ -174,6 +119,53 @@ func run(t *testing.T, o *outbox.Outbox) {
 			t.Errorf("Run: %v", err)
 		}
 	})
+	return r
+}
+
+// take stores a message with the given deliveries, as the console does.
+func (r *rig) take(t *testing.T, ds ...model.Delivery) int64 {
+	t.Helper()
+	m := message
+	m.Deliveries = ds
+	id, err := r.db.AddMessage(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// next waits for the next attempt's outcome.
+func (r *rig) next(t *testing.T) model.Delivery {
+	t.Helper()
+	select {
+	case d := <-r.outcomes:
+		return d
+	case <-time.After(10 * time.Second):
+		t.Fatal("no delivery attempt within 10 s")
+		return model.Delivery{}
+	}
+}
+
+// stored is message id's deliveries as the store has them.
+func (r *rig) stored(t *testing.T, id int64) []model.Delivery {
+	t.Helper()
+	ms, err := r.db.Messages(context.Background(), store.Scope{Accounts: []string{message.Account}}, store.MessageQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.ID == id {
+			return m.Deliveries
+		}
+	}
+	t.Fatalf("message %d not stored", id)
+	return nil
+}
+
+var message = model.Message{
+	Account: "6465551000", For: "Grace Hopper", CallerName: "Ada Lovelace", CallerNumber: "+1 646-555-0101",
+	Text: "Please call back about the \x1b[31mengine\x1b[0m", TakenBy: "front desk",
+	Created: time.Date(2026, 12, 1, 14, 3, 0, 0, time.UTC),
 }
 
 func TestMailArrivesWithWhoWhenAndWhat(t *testing.T) {
@@ -182,10 +174,14 @@ func TestMailArrivesWithWhoWhenAndWhat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := newMemQueue(outbox.Delivery{ID: 1, MessageID: 7, Channel: outbox.Mail, To: "grace@example.com", Letter: letter})
-	o := outbox.New(q, map[outbox.Channel]outbox.Sender{outbox.Mail: sender}, outbox.Backoff{First: 10 * time.Millisecond, Max: 50 * time.Millisecond})
-	run(t, o)
-	q.waitFor(t, "sent", func() bool { return q.result(1).State == outbox.Sent })
+	r := newRig(t, map[model.Channel]outbox.Sender{model.ChannelMail: sender}, outbox.Backoff{First: 10 * time.Millisecond, Max: 50 * time.Millisecond})
+	id := r.take(t, model.Delivery{Channel: model.ChannelMail, To: "grace@example.com"})
+	if d := r.next(t); d.State != model.DeliverySent || d.Attempts != 1 {
+		t.Fatalf("attempt: %+v", d)
+	}
+	if ds := r.stored(t, id); len(ds) != 1 || ds[0].State != model.DeliverySent {
+		t.Fatalf("stored deliveries %+v", ds)
+	}
 	got := ms.received()
 	if len(got) != 1 {
 		t.Fatalf("server received %d mails, want 1", len(got))
@@ -217,22 +213,28 @@ func TestMailWaitsForTheServerToComeBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := newMemQueue(outbox.Delivery{ID: 1, MessageID: 7, Channel: outbox.Mail, To: "grace@example.com", Letter: letter})
-	o := outbox.New(q, map[outbox.Channel]outbox.Sender{outbox.Mail: sender}, outbox.Backoff{First: 20 * time.Millisecond, Max: 100 * time.Millisecond})
-	run(t, o)
-	q.waitFor(t, "two failed attempts", func() bool { return q.result(1).Attempts >= 2 })
-	r := q.result(1)
-	if r.State != outbox.Queued || !strings.Contains(r.LastError, "refused") {
-		t.Fatalf("while down: %+v, want queued with the connection's refusal", r)
+	r := newRig(t, map[model.Channel]outbox.Sender{model.ChannelMail: sender}, outbox.Backoff{First: 20 * time.Millisecond, Max: 100 * time.Millisecond})
+	id := r.take(t, model.Delivery{Channel: model.ChannelMail, To: "grace@example.com"})
+	for range 2 {
+		if d := r.next(t); d.State != model.DeliveryQueued || !strings.Contains(d.LastError, "refused") {
+			t.Fatalf("while down: %+v, want queued with the connection's refusal", d)
+		}
+	}
+	if ds := r.stored(t, id); ds[0].State != model.DeliveryQueued || ds[0].Attempts < 2 || ds[0].LastError == "" {
+		t.Fatalf("stored while down: %+v", ds)
 	}
 
 	ms := startMailServer(t, addr)
-	q.waitFor(t, "sent after the server came back", func() bool { return q.result(1).State == outbox.Sent })
+	for d := r.next(t); d.State != model.DeliverySent; d = r.next(t) {
+		if d.State != model.DeliveryQueued {
+			t.Fatalf("attempt %+v", d)
+		}
+	}
 	if got := ms.received(); len(got) != 1 || got[0].To != "grace@example.com" {
 		t.Fatalf("server received %+v", got)
 	}
-	if r := q.result(1); r.LastError != "" {
-		t.Errorf("a sent delivery keeps the error %q", r.LastError)
+	if ds := r.stored(t, id); ds[0].State != model.DeliverySent || ds[0].LastError != "" {
+		t.Errorf("stored after sending: %+v", ds)
 	}
 }
 
@@ -243,12 +245,18 @@ func TestMailboxRefusedForGoodIsFailedNotRetried(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := newMemQueue(outbox.Delivery{ID: 1, Channel: outbox.Mail, To: "nobody@example.com", Letter: letter})
-	o := outbox.New(q, map[outbox.Channel]outbox.Sender{outbox.Mail: sender}, outbox.Backoff{First: time.Millisecond, Max: time.Millisecond})
-	run(t, o)
-	q.waitFor(t, "failed", func() bool { return q.result(1).State == outbox.Failed })
-	if r := q.result(1); r.Attempts != 1 || !strings.Contains(r.LastError, "550") {
-		t.Errorf("got %+v, want one attempt failed with the 550 reply", r)
+	r := newRig(t, map[model.Channel]outbox.Sender{model.ChannelMail: sender}, outbox.Backoff{First: time.Millisecond, Max: time.Millisecond})
+	id := r.take(t, model.Delivery{Channel: model.ChannelMail, To: "nobody@example.com"})
+	if d := r.next(t); d.State != model.DeliveryFailed || d.Attempts != 1 || !strings.Contains(d.LastError, "550") {
+		t.Fatalf("got %+v, want one attempt failed with the 550 reply", d)
+	}
+	select {
+	case d := <-r.outcomes:
+		t.Fatalf("a failed delivery was tried again: %+v", d)
+	case <-time.After(50 * time.Millisecond): // 50 backoffs
+	}
+	if ds := r.stored(t, id); ds[0].State != model.DeliveryFailed {
+		t.Errorf("stored %+v", ds)
 	}
 }
 
@@ -272,16 +280,20 @@ func TestWebhookGetsJSONAndRetriesServerErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := newMemQueue(outbox.Delivery{ID: 1, MessageID: 7, Channel: outbox.Webhook, Letter: letter})
-	o := outbox.New(q, map[outbox.Channel]outbox.Sender{outbox.Webhook: hook}, outbox.Backoff{First: 10 * time.Millisecond, Max: 10 * time.Millisecond})
-	run(t, o)
-	q.waitFor(t, "sent", func() bool { return q.result(1).State == outbox.Sent })
+	r := newRig(t, map[model.Channel]outbox.Sender{model.ChannelWebhook: hook}, outbox.Backoff{First: 10 * time.Millisecond, Max: 10 * time.Millisecond})
+	id := r.take(t, model.Delivery{Channel: model.ChannelWebhook})
+	if d := r.next(t); d.State != model.DeliveryQueued || !strings.Contains(d.LastError, "HTTP 502") {
+		t.Fatalf("first attempt %+v", d)
+	}
+	if d := r.next(t); d.State != model.DeliverySent {
+		t.Fatalf("second attempt %+v", d)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if calls != 2 || len(bodies) != 1 {
 		t.Fatalf("webhook called %d times, bodies %q", calls, bodies)
 	}
-	for _, want := range []string{"application/json", `"message_id":7`, `"caller_name":"Ada Lovelace"`, `"for":"Grace Hopper"`} {
+	for _, want := range []string{"application/json", fmt.Sprintf(`"message_id":%d`, id), `"caller_name":"Ada Lovelace"`, `"for":"Grace Hopper"`, `"taken_by":"front desk"`} {
 		if !strings.Contains(bodies[0], want) {
 			t.Errorf("webhook body lacks %s: %s", want, bodies[0])
 		}

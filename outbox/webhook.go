@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/frontdesk/frontdesk/model"
 )
 
 // WebhookSender posts each delivery's letter as JSON to one URL.
@@ -17,10 +19,17 @@ type WebhookSender struct {
 	client *http.Client
 }
 
-// webhookBody is the JSON a webhook receives.
+// webhookBody is the JSON a webhook receives: who called, their number,
+// when, the message, who took it and for whom.
 type webhookBody struct {
-	MessageID int64 `json:"message_id"`
-	Letter
+	MessageID    int64     `json:"message_id"`
+	Account      string    `json:"account"`
+	For          string    `json:"for"`
+	CallerName   string    `json:"caller_name"`
+	CallerNumber string    `json:"caller_number"`
+	Text         string    `json:"text"`
+	Taken        time.Time `json:"taken"`
+	TakenBy      string    `json:"taken_by"`
 }
 
 // NewWebhook returns a sender posting to rawURL (http or https).
@@ -32,14 +41,14 @@ func NewWebhook(rawURL string) (*WebhookSender, error) {
 	return &WebhookSender{url: rawURL, client: &http.Client{Timeout: 30 * time.Second}}, nil
 }
 
-// Send posts d's letter. A 4xx answer (other than 408 and 429) is a refusal
+// Send posts message m. A 4xx answer (other than 408 and 429) is a refusal
 // for good; anything else that is not 2xx is retried.
-func (w *WebhookSender) Send(ctx context.Context, d Delivery) error {
-	letter := d.Letter
-	for _, field := range []*string{&letter.Account, &letter.For, &letter.CallerName, &letter.CallerNumber, &letter.TakenBy} {
-		*field = oneLine(*field)
-	}
-	body, err := json.Marshal(webhookBody{MessageID: d.MessageID, Letter: letter})
+func (w *WebhookSender) Send(ctx context.Context, d model.Delivery, m model.Message) error {
+	body, err := json.Marshal(webhookBody{
+		MessageID: m.ID, Account: oneLine(m.Account), For: oneLine(m.For),
+		CallerName: oneLine(m.CallerName), CallerNumber: oneLine(m.CallerNumber),
+		Text: cleanText(m.Text), Taken: m.Created, TakenBy: oneLine(m.TakenBy),
+	})
 	if err != nil {
 		return Permanent(err)
 	}

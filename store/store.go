@@ -43,10 +43,23 @@ type Store interface {
 	Prune(ctx context.Context, before time.Time) (int64, error)
 
 	// AddMessage stores m and returns its id. A message that says nothing
-	// (model.Message.Empty) is refused with ErrEmptyMessage.
+	// (model.Message.Empty) is refused with ErrEmptyMessage. Its
+	// Deliveries are stored in the same transaction, queued and due at
+	// once, whatever their State says.
 	AddMessage(ctx context.Context, m model.Message) (int64, error)
 	// Messages returns the messages in scope that match q, newest first.
 	Messages(ctx context.Context, scope Scope, q MessageQuery) ([]model.Message, error)
+	// ClaimDeliveries returns the queued deliveries of every account due
+	// at or before now, oldest first, each with its message, and when the
+	// next later one is due (zero if none). Each returned delivery is
+	// claimed for lease: no other handle, process or box gets it until
+	// then, so a delivery is attempted by one sender at a time, and again
+	// after the lease if its sender died before recording the outcome.
+	ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration) ([]DueDelivery, time.Time, error)
+	// RecordDelivery stores the outcome of an attempt at delivery d.ID:
+	// its State, Attempts, LastError, NextTry and Updated.
+	RecordDelivery(ctx context.Context, d model.Delivery) error
+
 	// MarkDone marks a message done (or open again). A message that does
 	// not exist or is out of scope is ErrNotFound.
 	MarkDone(ctx context.Context, scope Scope, id int64, done bool) error
@@ -114,6 +127,13 @@ func (s Scope) Owners() []string {
 		out = append(out, "")
 	}
 	return out
+}
+
+// DueDelivery is a delivery due to be attempted, with the message it
+// carries.
+type DueDelivery struct {
+	Delivery model.Delivery
+	Message  model.Message
 }
 
 // MessageQuery selects messages.

@@ -22,13 +22,21 @@ func (s *Store) AddMessage(ctx context.Context, m model.Message) (int64, error) 
 	}
 	var id int64
 	err := s.write(ctx, "save the message", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO messages (account, for_whom, caller_name, caller_number, text, call_id, created_ms, done)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.Account, m.For, m.CallerName, m.CallerNumber, m.Text, m.CallID, ms(m.Created), m.Done)
+		res, err := tx.ExecContext(ctx, `INSERT INTO messages (account, for_whom, caller_name, caller_number, text, call_id, created_ms, done, taken_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.Account, m.For, m.CallerName, m.CallerNumber, m.Text, m.CallID, ms(m.Created), m.Done, m.TakenBy)
 		if err != nil {
 			return err
 		}
-		id, err = res.LastInsertId()
-		return err
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		for _, d := range m.Deliveries {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (message_id, channel, recipient, state, next_try_ms)
+				VALUES (?, ?, ?, 'queued', ?)`, id, string(d.Channel), d.To, ms(m.Created)); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return id, err
 }
@@ -44,7 +52,7 @@ func (s *Store) Messages(ctx context.Context, scope store.Scope, q store.Message
 		where = append(where, `for_whom = ?`)
 		args = append(args, q.For)
 	}
-	query := `SELECT id, account, for_whom, caller_name, caller_number, text, call_id, created_ms, done FROM messages
+	query := `SELECT id, account, for_whom, caller_name, caller_number, text, call_id, created_ms, done, taken_by FROM messages
 		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY created_ms DESC, id DESC`
 	if q.Limit > 0 {
 		query += ` LIMIT ?`
@@ -59,13 +67,16 @@ func (s *Store) Messages(ctx context.Context, scope store.Scope, q store.Message
 	for rows.Next() {
 		var m model.Message
 		var created int64
-		if err := rows.Scan(&m.ID, &m.Account, &m.For, &m.CallerName, &m.CallerNumber, &m.Text, &m.CallID, &created, &m.Done); err != nil {
+		if err := rows.Scan(&m.ID, &m.Account, &m.For, &m.CallerName, &m.CallerNumber, &m.Text, &m.CallID, &created, &m.Done, &m.TakenBy); err != nil {
 			return nil, fmt.Errorf("history: messages: %w", classify(err))
 		}
 		m.Created = fromMS(created)
 		out = append(out, m)
 	}
 	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history: messages: %w", classify(err))
+	}
+	if err := s.attachDeliveries(ctx, out); err != nil {
 		return nil, fmt.Errorf("history: messages: %w", classify(err))
 	}
 	return out, nil

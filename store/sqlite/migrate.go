@@ -92,6 +92,23 @@ var migrations = []string{
 	ALTER TABLE messages ADD COLUMN account TEXT NOT NULL DEFAULT '';
 	DROP INDEX messages_by_created;
 	CREATE INDEX messages_by_account ON messages (account, created_ms);`,
+
+	// 3: who took a message, and its deliveries to the person it is for
+	// (the outbox): stored with the message, sent after.
+	`ALTER TABLE messages ADD COLUMN taken_by TEXT NOT NULL DEFAULT '';
+	CREATE TABLE deliveries (
+		id          INTEGER PRIMARY KEY,
+		message_id  INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+		channel     TEXT    NOT NULL CHECK (channel IN ('mail', 'webhook')),
+		recipient   TEXT    NOT NULL DEFAULT '',
+		state       TEXT    NOT NULL CHECK (state IN ('queued', 'sent', 'failed')),
+		attempts    INTEGER NOT NULL DEFAULT 0,
+		last_error  TEXT    NOT NULL DEFAULT '',
+		next_try_ms INTEGER NOT NULL,
+		updated_ms  INTEGER
+	);
+	CREATE INDEX deliveries_by_message ON deliveries (message_id);
+	CREATE INDEX deliveries_due ON deliveries (next_try_ms, id) WHERE state = 'queued';`,
 }
 
 // migrate brings the schema up to date in one transaction.

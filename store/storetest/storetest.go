@@ -54,6 +54,8 @@ func Run(t *testing.T, newDB NewDatabase) {
 		{"HandlesWriteAtOnce", testHandlesWriteAtOnce},
 		{"TwoHandlesOneRowPerCall", testTwoHandlesOneRow},
 		{"WatchSeesOtherHandles", testWatch},
+		{"DeliveriesOutbox", testDeliveries},
+		{"DeliveryClaimedByOneHandle", testDeliveryClaim},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -597,5 +599,136 @@ func drainChanges(ch <-chan store.Change) {
 		default:
 			return
 		}
+	}
+}
+
+func testDeliveries(t *testing.T, open func() store.Store) {
+	s := open()
+	m := model.Message{Account: AcctA, For: "Grace Hopper", CallerName: "Ada Lovelace", CallerNumber: "6465550101",
+		Text: "About the engine", Created: Base, TakenBy: "front desk",
+		Deliveries: []model.Delivery{{Channel: model.ChannelMail, To: "grace@example.com"}, {Channel: model.ChannelWebhook}}}
+	id, err := s.AddMessage(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddMessage(ctx, model.Message{Account: AcctA, Text: "no deliveries", Created: Base}); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := s.Messages(ctx, scope(AcctA), store.MessageQuery{For: "Grace Hopper"})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("Messages = %+v, %v", got, err)
+	}
+	if got[0].TakenBy != "front desk" || len(got[0].Deliveries) != 2 {
+		t.Fatalf("stored message %+v", got[0])
+	}
+	for i, d := range got[0].Deliveries {
+		if d.MessageID != id || d.State != model.DeliveryQueued || d.Attempts != 0 || d.ID == 0 {
+			t.Errorf("delivery %d stored as %+v", i, d)
+		}
+	}
+	if d := got[0].Deliveries[0]; d.Channel != model.ChannelMail || d.To != "grace@example.com" {
+		t.Errorf("mail delivery %+v", d)
+	}
+
+	if due, _, err := s.ClaimDeliveries(ctx, Base.Add(-time.Second), time.Minute); err != nil || len(due) != 0 {
+		t.Fatalf("claim before the message was taken = %+v, %v", due, err)
+	}
+	due, _, err := s.ClaimDeliveries(ctx, Base, time.Minute)
+	if err != nil || len(due) != 2 {
+		t.Fatalf("claim = %+v, %v", due, err)
+	}
+	if due[0].Message.ID != id || due[0].Message.For != "Grace Hopper" || due[0].Message.TakenBy != "front desk" || !due[0].Message.Created.Equal(Base) {
+		t.Errorf("claimed with message %+v", due[0].Message)
+	}
+
+	mail, hook := due[0].Delivery, due[1].Delivery
+	if mail.Channel != model.ChannelMail {
+		mail, hook = hook, mail
+	}
+	mail.State, mail.Attempts, mail.Updated = model.DeliverySent, 1, Base.Add(time.Second)
+	if err := s.RecordDelivery(ctx, mail); err != nil {
+		t.Fatal(err)
+	}
+	hook.State, hook.Attempts, hook.LastError = model.DeliveryQueued, 1, "webhook answered HTTP 502"
+	hook.NextTry, hook.Updated = Base.Add(30*time.Second), Base.Add(time.Second)
+	if err := s.RecordDelivery(ctx, hook); err != nil {
+		t.Fatal(err)
+	}
+	due, next, err := s.ClaimDeliveries(ctx, Base.Add(10*time.Second), time.Minute)
+	if err != nil || len(due) != 0 || !next.Equal(Base.Add(30*time.Second)) {
+		t.Fatalf("claim before the retry = %+v, next %v, %v; want none, next at +30s", due, next, err)
+	}
+	due, _, err = s.ClaimDeliveries(ctx, Base.Add(30*time.Second), time.Minute)
+	if err != nil || len(due) != 1 || due[0].Delivery.ID != hook.ID || due[0].Delivery.Attempts != 1 || due[0].Delivery.LastError != "webhook answered HTTP 502" {
+		t.Fatalf("claim at the retry = %+v, %v", due, err)
+	}
+	hook.State, hook.Attempts, hook.LastError = model.DeliveryFailed, 2, "webhook answered HTTP 404"
+	if err := s.RecordDelivery(ctx, hook); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.Messages(ctx, scope(AcctA), store.MessageQuery{For: "Grace Hopper"})
+	if err != nil || len(got) != 1 {
+		t.Fatal(err)
+	}
+	states := map[model.Channel]model.Delivery{}
+	for _, d := range got[0].Deliveries {
+		states[d.Channel] = d
+	}
+	if d := states[model.ChannelMail]; d.State != model.DeliverySent || !d.Updated.Equal(Base.Add(time.Second)) {
+		t.Errorf("mail after sending: %+v", d)
+	}
+	if d := states[model.ChannelWebhook]; d.State != model.DeliveryFailed || d.Attempts != 2 || d.LastError != "webhook answered HTTP 404" {
+		t.Errorf("webhook after failing: %+v", d)
+	}
+	if err := s.RecordDelivery(ctx, model.Delivery{ID: 999999, State: model.DeliverySent}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("RecordDelivery(unknown) = %v", err)
+	}
+}
+
+// testDeliveryClaim: two boxes claiming at once never both get a delivery;
+// a claim that is never recorded is handed out again after its lease.
+func testDeliveryClaim(t *testing.T, open func() store.Store) {
+	a, b := open(), open()
+	for i := range 20 {
+		m := model.Message{Account: AcctA, Text: fmt.Sprintf("message %d", i), Created: Base,
+			Deliveries: []model.Delivery{{Channel: model.ChannelWebhook}}}
+		if _, err := a.AddMessage(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	claimed := map[int64]int{}
+	var wg sync.WaitGroup
+	for _, s := range []store.Store{a, b, a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			due, _, err := s.ClaimDeliveries(ctx, Base, time.Minute)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, d := range due {
+				claimed[d.Delivery.ID]++
+			}
+		}()
+	}
+	wg.Wait()
+	if len(claimed) != 20 {
+		t.Errorf("%d deliveries claimed, want all 20", len(claimed))
+	}
+	for id, n := range claimed {
+		if n != 1 {
+			t.Errorf("delivery %d claimed %d times", id, n)
+		}
+	}
+	if due, _, err := b.ClaimDeliveries(ctx, Base.Add(59*time.Second), time.Minute); err != nil || len(due) != 0 {
+		t.Errorf("claim within the lease = %d deliveries, %v", len(due), err)
+	}
+	if due, _, err := b.ClaimDeliveries(ctx, Base.Add(time.Minute), time.Minute); err != nil || len(due) != 20 {
+		t.Errorf("claim after the lease = %d deliveries, %v; want all 20 again", len(due), err)
 	}
 }
