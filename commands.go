@@ -173,7 +173,14 @@ func consoleCmd(fs *pflag.FlagSet) body {
 		}
 		h := openHistory(c, s, cmd, logger)
 		defer h.close(s, cmd, logger)
+		outboxCtx, stopOutbox := context.WithCancel(ctx)
+		defer stopOutbox() // before the history closes
+		post, err := startOutbox(outboxCtx, c, h, logger)
+		if err != nil {
+			return usageError(s, cmd, "%v", err)
+		}
 		o.desk = consoleDesk(ctx, c, s, cmd, logger, h)
+		o.desk.address = post.address(localUser())
 		return console(ctx, s, cmd, lines, o)
 	}
 }
@@ -392,6 +399,12 @@ func serveCmd(fs *pflag.FlagSet) body {
 		accounts := newServeAccounts(c, fallback, func() (*config.Config, error) { return config.Load(flags, s.getenv) }, logger)
 		hist := openHistory(c, s, cmd, logger)
 		defer hist.close(s, cmd, logger)
+		outboxCtx, stopOutbox := context.WithCancel(ctx)
+		defer stopOutbox() // before the history closes
+		post, err := startOutbox(outboxCtx, c, hist, logger)
+		if err != nil {
+			return usageError(s, cmd, "%v", err)
+		}
 		sd := newServeDesk(ctx, c, s, cmd, logger, hist)
 		defKeys, defHost := sshserver.DefaultPaths(s.getenv)
 		srv, err := sshserver.New(sshserver.Config{
@@ -424,6 +437,7 @@ func serveCmd(fs *pflag.FlagSet) body {
 				}
 				waitOptions(c)(&opts)
 				sd.forAccounts(sess.Context, dids, &opts)
+				opts.Address = post.address(sess.User)
 				return tui.New(opts)
 			},
 		})

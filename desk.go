@@ -12,6 +12,7 @@ import (
 	"github.com/frontdesk/frontdesk/cli"
 	"github.com/frontdesk/frontdesk/config"
 	"github.com/frontdesk/frontdesk/directory"
+	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/store"
 	"github.com/frontdesk/frontdesk/store/sqlite"
 	"github.com/frontdesk/frontdesk/tui"
@@ -128,6 +129,7 @@ type desk struct {
 	notify     bool
 	retention  time.Duration
 	historyOff error // why there is no history database
+	address    func(*model.Message, *directory.Directory)
 }
 
 // apply sets the console options the desk provides.
@@ -139,6 +141,7 @@ func (d desk) apply(o *tui.Options) {
 	o.Notify = d.notify
 	o.Retention = d.retention
 	o.HistoryOff = d.historyOff
+	o.Address = d.address
 }
 
 // notifyOn reports whether the console sends desktop notifications: the

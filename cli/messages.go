@@ -51,6 +51,35 @@ type jsonMessage struct {
 	CallID       string    `json:"call_id,omitempty"`
 	Created      time.Time `json:"created"`
 	Done         bool      `json:"done"`
+	TakenBy      string    `json:"taken_by,omitempty"`
+	// Deliveries say how the message is sent to its person: by mail,
+	// to the webhook; empty when it is not sent.
+	Deliveries []jsonDelivery `json:"deliveries"`
+}
+
+// jsonDelivery is one of a message's deliveries.
+type jsonDelivery struct {
+	Channel   string     `json:"channel"` // "mail" or "webhook"
+	To        string     `json:"to,omitempty"`
+	State     string     `json:"state"` // "queued", "sent" or "failed"
+	Attempts  int        `json:"attempts"`
+	LastError string     `json:"last_error,omitempty"`
+	NextTry   *time.Time `json:"next_try,omitempty"` // when a queued one is tried again
+	Updated   *time.Time `json:"updated,omitempty"`
+}
+
+func jsonDeliveries(ds []model.Delivery) []jsonDelivery {
+	out := make([]jsonDelivery, len(ds))
+	for i, d := range ds {
+		out[i] = jsonDelivery{Channel: string(d.Channel), To: d.To, State: string(d.State), Attempts: d.Attempts, LastError: d.LastError}
+		if d.State == model.DeliveryQueued && !d.NextTry.IsZero() {
+			out[i].NextTry = &d.NextTry
+		}
+		if !d.Updated.IsZero() {
+			out[i].Updated = &d.Updated
+		}
+	}
+	return out
 }
 
 // WriteMessagesJSON writes msgs as an indented JSON array (an empty array
@@ -59,7 +88,7 @@ func WriteMessagesJSON(w io.Writer, msgs []model.Message) error {
 	out := make([]jsonMessage, len(msgs))
 	for i, m := range msgs {
 		out[i] = jsonMessage{ID: m.ID, Account: m.Account, For: m.For, CallerName: m.CallerName, CallerNumber: m.CallerNumber,
-			Text: m.Text, CallID: m.CallID, Created: m.Created, Done: m.Done}
+			Text: m.Text, CallID: m.CallID, Created: m.Created, Done: m.Done, TakenBy: m.TakenBy, Deliveries: jsonDeliveries(m.Deliveries)}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -103,6 +132,20 @@ func WriteMessagesText(w io.Writer, msgs []model.Message) error {
 			if line = oneLine(line); line != "" {
 				fmt.Fprintf(&sb, "       %s\n", line)
 			}
+		}
+		if by := oneLine(m.TakenBy); by != "" {
+			fmt.Fprintf(&sb, "       taken by %s\n", by)
+		}
+		for _, d := range m.Deliveries {
+			to := ""
+			if d.To != "" {
+				to = " to " + oneLine(d.To)
+			}
+			fmt.Fprintf(&sb, "       %s%s: %s", d.Channel, to, d.State)
+			if d.LastError != "" {
+				fmt.Fprintf(&sb, " (%s)", oneLine(d.LastError))
+			}
+			sb.WriteByte('\n')
 		}
 	}
 	_, err := io.WriteString(w, sb.String())

@@ -241,6 +241,29 @@ func (d *Directory) Lookup(raw string) (Contact, bool) {
 	return Contact{}, false
 }
 
+// Named finds the contact whose name is name, ignoring case and surrounding
+// space: the person a message is for, chosen from the directory. Two
+// contacts with one name are one person only if they share an address, so
+// a name that is not unique by address finds nobody.
+func (d *Directory) Named(name string) (Contact, bool) {
+	if d == nil {
+		return Contact{}, false
+	}
+	name = strings.TrimSpace(name)
+	var found Contact
+	n := 0
+	for _, c := range d.contacts {
+		if !strings.EqualFold(c.Name, name) {
+			continue
+		}
+		if n > 0 && c.Email != found.Email {
+			return Contact{}, false
+		}
+		found, n = c, n+1
+	}
+	return found, n > 0
+}
+
 // isPhoneLike reports whether q has digits and otherwise only the
 // punctuation people type in phone numbers.
 func isPhoneLike(q string) bool {

@@ -364,3 +364,25 @@ func TestLookupInternationalAsWritten(t *testing.T) {
 		}
 	}
 }
+
+func TestNamedFindsThePersonAMessageIsFor(t *testing.T) {
+	d := New([]Contact{
+		{Name: "Grace Hopper", Number: "6465550104", Email: "grace@example.com"},
+		{Name: "Grace Hopper", Number: "9175550104", Email: "grace@example.com"},
+		{Name: "Alan Smith", Number: "6465550105", Email: "alan@one.example"},
+		{Name: "Alan Smith", Number: "6465550106", Email: "alan@two.example"},
+	})
+	if c, ok := d.Named("  grace HOPPER "); !ok || c.Email != "grace@example.com" {
+		t.Errorf("Named(grace) = %+v, %v", c, ok)
+	}
+	if c, ok := d.Named("Alan Smith"); ok {
+		t.Errorf("two people named Alan Smith with different addresses: got %+v", c)
+	}
+	if _, ok := d.Named("Nobody"); ok {
+		t.Error("found a contact for an unknown name")
+	}
+	var none *Directory
+	if _, ok := none.Named("Grace Hopper"); ok {
+		t.Error("a nil directory found someone")
+	}
+}

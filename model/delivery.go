@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Channel is how a message reaches the person it is for.
 type Channel string
@@ -34,4 +37,25 @@ type Delivery struct {
 	LastError string    // why the last attempt failed; "" after a success
 	NextTry   time.Time // when a queued delivery is due
 	Updated   time.Time // when the state last changed; zero until the first attempt
+}
+
+// DeliveryNote says in a few words how a message's deliveries stand, for a
+// list: "mailed", "mail queued: connection refused", "webhook failed: …".
+// It is "" for a message with no deliveries.
+func DeliveryNote(ds []Delivery) string {
+	var parts []string
+	for _, d := range ds {
+		what := string(d.Channel)
+		switch {
+		case d.State == DeliverySent && d.Channel == ChannelMail:
+			parts = append(parts, "mailed")
+		case d.State == DeliverySent:
+			parts = append(parts, what+" sent")
+		case d.LastError != "":
+			parts = append(parts, what+" "+string(d.State)+": "+Clean(d.LastError, 80))
+		default:
+			parts = append(parts, what+" "+string(d.State))
+		}
+	}
+	return strings.Join(parts, ", ")
 }

@@ -225,3 +225,21 @@ func TestNumberKeyMatchesWaysOfWriting(t *testing.T) {
 		t.Error("different numbers share a key")
 	}
 }
+
+func TestDeliveryNote(t *testing.T) {
+	for _, tc := range []struct {
+		ds   []Delivery
+		want string
+	}{
+		{nil, ""},
+		{[]Delivery{{Channel: ChannelMail, State: DeliverySent}}, "mailed"},
+		{[]Delivery{{Channel: ChannelMail, State: DeliveryQueued}}, "mail queued"},
+		{[]Delivery{{Channel: ChannelMail, State: DeliveryQueued, LastError: "connection \x1b[2Jrefused"}, {Channel: ChannelWebhook, State: DeliverySent}},
+			"mail queued: connection refused, webhook sent"},
+		{[]Delivery{{Channel: ChannelWebhook, State: DeliveryFailed, LastError: "webhook answered HTTP 404"}}, "webhook failed: webhook answered HTTP 404"},
+	} {
+		if got := DeliveryNote(tc.ds); got != tc.want {
+			t.Errorf("DeliveryNote(%+v) = %q, want %q", tc.ds, got, tc.want)
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -14,84 +13,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
+	"github.com/frontdesk/frontdesk/internal/smtptest"
 	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/outbox"
 	"github.com/frontdesk/frontdesk/store"
 	"github.com/frontdesk/frontdesk/store/sqlite"
 )
-
-// mailServer is a real SMTP server on loopback that keeps what it receives.
-type mailServer struct {
-	addr   string
-	server *smtp.Server
-	mu     sync.Mutex
-	got    []receivedMail
-	reject int // answer RCPT with this code when not zero
-}
-
-type receivedMail struct {
-	From, To string
-	Data     string
-}
-
-func startMailServer(t *testing.T, addr string) *mailServer {
-	t.Helper()
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms := &mailServer{addr: ln.Addr().String()}
-	ms.server = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
-		return &mailSession{server: ms}, nil
-	}))
-	ms.server.Domain = "localhost"
-	go func() { _ = ms.server.Serve(ln) }()
-	t.Cleanup(func() { _ = ms.server.Close() })
-	return ms
-}
-
-func (ms *mailServer) received() []receivedMail {
-	ms.mu.Lock()
-	defer ms.mu.Unlock()
-	return append([]receivedMail(nil), ms.got...)
-}
-
-type mailSession struct {
-	server   *mailServer
-	from, to string
-}
-
-func (s *mailSession) Reset()        {}
-func (s *mailSession) Logout() error { return nil }
-func (s *mailSession) Mail(from string, _ *smtp.MailOptions) error {
-	s.from = from
-	return nil
-}
-func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.server.mu.Lock()
-	code := s.server.reject
-	s.server.mu.Unlock()
-	if code != 0 {
-		return &smtp.SMTPError{Code: code, Message: "no such mailbox"}
-	}
-	s.to = to
-	return nil
-}
-func (s *mailSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.server.mu.Lock()
-	s.server.got = append(s.server.got, receivedMail{From: s.from, To: s.to, Data: string(b)})
-	s.server.mu.Unlock()
-	return nil
-}
 
 // rig is an outbox over a real SQLite store, with every attempt's outcome
 // reported on a channel.
@@ -169,8 +96,8 @@ var message = model.Message{
 }
 
 func TestMailArrivesWithWhoWhenAndWhat(t *testing.T) {
-	ms := startMailServer(t, "")
-	sender, err := outbox.NewSMTP(outbox.SMTPConfig{Server: ms.addr, From: "desk@example.com", TLS: outbox.NoTLS})
+	ms := smtptest.Start(t, "")
+	sender, err := outbox.NewSMTP(outbox.SMTPConfig{Server: ms.Addr, From: "desk@example.com", TLS: outbox.NoTLS})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +109,7 @@ func TestMailArrivesWithWhoWhenAndWhat(t *testing.T) {
 	if ds := r.stored(t, id); len(ds) != 1 || ds[0].State != model.DeliverySent {
 		t.Fatalf("stored deliveries %+v", ds)
 	}
-	got := ms.received()
+	got := ms.Received()
 	if len(got) != 1 {
 		t.Fatalf("server received %d mails, want 1", len(got))
 	}
@@ -201,13 +128,7 @@ func TestMailArrivesWithWhoWhenAndWhat(t *testing.T) {
 }
 
 func TestMailWaitsForTheServerToComeBack(t *testing.T) {
-	// Reserve a port, then close it: the server is down.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := smtptest.FreeAddr(t) // the server is down
 
 	sender, err := outbox.NewSMTP(outbox.SMTPConfig{Server: addr, From: "desk@example.com", TLS: outbox.NoTLS})
 	if err != nil {
@@ -224,13 +145,13 @@ func TestMailWaitsForTheServerToComeBack(t *testing.T) {
 		t.Fatalf("stored while down: %+v", ds)
 	}
 
-	ms := startMailServer(t, addr)
+	ms := smtptest.Start(t, addr)
 	for d := r.next(t); d.State != model.DeliverySent; d = r.next(t) {
 		if d.State != model.DeliveryQueued {
 			t.Fatalf("attempt %+v", d)
 		}
 	}
-	if got := ms.received(); len(got) != 1 || got[0].To != "grace@example.com" {
+	if got := ms.Received(); len(got) != 1 || got[0].To != "grace@example.com" {
 		t.Fatalf("server received %+v", got)
 	}
 	if ds := r.stored(t, id); ds[0].State != model.DeliverySent || ds[0].LastError != "" {
@@ -239,9 +160,9 @@ func TestMailWaitsForTheServerToComeBack(t *testing.T) {
 }
 
 func TestMailboxRefusedForGoodIsFailedNotRetried(t *testing.T) {
-	ms := startMailServer(t, "")
-	ms.reject = 550
-	sender, err := outbox.NewSMTP(outbox.SMTPConfig{Server: ms.addr, From: "desk@example.com", TLS: outbox.NoTLS})
+	ms := smtptest.Start(t, "")
+	ms.Reject(550)
+	sender, err := outbox.NewSMTP(outbox.SMTPConfig{Server: ms.Addr, From: "desk@example.com", TLS: outbox.NoTLS})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -329,6 +329,9 @@ func (m *Model) saveForm() tea.Cmd {
 		return nil
 	}
 	msg.Created = m.sh.now
+	if m.opts.Address != nil {
+		m.opts.Address(&msg, m.sh.names.dir)
+	}
 	f.saving, f.err = true, ""
 	return tea.Batch(m.status.set(statusPending, "Saving the message for "+model.Clean(msg.For, 60)+"…"), saveMessage(m.opts.Records, msg))
 }

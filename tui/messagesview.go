@@ -111,6 +111,9 @@ func (v *messagesView) lines(w, h int) []string {
 			from = "—"
 		}
 		text := strings.Join(strings.Fields(model.Clean(strings.ReplaceAll(m.Text, "\n", " "), 400)), " ")
+		if note := model.DeliveryNote(m.Deliveries); note != "" {
+			text = "(" + note + ") " + text
+		}
 		line := mark + box + pad(when, whenW, false) + " " +
 			pad("for "+model.Clean(m.For, 60), forW, false) + " " +
 			pad("from "+from, fromW, false) + " "

@@ -71,6 +71,10 @@ type Options struct {
 	// Retention is how long stored calls are kept: older ones are pruned at
 	// start-up and daily. Zero keeps them forever.
 	Retention time.Duration
+	// Address, when set, fills in a message before it is stored: who took
+	// it and how it is sent to its person (found in the directory the
+	// console has at the time).
+	Address func(m *model.Message, dir *directory.Directory)
 	// Directory names callers and backs dial-by-name. Nil: no directory.
 	Directory *directory.Directory
 	// DirectorySkipped is how many rows of the directory file were skipped

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/frontdesk/frontdesk/config"
+	"github.com/frontdesk/frontdesk/internal/smtptest"
+	"github.com/frontdesk/frontdesk/internal/syncbuffer"
+	"github.com/frontdesk/frontdesk/model"
+	"github.com/frontdesk/frontdesk/outbox"
+	"github.com/frontdesk/frontdesk/store"
+	"github.com/frontdesk/frontdesk/store/sqlite"
+)
+
+// A message taken over SSH for a directory person with an e-mail address
+// is mailed to them; taken while the mail server is down, it waits in the
+// outbox, shown as queued, and arrives once the server is back.
+func TestServeMailsAMessageToItsPerson(t *testing.T) {
+	old := deliveryBackoff
+	deliveryBackoff = outbox.Backoff{First: 100 * time.Millisecond, Max: 200 * time.Millisecond}
+	t.Cleanup(func() { deliveryBackoff = old })
+
+	srv, env := startSim(t)
+	dir := t.TempDir()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey())))
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	mailAddr := smtptest.FreeAddr(t) // down until started below
+	write("front.pin", testPIN+"\n")
+	write("contacts.csv", "Name,Number,Email\nGrace Hopper,6465550104,grace@example.com\n")
+	history := filepath.Join(dir, "history.db")
+	cfg := write("config.toml", "server = \""+env[config.EnvServer]+"\"\ndirectory = \"contacts.csv\"\nhistory = \"history.db\"\n\n"+
+		"[[account]]\nname = \"front\"\nuser = \""+testDID+"\"\npin_file = \"front.pin\"\nkeys = [\""+pub+"\"]\n\n"+
+		"[smtp]\nserver = \""+mailAddr+"\"\nfrom = \"desk@example.com\"\ntls = \"none\"\n")
+	ak := write("authorized_keys", pub+"\n")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut syncbuffer.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--config", cfg, "--listen", "127.0.0.1:0", "--authorized-keys", ak, "--host-key", filepath.Join(dir, "state", "hk")},
+			sys{getenv: func(k string) string { return map[string]string{"HOME": dir}[k] }, stdout: &out, stderr: &errOut,
+				prompt: func(string) (string, error) { return "", config.ErrNoTerminal }})
+	}()
+	wctx, wcancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer wcancel()
+	addrRE := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
+	waitFor(t, wctx, func() bool { return addrRE.MatchString(errOut.String()) }, errOut.String)
+
+	client, err := gossh.Dial("tcp", addrRE.FindStringSubmatch(errOut.String())[1], &gossh.ClientConfig{User: "alice",
+		Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)}, HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatalf("ssh: %v\n%s", err, errOut.String())
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var screen syncbuffer.Buffer
+	sess.Stdout = &screen
+	keys, err := sess.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", 30, 120, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.WaitSubscribed(wctx, testDID, 1); err != nil {
+		t.Fatalf("no upstream subscribed: %v\n%s", err, errOut.String())
+	}
+	waitFor(t, wctx, func() bool { return strings.Contains(screen.String(), testDID) }, screen.String)
+
+	// To Messages, a new message for Grace Hopper, saved.
+	typeKeys := func(s string) {
+		t.Helper()
+		if _, err := io.WriteString(keys, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	typeKeys("\t\t")
+	waitFor(t, wctx, func() bool { return strings.Contains(screen.String(), "MESSAGES") }, screen.String)
+	typeKeys("m")
+	waitFor(t, wctx, func() bool { return strings.Contains(screen.String(), "For:") }, screen.String)
+	// Keys are read in order: the text is in the form before ctrl+s.
+	typeKeys("Grace Hopper\t\t\tPlease call Ada back about the engine\x13")
+
+	// Stored with its delivery queued, and the failed attempt recorded.
+	db, err := sqlite.Open(history, sqlite.ReadOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	delivery := func() model.Delivery {
+		msgs, err := db.Messages(wctx, store.Scope{Accounts: []string{testDID}}, store.MessageQuery{})
+		if err != nil || len(msgs) != 1 || len(msgs[0].Deliveries) != 1 {
+			return model.Delivery{}
+		}
+		return msgs[0].Deliveries[0]
+	}
+	waitFor(t, wctx, func() bool { d := delivery(); return d.Attempts >= 1 && d.State == model.DeliveryQueued }, errOut.String)
+	if d := delivery(); d.Channel != model.ChannelMail || d.To != "grace@example.com" || !strings.Contains(d.LastError, "refused") {
+		t.Fatalf("delivery while the server is down: %+v", d)
+	}
+	waitFor(t, wctx, func() bool { return strings.Contains(screen.String(), "mail queued") }, screen.String)
+
+	// The server comes back: the mail arrives.
+	mail := smtptest.Start(t, mailAddr)
+	select {
+	case <-mail.Arrived():
+	case <-wctx.Done():
+		t.Fatalf("no mail arrived:\n%s", errOut.String())
+	}
+	got := mail.Received()
+	if len(got) != 1 || got[0].To != "grace@example.com" || got[0].From != "desk@example.com" {
+		t.Fatalf("received %+v", got)
+	}
+	for _, want := range []string{"For:      Grace Hopper", "Please call Ada back about the engine", "Taken by: alice"} {
+		if !strings.Contains(got[0].Data, want) {
+			t.Errorf("mail lacks %q:\n%s", want, got[0].Data)
+		}
+	}
+	waitFor(t, wctx, func() bool { return delivery().State == model.DeliverySent }, errOut.String)
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("serve exit %d, stderr %q", code, errOut.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if n := len(mail.Received()); n != 1 {
+		t.Errorf("%d mails for one message", n)
+	}
+}
