@@ -26,10 +26,9 @@ const settleAfter = 2 * time.Second
 
 // pendingAction is a command sent for a call and not yet settled.
 type pendingAction struct {
-	act     model.Action
-	from    model.State // the call's state when it was sent
-	replied bool        // the phone said yes; waiting for the new state
-	seq     int
+	act  model.Action
+	from model.State // the call's state when it was sent
+	seq  int
 }
 
 // callsActions are the Calls view's own keys.
@@ -218,13 +217,14 @@ func (m *Model) busyLabels() map[string]string {
 	return out
 }
 
-// settlePending forgets pending actions whose call ended, or whose call
-// reached a new state after the phone said yes.
+// settlePending forgets pending actions whose call ended or reached a new
+// state: the phone has acted (its reply may still be on its way), and the
+// row shows what the next key will act on.
 func (m *Model) settlePending() {
 	changed := false
 	for id, p := range m.pending {
 		c, ok := m.table.Get(id)
-		if !ok || (p.replied && c.State != p.from) {
+		if !ok || c.State != p.from {
 			delete(m.pending, id)
 			changed = true
 		}
@@ -267,8 +267,6 @@ func (m *Model) handleResult(msg tea.Msg) tea.Cmd {
 		if r.err != nil {
 			delete(m.pending, r.id)
 		} else {
-			p.replied = true
-			m.pending[r.id] = p
 			settle = m.sh.after(settleAfter, settledMsg{r.id, p.seq})
 		}
 		m.settlePending()
