@@ -3,6 +3,7 @@ package tui
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -133,6 +134,26 @@ func (v *messagesView) lines(w, h int) []string {
 	})
 }
 
+// deliveryLine says where one delivery of a message stands: sent when,
+// queued with the last failure and the next try, or failed and why.
+func deliveryLine(d model.Delivery, now time.Time) string {
+	to := string(d.Channel)
+	if d.To != "" {
+		to = model.Clean(d.To, 80) + " by " + to
+	}
+	switch d.State {
+	case model.DeliverySent:
+		return to + ": sent " + d.Updated.In(now.Location()).Format("15:04")
+	case model.DeliveryFailed:
+		return to + ": failed: " + model.Clean(d.LastError, 200)
+	}
+	line := to + ": queued"
+	if d.LastError != "" {
+		line += ", next try " + d.NextTry.In(now.Location()).Format("15:04:05") + " (" + model.Clean(d.LastError, 200) + ")"
+	}
+	return line
+}
+
 // readLines draws message m in full after the title lines out: who it is
 // for, who called and on what number, when, and the whole text wrapped to
 // the width.
@@ -153,6 +174,10 @@ func (v *messagesView) readLines(m model.Message, w int, out []string) []string 
 		state = "done"
 	}
 	field("State", state)
+	field("Taken by", model.Clean(m.TakenBy, 80))
+	for _, d := range m.Deliveries {
+		field("Sent to", deliveryLine(d, v.sh.now))
+	}
 	out = append(out, "")
 	if strings.TrimSpace(m.Text) == "" {
 		out = append(out, st.Empty.Render("  (no text)"))
