@@ -404,3 +404,33 @@ func TestDirectoryReload(t *testing.T) {
 }
 
 var _ = transport.Event{}
+
+// A console of two phones stores each ended call under its own phone's
+// account.
+func TestEndedCallsBelongToTheirLine(t *testing.T) {
+	rec := &memRecords{}
+	sales := newFakePhone()
+	close(sales.events) // as newHarness does with the first: events go straight to Update
+	h := newHarness(t, 100, 24, func(o *Options) {
+		o.Records = rec
+		o.Lines = []Line{
+			{Name: "front", DID: "2125550100", Phone: o.Phone},
+			{Name: "sales", DID: "2125550200", Phone: sales},
+		}
+	})
+	call := func(line int, id, state string) {
+		h.send(eventMsg{line, transport.Event{Kind: transport.EventCall, Call: transport.Call{ID: id, Ani: "6465550142", State: state}}})
+	}
+	call(0, "1", "RINGING")
+	call(1, "1", "RINGING")
+	call(0, "1", "DELETED")
+	call(1, "1", "DELETED")
+	calls, _ := rec.Calls(model.CallQuery{})
+	got := map[string]string{}
+	for _, c := range calls {
+		got[c.Line] = c.Account
+	}
+	if len(calls) != 2 || got["front"] != "2125550100" || got["sales"] != "2125550200" {
+		t.Fatalf("stored %+v", calls)
+	}
+}

@@ -60,6 +60,11 @@ func (m *Model) handleEvents(line int, evs ...transport.Event) tea.Cmd {
 	if ended := m.table.Ended(); len(ended) > 0 && m.opts.Records != nil {
 		for i := range ended {
 			ended[i].Name = m.sh.names.name(ended[i].Ani)
+			// The call belongs to its line's account (its DID); a line
+			// without one leaves it to the records' own account.
+			if l, ok := m.lines.of(ended[i].Line); ok && ended[i].Account == "" {
+				ended[i].Account = l.DID
+			}
 		}
 		// Queued, not written here: the writer stores them in batches
 		// and the change feed brings the views up to date.
