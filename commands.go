@@ -436,6 +436,11 @@ func serveCmd(fs *pflag.FlagSet) body {
 					Bell:     c.Bell && !c.Quiet,
 				}
 				waitOptions(c)(&opts)
+				// Who marks a missed call handled: the key's holder.
+				opts.Operator = sess.KeyComment
+				if opts.Operator == "" {
+					opts.Operator = sess.User
+				}
 				sd.forAccounts(sess.Context, dids, &opts)
 				opts.Address = post.address(sess.User)
 				return tui.New(opts)

@@ -104,7 +104,7 @@ func (a *authorizedKeys) load(stamp fileStamp) error {
 	for sc.Scan() {
 		n++
 		line := sc.Bytes()
-		key, _, options, _, err := gossh.ParseAuthorizedKey(line)
+		key, comment, options, _, err := gossh.ParseAuthorizedKey(line)
 		if err != nil {
 			if !blankOrComment(line) {
 				a.log.Warn("skipping a line of the authorized keys file", "path", a.path, "line", n, "err", err)
@@ -116,6 +116,7 @@ func (a *authorizedKeys) load(stamp fileStamp) error {
 			a.log.Warn("skipping a key of the authorized keys file", "path", a.path, "line", n, "fingerprint", gossh.FingerprintSHA256(key), "reason", err)
 			continue
 		}
+		entry.comment = cleanField(comment)
 		keys[string(key.Marshal())] = append(keys[string(key.Marshal())], entry)
 	}
 	if err := sc.Err(); err != nil {

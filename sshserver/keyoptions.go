@@ -19,6 +19,9 @@ type keyEntry struct {
 	// noPTY is set by no-pty or restrict (and cleared by a later pty): the
 	// key may log in but cannot open the console, which needs a terminal.
 	noPTY bool
+	// comment is the line's comment (usually user@host), cleaned for a
+	// screen or a log line: who holds the key.
+	comment string
 }
 
 // permits says why the entry does not let ip in at now ("" when it does).

@@ -70,6 +70,9 @@ type Session struct {
 	// User is the SSH user name the client gave (not checked: keys decide),
 	// cleaned of control characters.
 	User string
+	// KeyComment is the comment of the client's key in authorized_keys
+	// (usually user@host), cleaned; "" when it has none.
+	KeyComment string
 	// Remote is the client's address.
 	Remote net.Addr
 	// Environ is the client's environment as sent over SSH, with TERM.

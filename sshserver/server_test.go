@@ -347,6 +347,9 @@ func TestClientEnvironmentAndSize(t *testing.T) {
 	tm := h.open("alice", 120, 40, "NO_COLOR", "1")
 	tm.waitFor(did)
 	s := <-got
+	if s.KeyComment != "alice@desk" {
+		t.Errorf("key comment %q, want alice@desk (from authorized_keys)", s.KeyComment)
+	}
 	env := strings.Join(s.Environ, " ")
 	if !strings.Contains(env, "NO_COLOR=1") || !strings.Contains(env, "TERM=xterm-256color") {
 		t.Fatalf("console environment %q", env)

@@ -310,7 +310,14 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		return nil
 	}
 	pty, _, _ := sess.Pty()
+	comment := ""
+	if k := sess.PublicKey(); k != nil {
+		if e, _, ok := s.keys.check(k, sess.RemoteAddr(), time.Now()); ok {
+			comment = e.comment
+		}
+	}
 	model := s.cfg.NewConsole(Session{
+		KeyComment:  comment,
 		Lines:       c.lines,
 		Fingerprint: c.fingerprint,
 		User:        cleanField(sess.User()),

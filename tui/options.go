@@ -55,6 +55,9 @@ type Options struct {
 	// shown in the ringing warning style, then the alert style; 20 s and
 	// 45 s when zero, never when negative.
 	RingWarn, RingAlert time.Duration
+	// Operator names who is at the desk, for a missed call they mark
+	// handled: the SSH key's comment, or the local user.
+	Operator string
 	// SpeedDials are the digit keys of the Calls view that dial a number.
 	SpeedDials []SpeedDial
 	// Bell rings the terminal bell when a new call starts ringing.
