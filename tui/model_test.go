@@ -689,3 +689,20 @@ func TestSettleTimeoutReenablesTheCall(t *testing.T) {
 	h.key("h")
 	h.wantSent(phoneCmd{"hold", "101"}, phoneCmd{"hold", "101"})
 }
+
+func TestNewStateBeforeTheReplyEndsPending(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.call("101", "6465551234", "CONNECTED")
+	_, cmd := h.m.Update(keyPress("h")) // the hold is on its way; its reply not read yet
+	if _, busy := h.m.pending["101"]; !busy {
+		t.Fatal("the hold is not pending")
+	}
+	h.call("101", "6465551234", "HOLDING")
+	if _, busy := h.m.pending["101"]; busy {
+		t.Fatal("still pending once the call is on hold")
+	}
+	h.wantScreen("h/F3 resume")
+	h.run(cmd) // the reply, late
+	h.key("h")
+	h.wantSent(phoneCmd{"hold", "101"}, phoneCmd{"resume", "101"})
+}
