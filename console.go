@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/user"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -86,7 +85,7 @@ func console(ctx context.Context, s sys, cmd string, lines []consoleLine, o cons
 		HoldWarn: o.holdWarn,
 		Bell:     o.bell,
 		NoColor:  s.getenv("NO_COLOR") != "",
-		Operator: localUser(s),
+		Operator: localUser(),
 	}
 	if o.waits != nil {
 		o.waits(&opts)
@@ -115,13 +114,4 @@ func console(ctx context.Context, s sys, cmd string, lines []consoleLine, o cons
 		return failure(s, cmd, streamErr)
 	}
 	return exitOK
-}
-
-// localUser names who runs the console, for a missed call they mark
-// handled: the login name, else $USER.
-func localUser(s sys) string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	return s.getenv("USER")
 }
