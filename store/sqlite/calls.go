@@ -12,6 +12,10 @@ import (
 	"github.com/frontdesk/frontdesk/store"
 )
 
+const insertCall = `INSERT INTO calls
+	(account, call_id, did, direction, outcome, number, digits, name, clid, folded, start_ms, ring_ms, talk_ms, hold_ms, ended_ms, last_state)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 const callColumns = `id, account, call_id, did, direction, outcome, number, name, clid, start_ms, ring_ms, talk_ms, hold_ms, ended_ms, last_state`
 
 // Write applies b in one transaction.
@@ -29,8 +33,13 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 			return err
 		}
 		defer find.Close()
+		insert, err := tx.PrepareContext(ctx, insertCall)
+		if err != nil {
+			return err
+		}
+		defer insert.Close()
 		for _, c := range b.Calls {
-			if err := saveCall(ctx, tx, find, c); err != nil {
+			if err := saveCall(ctx, tx, find, insert, c); err != nil {
 				return fmt.Errorf("call %s: %w", c.CallID, err)
 			}
 		}
@@ -55,14 +64,12 @@ func validCall(c model.CallRecord) error {
 }
 
 // saveCall merges c into the row of the same call, or inserts it.
-func saveCall(ctx context.Context, tx *sql.Tx, find *sql.Stmt, c model.CallRecord) error {
+func saveCall(ctx context.Context, tx *sql.Tx, find, insert *sql.Stmt, c model.CallRecord) error {
 	old, err := scanCall(find.QueryRowContext(ctx, c.Account, c.CallID,
 		ms(c.At().Add(store.SameCallSlack)), ms(c.Start.Add(-store.SameCallSlack))))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		_, err := tx.ExecContext(ctx, `INSERT INTO calls
-			(account, call_id, did, direction, outcome, number, digits, name, clid, folded, start_ms, ring_ms, talk_ms, hold_ms, ended_ms, last_state)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, callArgs(c)...)
+		_, err := insert.ExecContext(ctx, callArgs(c)...)
 		return err
 	case err != nil:
 		return err
