@@ -260,6 +260,9 @@ func (m *Model) waitingNow() waiting {
 		w.longest = max(w.longest, d)
 		w.step = max(w.step, m.sh.waitOf(c, d))
 	}
+	// Whole seconds, as shown: the header is drawn again only when what it
+	// shows changes, not on every event.
+	w.longest = w.longest.Truncate(time.Second)
 	return w
 }
 
