@@ -19,6 +19,9 @@ import (
 	"github.com/frontdesk/frontdesk/config"
 	"github.com/frontdesk/frontdesk/internal/consoletest"
 	"github.com/frontdesk/frontdesk/internal/syncbuffer"
+	"github.com/frontdesk/frontdesk/model"
+	"github.com/frontdesk/frontdesk/store"
+	"github.com/frontdesk/frontdesk/store/sqlite"
 	"github.com/frontdesk/frontdesk/transport"
 	"github.com/frontdesk/frontdesk/transport/skysim"
 	"github.com/frontdesk/frontdesk/tui"
@@ -203,6 +206,21 @@ func TestSeveralLinesInOneConsole(t *testing.T) {
 			func() string { return d.View().Content })
 		// The greeting stays a moment after answering.
 		screen("✓ answered · Acme Ortho: “Acme Orthodontics, how may I help?”")
+
+		// Each line's ended call is stored on its own account.
+		srv.SetState(leeDID, leeCall, skysim.StateDeleted)
+		srv.SetState(acmeDID, acmeCall, skysim.StateDeleted)
+		storedOn := func(did string) int {
+			db, err := sqlite.Open(env[config.EnvHistory], sqlite.ReadOnly())
+			if err != nil {
+				return 0
+			}
+			defer db.Close()
+			rows, _ := db.Calls(context.Background(), store.Scope{Accounts: []string{did}}, model.CallQuery{})
+			return len(rows)
+		}
+		waitFor(t, ctx, func() bool { return storedOn(leeDID) == 1 && storedOn(acmeDID) == 1 },
+			func() string { return fmt.Sprintf("stored: Lee %d, Acme %d", storedOn(leeDID), storedOn(acmeDID)) })
 
 		got := answers(srv)
 		if len(got) != 2 {

@@ -145,9 +145,9 @@ func (m *Model) messageEntry() tea.Cmd {
 	h := &m.hist
 	rec, ok := h.selected()
 	if !ok {
-		return m.openForm("", "", "")
+		return m.openForm("", "", "", "")
 	}
-	return m.openForm(rec.CallID, h.nameOf(rec), model.FormatNumber(rec.Ani))
+	return m.openForm(rec.CallID, rec.Account, h.nameOf(rec), model.FormatNumber(rec.Ani))
 }
 
 // nameOf is a stored call's contact name, or "".
@@ -214,7 +214,7 @@ func messagesActions(k KeyMap) []action {
 		}, do: func(m *Model) tea.Cmd { m.msgs.reading = !m.msgs.reading; return nil }, short: true},
 		{bind: k.CallBack, why: rows, do: (*Model).callBackMessage, short: true},
 		{bind: k.ToggleDone, why: rows, do: (*Model).toggleDone, short: true},
-		{bind: k.NewMessage, why: (*Model).whyNoRecords, do: func(m *Model) tea.Cmd { return m.openForm("", "", "") }, short: true},
+		{bind: k.NewMessage, why: (*Model).whyNoRecords, do: func(m *Model) tea.Cmd { return m.openForm("", "", "", "") }, short: true},
 		move(k.Up, func(*Model) int { return -1 }),
 		move(k.Down, func(*Model) int { return 1 }),
 		move(k.Top, func(m *Model) int { return -len(m.msgs.msgs) }),
@@ -262,12 +262,12 @@ func (m *Model) toggleDone() tea.Cmd {
 }
 
 // openForm opens the message form prefilled for a call.
-func (m *Model) openForm(callID, name, number string) tea.Cmd {
+func (m *Model) openForm(callID, account, name, number string) tea.Cmd {
 	if m.opts.Records == nil {
 		return m.status.set(statusError, "Messages need the history database, which is not open (see the log)")
 	}
 	m.focus = focusForm
-	return m.form.show(callID, name, number)
+	return m.form.show(callID, account, name, number)
 }
 
 // formActions are the message form's keys; the rest is typed into it.

@@ -134,9 +134,9 @@ func (m *Model) whyMessageCall() string {
 func (m *Model) messageCall() tea.Cmd {
 	c, ok := m.list.selected()
 	if !ok {
-		return m.openForm("", "", "")
+		return m.openForm("", "", "", "")
 	}
-	return m.openForm(c.ID, m.sh.names.name(c.Ani), model.FormatNumber(c.Ani))
+	return m.openForm(c.ID, m.lines.account(c.Line), m.sh.names.name(c.Ani), model.FormatNumber(c.Ani))
 }
 
 // dialNumber validates input as the dial prompt does and, if it is a

@@ -96,6 +96,15 @@ func (s *lineSet) entryNaming(e *model.CallRecord) model.Naming {
 	return s.numbers.For(model.Dialled(e.CLID, e.HasCLID, e.DID), own)
 }
 
+// account is the account (DID) of the line called name, "" when the line
+// has none given: the store then files it under the console's first.
+func (s *lineSet) account(name string) string {
+	if l, ok := s.of(name); ok {
+		return l.DID
+	}
+	return ""
+}
+
 // didLabel names the line of a DID as stored with a call: the line's label,
 // or the number formatted.
 func (s *lineSet) didLabel(did string) string {

@@ -20,6 +20,8 @@ type messagesView struct {
 	err    string
 	// reading shows the selected message in full instead of the list.
 	reading bool
+	// callLines names each message's line, for the line column.
+	callLines *lineSet
 }
 
 // take replaces the messages, keeping the selection on the same message.
@@ -96,6 +98,11 @@ func (v *messagesView) lines(w, h int) []string {
 	for _, m := range v.msgs {
 		whenW = max(whenW, ansi.StringWidth(shortWhen(m.Created, now, "")))
 	}
+	// The line column, with several lines.
+	lineW := 0
+	if v.callLines != nil && v.callLines.several() {
+		lineW = 14
+	}
 	return v.fill(out, h, len(v.msgs), func(i int) string {
 		m := v.msgs[i]
 		mark := "  "
@@ -115,8 +122,11 @@ func (v *messagesView) lines(w, h int) []string {
 		if note := model.DeliveryNote(m.Deliveries); note != "" {
 			text = "(" + note + ") " + text
 		}
-		line := mark + box + pad(when, whenW, false) + " " +
-			pad("for "+model.Clean(m.For, 60), forW, false) + " " +
+		line := mark + box + pad(when, whenW, false) + " "
+		if lineW > 0 {
+			line += pad(v.callLines.didLabel(m.Account), lineW, false) + " "
+		}
+		line += pad("for "+model.Clean(m.For, 60), forW, false) + " " +
 			pad("from "+from, fromW, false) + " "
 		if numW > 0 {
 			line += pad(model.FormatNumber(m.CallerNumber), numW, false) + " "

@@ -153,7 +153,7 @@ func New(opts Options) *Model {
 	m.list.unconfirmed = map[string]bool{}
 	m.hist = newHistoryView(sh)
 	m.hist.callLines = &m.lines
-	m.msgs = messagesView{sh: sh}
+	m.msgs = messagesView{sh: sh, callLines: &m.lines}
 	m.picker = newDirPicker(sh)
 	m.form = newMessageForm(sh)
 	m.pin = newPINPrompt(sh)

@@ -24,6 +24,9 @@ type messageForm struct {
 	numIn  textinput.Model
 	text   textarea.Model
 	callID string
+	// account is the account the message is taken on: the line of the
+	// call it is about; "" for the console's first.
+	account string
 
 	// Suggestions for the For field; pick is the chosen one, -1 for the
 	// text as typed.
@@ -90,14 +93,14 @@ func (f *messageForm) restyle() {
 }
 
 // show opens the form, prefilled with the caller's name and number.
-func (f *messageForm) show(callID, name, number string) tea.Cmd {
+func (f *messageForm) show(callID, account, name, number string) tea.Cmd {
 	f.forIn.Reset()
 	f.openName, f.openNumber = model.Clean(name, 80), model.Clean(number, 40)
 	f.nameIn.SetValue(f.openName)
 	f.numIn.SetValue(f.openNumber)
 	f.saving = false
 	f.text.Reset()
-	f.callID = callID
+	f.callID, f.account = callID, account
 	f.err = ""
 	f.sugg, f.pick = nil, -1
 	f.field = formFor
@@ -201,6 +204,7 @@ func (f *messageForm) message() (model.Message, string) {
 		CallerNumber: strings.TrimSpace(f.numIn.Value()),
 		Text:         strings.TrimSpace(f.text.Value()),
 		CallID:       f.callID,
+		Account:      f.account,
 	}
 	switch {
 	case m.For == "":
