@@ -3,6 +3,7 @@ package sqlite
 import (
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -108,4 +109,35 @@ func BenchmarkQuery(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkChangeFeed measures how long a message saved through one handle
+// (another process, in effect) takes to reach a watcher on another
+// handle: the change feed's latency, from the commit to the signal.
+func BenchmarkChangeFeed(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "history.db")
+	a, err := Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	other, err := Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer other.Close()
+	changes, err := a.Watch(b.Context())
+	if err != nil {
+		b.Fatal(err)
+	}
+	var total time.Duration
+	for b.Loop() {
+		if _, err := other.AddMessage(ctx, model.Message{Account: storetest.AcctA, Text: "call back"}); err != nil {
+			b.Fatal(err)
+		}
+		t0 := time.Now()
+		<-changes
+		total += time.Since(t0)
+	}
+	b.ReportMetric(float64(total.Microseconds())/float64(b.N)/1000, "ms/change")
 }

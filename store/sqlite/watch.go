@@ -17,12 +17,10 @@ import (
 // changed when the file system cannot tell it (no inotify).
 const watchPoll = 500 * time.Millisecond
 
-// settleDelay is how long after the last write to the files the watch
-// looks at the database; recheckDelay is when it looks once more.
-const (
-	settleDelay  = 20 * time.Millisecond
-	recheckDelay = 250 * time.Millisecond
-)
+// looks are how long after a write to the files the watch looks at the
+// database, each after the one before: soon, and again in case the
+// writer had not yet published its commit (a busy machine).
+var looks = []time.Duration{10 * time.Millisecond, 30 * time.Millisecond, 60 * time.Millisecond, 150 * time.Millisecond, 500 * time.Millisecond}
 
 // watch is one store's change feed: one goroutine and one connection,
 // however many consoles watch. Every commit to the database, by any
@@ -120,7 +118,8 @@ func (s *Store) startWatch() (*watch, error) {
 		settle := time.NewTimer(time.Hour)
 		settle.Stop()
 		defer settle.Stop()
-		rechecks, armed := 0, false
+		next, armed := 0, false
+		var due time.Time // when the armed look is
 		for {
 			select {
 			case <-ctx.Done():
@@ -129,16 +128,19 @@ func (s *Store) startWatch() (*watch, error) {
 				if !ok {
 					return
 				}
-				// Arm once, not on every write: a steady stream of
-				// commits must not keep postponing the look.
-				if names[ev.Name] && !armed {
-					rechecks, armed = 2, true
-					settle.Reset(settleDelay)
+				// A write brings the next look forward to soon, but never
+				// postpones it: a steady stream of commits is still
+				// looked at every few milliseconds.
+				if names[ev.Name] && (!armed || time.Until(due) > looks[0]) {
+					next, armed, due = 1, true, time.Now().Add(looks[0])
+					settle.Reset(looks[0])
 				}
 				continue
 			case <-settle.C:
-				if rechecks--; rechecks > 0 {
-					settle.Reset(recheckDelay)
+				if next < len(looks) {
+					due = time.Now().Add(looks[next])
+					settle.Reset(looks[next])
+					next++
 				} else {
 					armed = false
 				}
