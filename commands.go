@@ -442,7 +442,7 @@ func serveCmd(fs *pflag.FlagSet) body {
 					opts.Operator = sess.User
 				}
 				sd.forAccounts(sess.Context, dids, &opts)
-				opts.Address = post.address(sess.User)
+				opts.Address = post.address(opts.Operator)
 				return tui.New(opts)
 			},
 		})
