@@ -168,8 +168,19 @@ func (c *Config) validate() error {
 	if c.HistoryDays < 0 {
 		return fmt.Errorf("history_days %d is negative: use a number of days, or 0 to keep history forever", c.HistoryDays)
 	}
+	if HistoryIsURL(c.History) {
+		// Only the scheme is repeated: the rest may hold a password.
+		scheme, _, _ := strings.Cut(c.History, "://")
+		if s := strings.ToLower(scheme); s != "postgres" && s != "postgresql" {
+			return fmt.Errorf("history: %q URLs are not supported: give a file path (an SQLite database) or a postgres:// URL (PostgreSQL, for a team of boxes)", scheme)
+		}
+	}
 	return nil
 }
+
+// HistoryIsURL reports whether the history setting is a database server's
+// URL (postgres://user:password@host/database) rather than an SQLite file.
+func HistoryIsURL(s string) bool { return strings.Contains(s, "://") }
 
 // RequireAccount returns a *NoAccountError when no DID is configured.
 func (c *Config) RequireAccount() error {
@@ -380,7 +391,7 @@ func NewFlags(fs *pflag.FlagSet, groups Group) *Flags {
 		add(&f.directory, "directory", EnvDirectory, "contacts `file`, .csv or .vcf")
 	}
 	if groups&HistoryFlag != 0 {
-		add(&f.history, "history", EnvHistory, "call history database `file` (default $XDG_STATE_HOME/frontdesk/history.db)")
+		add(&f.history, "history", EnvHistory, "call history and messages: an SQLite `file`, or a postgres:// URL shared by a team of boxes (default $XDG_STATE_HOME/frontdesk/history.db)")
 	}
 	if groups&RetentionFlag != 0 {
 		add(&f.historyDays, "history-days", EnvHistoryDays, "keep call history this many `days`, 0 = forever (default 90)")

@@ -560,3 +560,32 @@ func TestSMTPAndWebhookSections(t *testing.T) {
 		}
 	}
 }
+
+// The history may be a PostgreSQL URL, in the file, the environment or a
+// flag; it is kept as given, not taken for a path. Other URLs are refused
+// without repeating what may be a password.
+func TestHistoryURL(t *testing.T) {
+	e, path := setup(t)
+	const url = "postgres://desk:pw@db.example:5432/frontdesk?sslmode=require"
+	write(t, path, "history = \""+url+"\"\n", 0o600)
+	c, err := load(t, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.History != url || !HistoryIsURL(c.History) {
+		t.Errorf("history from the file = %q", c.History)
+	}
+	write(t, path, "history = \"history.db\"\n", 0o600)
+	e[EnvHistory] = "postgresql://desk@db.example/frontdesk"
+	if c, err = load(t, e); err != nil || c.History != e[EnvHistory] {
+		t.Errorf("history from the environment = %q, %v", c.History, err)
+	}
+	delete(e, EnvHistory)
+	if c, err = load(t, e); err != nil || c.History != filepath.Join(filepath.Dir(path), "history.db") || HistoryIsURL(c.History) {
+		t.Errorf("history file = %q, %v", c.History, err)
+	}
+	_, err = load(t, e, "--history", "mysql://desk:s3cret@db.example/frontdesk")
+	if err == nil || !strings.Contains(err.Error(), `"mysql" URLs are not supported`) || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("mysql URL: %v", err)
+	}
+}

@@ -189,7 +189,10 @@ func readFile(path, home string, accounts bool) (*fileConfig, error) {
 		return p
 	}
 	f.PINFile, f.CAFile, f.Log = abs(f.PINFile), abs(f.CAFile), abs(f.Log)
-	f.Directory, f.History = abs(f.Directory), abs(f.History)
+	f.Directory = abs(f.Directory)
+	if !HistoryIsURL(f.History) {
+		f.History = abs(f.History)
+	}
 	if err := f.checkMail(abs); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
