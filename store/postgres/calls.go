@@ -1,0 +1,257 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/frontdesk/frontdesk/model"
+	"github.com/frontdesk/frontdesk/store"
+)
+
+const callColumns = `id, account, call_id, did, direction, outcome, number, name, clid, start_at, ring_ms, talk_ms, hold_ms, ended_at, last_state`
+
+// Write applies b in one transaction.
+//
+// Two boxes that saw one call write it at about the same time. Before
+// looking for the call's row, a writer takes a transaction lock on its
+// account and call Id, so the second writer waits for the first to commit
+// and then finds its row. The locks of a batch are taken in one order, so
+// two batches never wait for each other in a circle.
+func (s *Store) Write(ctx context.Context, b store.Batch) error {
+	for _, c := range b.Calls {
+		if err := validCall(c); err != nil {
+			return fmt.Errorf("history: %w", err)
+		}
+	}
+	keys := make([]int64, 0, len(b.Calls))
+	for _, c := range b.Calls {
+		keys = append(keys, callLock(c))
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	return s.write(ctx, fmt.Sprintf("save %d calls and %d seen marks", len(b.Calls), len(b.Seen)), func(tx pgx.Tx) error {
+		if len(keys) > 0 {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k ORDER BY k`, keys); err != nil {
+				return err
+			}
+		}
+		for _, c := range b.Calls {
+			if err := saveCall(ctx, tx, c); err != nil {
+				return fmt.Errorf("call %s: %w", c.CallID, err)
+			}
+		}
+		for _, m := range b.Seen {
+			if _, err := tx.Exec(ctx, `INSERT INTO seen (account, at) VALUES ($1, $2)
+				ON CONFLICT (account) DO UPDATE SET at = GREATEST(seen.at, excluded.at)
+				WHERE excluded.at > seen.at`, m.Account, m.At); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// callLock is the advisory lock key of a call's account and Id.
+func callLock(c model.CallRecord) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(c.Account))
+	h.Write([]byte{0})
+	h.Write([]byte(c.CallID))
+	return int64(h.Sum64())
+}
+
+func validCall(c model.CallRecord) error {
+	switch {
+	case c.CallID == "":
+		return errors.New("a call without an id")
+	case c.Start.IsZero():
+		return fmt.Errorf("call %s without a start time", c.CallID)
+	}
+	return nil
+}
+
+// saveCall merges c into the stored row of the same call, or inserts it.
+func saveCall(ctx context.Context, tx pgx.Tx, c model.CallRecord) error {
+	old, err := scanCall(tx.QueryRow(ctx, `SELECT `+callColumns+` FROM calls
+		WHERE account = $1 AND call_id = $2 AND start_at <= $3 AND COALESCE(ended_at, start_at) >= $4
+		ORDER BY start_at DESC LIMIT 1`,
+		c.Account, c.CallID, c.At().Add(store.SameCallSlack), c.Start.Add(-store.SameCallSlack)))
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		_, err := tx.Exec(ctx, `INSERT INTO calls
+			(account, call_id, did, direction, outcome, number, digits, name, clid, folded, start_at, ring_ms, talk_ms, hold_ms, ended_at, last_state)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, callArgs(c)...)
+		return err
+	case err != nil:
+		return err
+	}
+	m := store.Merge(old, c)
+	if m == old {
+		return nil // nothing new: no write, no notification
+	}
+	_, err = tx.Exec(ctx, `UPDATE calls SET
+		account = $1, call_id = $2, did = $3, direction = $4, outcome = $5, number = $6, digits = $7, name = $8,
+		clid = $9, folded = $10, start_at = $11, ring_ms = $12, talk_ms = $13, hold_ms = $14, ended_at = $15,
+		last_state = $16
+		WHERE id = $17`, append(callArgs(m), old.ID)...)
+	return err
+}
+
+func callArgs(c model.CallRecord) []any {
+	clid := ""
+	if c.HasCLID {
+		clid = c.CLID
+	}
+	var ended *time.Time
+	if !c.End.IsZero() {
+		ended = &c.End
+	}
+	return []any{
+		c.Account, c.CallID, c.DID, c.Direction(), c.Outcome.String(), c.Ani, digits(c.Ani),
+		c.Name, clid, strings.ToLower(c.Name) + "\n" + strings.ToLower(clid),
+		c.Start, c.Ring.Milliseconds(), c.Talk.Milliseconds(), c.Hold.Milliseconds(), ended, lastState(c.LastState),
+	}
+}
+
+// lastState is how a call's last state is stored: the API's word, or ""
+// when unknown.
+func lastState(s model.State) string {
+	if s == model.StateUnknown {
+		return ""
+	}
+	return s.String()
+}
+
+func scanCall(row pgx.Row) (model.CallRecord, error) {
+	var c model.CallRecord
+	var dir, outcome, last string
+	var ring, talk, hold int64
+	var start time.Time
+	var ended *time.Time
+	if err := row.Scan(&c.ID, &c.Account, &c.CallID, &c.DID, &dir, &outcome, &c.Ani, &c.Name, &c.CLID,
+		&start, &ring, &talk, &hold, &ended, &last); err != nil {
+		return c, err
+	}
+	c.LastState = model.ParseState(last)
+	c.HasCLID = c.CLID != ""
+	c.Outbound, c.Outcome = dir == "outbound", model.ParseOutcome(outcome)
+	c.Start = start.Local()
+	if ended != nil {
+		c.End = ended.Local()
+	}
+	c.Ring, c.Talk, c.Hold = time.Duration(ring)*time.Millisecond, time.Duration(talk)*time.Millisecond, time.Duration(hold)*time.Millisecond
+	return c, nil
+}
+
+// Calls returns the calls in scope that match q, newest first.
+func (s *Store) Calls(ctx context.Context, scope store.Scope, q model.CallQuery) ([]model.CallRecord, error) {
+	cond, args := inScope("account", scope, 1)
+	where := []string{cond}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if q.Missed || q.Inbound || q.Outbound {
+		var kinds []string
+		if q.Missed {
+			kinds = append(kinds, `outcome = 'missed'`)
+		}
+		if q.Inbound {
+			kinds = append(kinds, `direction = 'inbound'`)
+		}
+		if q.Outbound {
+			kinds = append(kinds, `direction = 'outbound'`)
+		}
+		where = append(where, "("+strings.Join(kinds, " OR ")+")")
+	}
+	if !q.Since.IsZero() {
+		where = append(where, `start_at >= `+arg(q.Since))
+	}
+	if text := strings.TrimSpace(q.Search); text != "" {
+		if d := digits(text); d != "" && phoneLike(text) {
+			if len(d) == 11 && d[0] == '1' {
+				d = d[1:]
+			}
+			where = append(where, `strpos(digits, `+arg(d)+`) > 0`)
+		} else {
+			where = append(where, `strpos(folded, `+arg(strings.ToLower(text))+`) > 0`)
+		}
+	}
+	query := `SELECT ` + callColumns + ` FROM calls WHERE ` + strings.Join(where, " AND ") + ` ORDER BY start_at DESC, id DESC`
+	if q.Limit > 0 {
+		query += ` LIMIT ` + arg(q.Limit)
+	}
+	if q.Offset > 0 {
+		query += ` OFFSET ` + arg(q.Offset)
+	}
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("history: calls: %w", classify(err))
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (model.CallRecord, error) { return scanCall(row) })
+	if err != nil {
+		return nil, fmt.Errorf("history: calls: %w", classify(err))
+	}
+	return out, nil
+}
+
+// digits returns only the ASCII digits of s.
+func digits(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// phoneLike reports whether a search looks like a phone number, to be
+// matched against the digits rather than the names.
+func phoneLike(q string) bool {
+	for _, r := range q {
+		if !(r >= '0' && r <= '9') && !strings.ContainsRune("+-(). x", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// Missed counts, per account in scope, the missed calls since its seen
+// mark (or the unowned mark, for an account without one).
+func (s *Store) Missed(ctx context.Context, scope store.Scope) (int, error) {
+	if err := s.ready(ctx); err != nil {
+		return 0, err
+	}
+	cond, args := inScope("c.account", scope, 1)
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM calls c
+		WHERE c.outcome = 'missed' AND `+cond+` AND COALESCE(c.ended_at, c.start_at) > COALESCE(
+			(SELECT at FROM seen WHERE account = c.account), (SELECT at FROM seen WHERE account = ''), '-infinity')`,
+		args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("history: count missed calls: %w", classify(err))
+	}
+	return n, nil
+}
+
+// Prune deletes the calls that started before t.
+func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := s.write(ctx, "prune", func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM calls WHERE start_at < $1`, before)
+		n = tag.RowsAffected()
+		return err
+	})
+	return n, err
+}

@@ -1,0 +1,195 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/frontdesk/frontdesk/store"
+)
+
+// notifyChannel is the LISTEN/NOTIFY channel the triggers announce every
+// change on, with the payload "KIND ACCOUNT" (KIND: calls, messages, seen).
+const notifyChannel = "frontdesk"
+
+// The listener's timings: how often it checks that a quiet connection is
+// still alive (a cut network does not close it), and how long it waits
+// between attempts to connect again.
+const (
+	listenCheck     = 30 * time.Second
+	reconnectFirst  = 100 * time.Millisecond
+	reconnectLatest = 5 * time.Second
+)
+
+// listener is one store's change feed: one goroutine and one connection of
+// its own, however many consoles watch.
+type listener struct {
+	mu   sync.Mutex
+	subs map[chan store.Change]struct{}
+	stop context.CancelFunc
+	done chan struct{}
+}
+
+// Watch reports every change to the database, by any box, as the server
+// announces it. While the connection is lost nothing is reported; once it
+// is back the feed reports store.ChangedAll, since anything may have
+// changed meanwhile.
+func (s *Store) Watch(ctx context.Context) (<-chan store.Change, error) {
+	s.watchMu.Lock()
+	defer s.watchMu.Unlock()
+	if s.watch == nil {
+		s.watch = s.startListener()
+	}
+	ch := make(chan store.Change, 1)
+	l := s.watch
+	l.mu.Lock()
+	l.subs[ch] = struct{}{}
+	l.mu.Unlock()
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-l.done:
+		}
+		l.mu.Lock()
+		if _, ok := l.subs[ch]; ok {
+			delete(l.subs, ch)
+			close(ch)
+		}
+		l.mu.Unlock()
+	}()
+	return ch, nil
+}
+
+// startListener starts the feed and waits until it listens (or its first
+// attempt failed, when it goes on trying in the background), so that a
+// change made right after Watch returns is not missed.
+func (s *Store) startListener() *listener {
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &listener{subs: map[chan store.Change]struct{}{}, stop: cancel, done: make(chan struct{})}
+	first := make(chan struct{})
+	go func() {
+		defer close(l.done)
+		l.run(ctx, s.conf, first)
+	}()
+	<-first
+	return l
+}
+
+// run listens until ctx ends, connecting again whenever the connection is
+// lost. first is closed after the first attempt.
+func (l *listener) run(ctx context.Context, conf *pgx.ConnConfig, first chan struct{}) {
+	wait := reconnectFirst
+	for attempt := 0; ; attempt++ {
+		conn, err := listen(ctx, conf)
+		if attempt == 0 {
+			close(first)
+		}
+		if err == nil {
+			if attempt > 0 {
+				l.send(store.Change{What: store.ChangedAll})
+			}
+			wait = reconnectFirst
+			l.receive(ctx, conn)
+			conn.Close(context.Background())
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		// Jitter, so that the boxes of a team do not all come back at once.
+		d := wait/2 + rand.N(wait)
+		wait = min(wait*2, reconnectLatest)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(d):
+		}
+	}
+}
+
+// listen opens a connection and listens on the channel.
+func listen(ctx context.Context, conf *pgx.ConnConfig) (*pgx.Conn, error) {
+	cctx, cancel := context.WithTimeout(ctx, ConnectTimeout)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(cctx, conf)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.Exec(cctx, `LISTEN `+notifyChannel); err != nil {
+		conn.Close(context.Background())
+		return nil, err
+	}
+	return conn, nil
+}
+
+// receive hands on notifications until the connection fails or ctx ends.
+func (l *listener) receive(ctx context.Context, conn *pgx.Conn) {
+	for {
+		wctx, cancel := context.WithTimeout(ctx, listenCheck)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return
+		case errors.Is(err, context.DeadlineExceeded):
+			pctx, cancel := context.WithTimeout(ctx, ConnectTimeout)
+			err = conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				return
+			}
+		case err != nil:
+			return
+		default:
+			l.send(parseChange(n.Payload))
+		}
+	}
+}
+
+// parseChange reads a trigger's payload, "KIND ACCOUNT".
+func parseChange(payload string) store.Change {
+	kind, account, _ := strings.Cut(payload, " ")
+	switch kind {
+	case "calls":
+		return store.Change{What: store.ChangedCalls, Account: account}
+	case "messages":
+		return store.Change{What: store.ChangedMessages, Account: account}
+	case "seen":
+		return store.Change{What: store.ChangedSeen, Account: account}
+	}
+	return store.Change{What: store.ChangedAll}
+}
+
+// send hands c to every watcher, merging it with one not yet taken.
+func (l *listener) send(c store.Change) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for ch := range l.subs {
+		select {
+		case ch <- c:
+		default:
+			select {
+			case old := <-ch:
+				ch <- old.Merge(c)
+			default:
+				ch <- c
+			}
+		}
+	}
+}
+
+// close stops the feed and closes every watcher's channel.
+func (l *listener) close() {
+	l.stop()
+	<-l.done
+	l.mu.Lock()
+	for ch := range l.subs {
+		delete(l.subs, ch)
+		close(ch)
+	}
+	l.mu.Unlock()
+}

@@ -1,0 +1,82 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/frontdesk/frontdesk/model"
+	"github.com/frontdesk/frontdesk/store"
+)
+
+// AddMessage stores a message and returns its id. A zero Created is set
+// to the current time.
+func (s *Store) AddMessage(ctx context.Context, m model.Message) (int64, error) {
+	if m.Empty() {
+		return 0, fmt.Errorf("history: %w", store.ErrEmptyMessage)
+	}
+	if m.Created.IsZero() {
+		m.Created = time.Now()
+	}
+	var id int64
+	err := s.write(ctx, "save the message", func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO messages (account, for_whom, caller_name, caller_number, text, call_id, created_at, done)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			m.Account, m.For, m.CallerName, m.CallerNumber, m.Text, m.CallID, m.Created, m.Done).Scan(&id)
+	})
+	return id, err
+}
+
+// Messages returns the messages in scope that match q, newest first.
+func (s *Store) Messages(ctx context.Context, scope store.Scope, q store.MessageQuery) ([]model.Message, error) {
+	cond, args := inScope("account", scope, 1)
+	where := []string{cond}
+	if q.OpenOnly {
+		where = append(where, `NOT done`)
+	}
+	if q.For != "" {
+		args = append(args, q.For)
+		where = append(where, fmt.Sprintf(`for_whom = $%d`, len(args)))
+	}
+	query := `SELECT id, account, for_whom, caller_name, caller_number, text, call_id, created_at, done FROM messages
+		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY created_at DESC, id DESC`
+	if q.Limit > 0 {
+		args = append(args, q.Limit)
+		query += fmt.Sprintf(` LIMIT $%d`, len(args))
+	}
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("history: messages: %w", classify(err))
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (model.Message, error) {
+		var m model.Message
+		err := row.Scan(&m.ID, &m.Account, &m.For, &m.CallerName, &m.CallerNumber, &m.Text, &m.CallID, &m.Created, &m.Done)
+		m.Created = m.Created.Local()
+		return m, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("history: messages: %w", classify(err))
+	}
+	return out, nil
+}
+
+// MarkDone marks a message in scope done (or open again).
+func (s *Store) MarkDone(ctx context.Context, scope store.Scope, id int64, done bool) error {
+	return s.write(ctx, fmt.Sprintf("mark message %d", id), func(tx pgx.Tx) error {
+		cond, args := inScope("account", scope, 3)
+		tag, err := tx.Exec(ctx, `UPDATE messages SET done = $1 WHERE id = $2 AND `+cond, append([]any{done, id}, args...)...)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return store.ErrNotFound
+		}
+		return nil
+	})
+}
