@@ -171,7 +171,7 @@ func consoleCmd(fs *pflag.FlagSet) body {
 			numbers:  model.NewNumbers(c.Numbers),
 			dialLine: c.DialLine,
 		}
-		h := openHistory(c, s, cmd, logger)
+		h := openHistory(ctx, c, s, cmd, logger)
 		defer h.close(s, cmd, logger)
 		outboxCtx, stopOutbox := context.WithCancel(ctx)
 		defer stopOutbox() // before the history closes
@@ -307,16 +307,14 @@ func messagesCmd(fs *pflag.FlagSet) body {
 		if err != nil {
 			return usageError(s, cmd, "%v", err)
 		}
-		// Only reads: a database this user cannot write is fine, and
-		// none at all has no messages.
-		db, err := openReadOnly(c)
+		db, err := openForReading(ctx, c.History)
 		if err != nil {
 			return failure(s, cmd, err)
 		}
 		if db != nil {
 			defer db.Close()
 		}
-		return exitCode(s, cmd, cli.Messages(ctx, storeOrNil(db), consoleScope(c), s.stdout, *asJSON, *all))
+		return exitCode(s, cmd, cli.Messages(ctx, db, consoleScope(c), s.stdout, *asJSON, *all))
 	}
 }
 
@@ -347,14 +345,14 @@ func statsCmd(fs *pflag.FlagSet) body {
 			}
 			scope = scopeFor(c, dids...)
 		}
-		db, err := openReadOnly(c)
+		db, err := openForReading(ctx, c.History)
 		if err != nil {
 			return failure(s, cmd, err)
 		}
 		if db != nil {
 			defer db.Close()
 		}
-		return exitCode(s, cmd, cli.Stats(ctx, storeOrNil(db), scope, s.stdout, start, c.LineLabel, *asJSON))
+		return exitCode(s, cmd, cli.Stats(ctx, db, scope, s.stdout, start, c.LineLabel, *asJSON))
 	}
 }
 
@@ -397,7 +395,7 @@ func serveCmd(fs *pflag.FlagSet) body {
 		}, o.grace, logger)
 		defer shutdownHub(h, logger)
 		accounts := newServeAccounts(c, fallback, func() (*config.Config, error) { return config.Load(flags, s.getenv) }, logger)
-		hist := openHistory(c, s, cmd, logger)
+		hist := openHistory(ctx, c, s, cmd, logger)
 		defer hist.close(s, cmd, logger)
 		outboxCtx, stopOutbox := context.WithCancel(ctx)
 		defer stopOutbox() // before the history closes

@@ -14,6 +14,7 @@ import (
 	"github.com/frontdesk/frontdesk/directory"
 	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/store"
+	"github.com/frontdesk/frontdesk/store/postgres"
 	"github.com/frontdesk/frontdesk/store/sqlite"
 	"github.com/frontdesk/frontdesk/tui"
 )
@@ -36,14 +37,49 @@ const quitFlush = 5 * time.Second
 // a warning, when the database cannot be opened (a damaged one is
 // reported as such). The console prunes it to the retention itself, at
 // start-up and daily.
-func openHistory(c *config.Config, s sys, cmd string, logger *log.Logger) *history {
-	db, err := sqlite.Open(c.History)
+func openHistory(ctx context.Context, c *config.Config, s sys, cmd string, logger *log.Logger) *history {
+	db, err := openStore(ctx, c.History)
 	if err != nil {
 		fmt.Fprintf(s.stderr, "%s: warning: call history is off: %v\n", cmd, err)
 		logger.Error("call history is off", "err", err)
 		return &history{off: err}
 	}
 	return &history{db: db, w: store.NewWriter(db, 0)}
+}
+
+// openStore opens the database the history setting names: a postgres://
+// URL is PostgreSQL, shared by a team of boxes (a server that cannot be
+// reached yet is waited for), anything else an SQLite file.
+func openStore(ctx context.Context, setting string) (store.Store, error) {
+	if config.HistoryIsURL(setting) {
+		db, err := postgres.Open(ctx, setting)
+		if err != nil {
+			return nil, err
+		}
+		return db, nil
+	}
+	db, err := sqlite.Open(setting)
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// openForReading opens the history for a command that only reads it: an
+// SQLite file this user cannot write is fine, and no file at all is nil
+// (nothing recorded yet).
+func openForReading(ctx context.Context, setting string) (store.Store, error) {
+	if config.HistoryIsURL(setting) {
+		return openStore(ctx, setting)
+	}
+	if _, err := os.Stat(setting); errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	db, err := sqlite.Open(setting, sqlite.ReadOnly())
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
 }
 
 // close saves what is queued (waiting up to quitFlush) and closes the
@@ -84,23 +120,6 @@ func consoleScope(c *config.Config) store.Scope {
 		dids = []string{c.User}
 	}
 	return scopeFor(c, dids...)
-}
-
-// openReadOnly opens the history for a command that only reads it; nil
-// when there is no database yet.
-func openReadOnly(c *config.Config) (*sqlite.Store, error) {
-	if _, err := os.Stat(c.History); errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	return sqlite.Open(c.History, sqlite.ReadOnly())
-}
-
-// storeOrNil is db as a store.Store, nil for none (not a typed nil).
-func storeOrNil(db *sqlite.Store) store.Store {
-	if db == nil {
-		return nil
-	}
-	return db
 }
 
 // everyAccount is every account of the file, and the records kept before
