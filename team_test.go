@@ -45,12 +45,12 @@ func startBoxes(t *testing.T, env map[string]string, n int) (boxes []*box, stop 
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	stop = func() {
+	stop = sync.OnceFunc(func() {
 		cancel()
 		wg.Wait()
-		runConsole = orig
-	}
+	})
 	t.Cleanup(stop)
+	defer func() { runConsole = orig }() // every console has started
 	boxes = make([]*box, n)
 	for i := range n {
 		wg.Add(1)
@@ -169,5 +169,86 @@ func TestTeamOnOnePostgreSQL(t *testing.T) {
 	}
 	if calls != 1 || msgs != 1 {
 		t.Errorf("%d call rows and %d messages, want 1 and 1", calls, msgs)
+	}
+}
+
+// TestTeamBoxLosesTheDatabase: box A loses its network to the database
+// while box B keeps it. A's console goes on working and says history is
+// not saving; what A recorded meanwhile is saved once the network is back,
+// into the row B made for the same call, and A shows what B did meanwhile
+// without a key pressed. The URL's password is never on A's screen.
+func TestTeamBoxLosesTheDatabase(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	network := db.Proxy(t)
+	srv, env := startSim(t)
+	envA := map[string]string{}
+	for k, v := range env {
+		envA[k] = v
+	}
+	envA[config.EnvHistory] = network.URL()
+	env[config.EnvHistory] = db.URL
+	boxesA, stopA := startBoxes(t, envA, 1)
+	boxesB, stopB := startBoxes(t, env, 1)
+	a, b := boxesA[0], boxesB[0]
+	b.name = "B"
+	a.waitView(t, "● live")
+	b.waitView(t, "● live")
+
+	network.Cut()
+	id := srv.Ring(testDID, "2125550142", nil)
+	a.waitView(t, "(212) 555-0142")
+	srv.SetState(testDID, id, "DELETED")
+	b.waitView(t, "1 missed")
+	a.waitView(t, "history not saving")
+	if strings.Contains(a.text(), pgtest.ProxyPassword) {
+		t.Fatalf("the password is on screen:\n%s", a.text())
+	}
+	// A's console still works the phone.
+	id2 := srv.Ring(testDID, "3125550111", nil)
+	a.waitView(t, "(312) 555-0111")
+	srv.SetState(testDID, id2, "DELETED")
+
+	// B takes a message meanwhile.
+	b.key(keyTab)
+	b.key(keyTab)
+	b.waitView(t, "MESSAGES · 0 open")
+	b.key(tea.KeyPressMsg{Code: 'm', Text: "m"})
+	b.waitView(t, "For:")
+	b.typeText("Rachel Kim")
+	b.key(keyTab)
+	b.key(keyTab)
+	b.key(keyTab)
+	b.typeText("Parcel at the front door")
+	b.key(keyCtrlS)
+	b.waitView(t, "MESSAGES · 1 open")
+
+	network.Mend(t)
+	a.key(keyTab)
+	a.key(keyTab)
+	a.waitView(t, "MESSAGES · 1 open", "Parcel at the front door")
+	deadline := time.Now().Add(30 * time.Second)
+	for strings.Contains(a.text(), "history not saving") {
+		if time.Now().After(deadline) {
+			t.Fatalf("box A still not saving after the network came back:\n%s", a.text())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if strings.Contains(a.text(), pgtest.ProxyPassword) {
+		t.Fatalf("the password is on screen:\n%s", a.text())
+	}
+
+	stopA()
+	stopB()
+	conn, err := pgx.Connect(context.Background(), db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var calls int
+	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM calls`).Scan(&calls); err != nil {
+		t.Fatal(err)
+	}
+	if calls != 2 {
+		t.Errorf("%d call rows for the 2 calls both boxes saw", calls)
 	}
 }
