@@ -383,12 +383,9 @@ func (m *Model) handleRecords(msg tea.Msg) tea.Cmd {
 	case recordsChangedMsg:
 		// Someone (this console, another one, another box) changed the
 		// records, or the history stopped or started being saved.
-		cmds := []tea.Cmd{waitForChange(r.Changed()), loadMessages(r), m.takeSaving()}
+		cmds := []tea.Cmd{waitForChange(r.Changed()), loadMessages(r), m.takeSaving(), countMissed(r)}
 		if m.view == viewHistory {
-			r.MarkSeen(m.sh.now)
 			cmds = append(cmds, m.hist.reload(r))
-		} else {
-			cmds = append(cmds, countMissed(r))
 		}
 		if m.view == viewToday {
 			cmds = append(cmds, loadToday(r, m.sh.now))
@@ -419,9 +416,16 @@ func (m *Model) handleRecords(msg tea.Msg) tea.Cmd {
 			m.sh.log.Error("counting missed calls", "err", msg.err)
 			return nil
 		}
-		if m.view != viewHistory {
-			m.missed = msg.n
+		if m.view == viewHistory {
+			// Missed calls that came in while History is open are seen.
+			// Only they are worth a mark: a mark is itself a change, and
+			// consoles on History would otherwise set each other off.
+			if msg.n > 0 {
+				r.MarkSeen(m.sh.now)
+			}
+			return nil
 		}
+		m.missed = msg.n
 	case prunedMsg:
 		if msg.err != nil {
 			m.sh.log.Error("pruning the call history", "err", msg.err)

@@ -107,6 +107,34 @@ func TestEndedCallStoredWithNameAndCountedMissed(t *testing.T) {
 	h.wantScreen("Ada Whitfield")
 }
 
+// A console on History marks missed calls seen as they come in, and
+// writes no mark for a change that brings nothing unseen: a mark is itself
+// a change to every console, so consoles on History (of one box or of a
+// team) would otherwise set each other off without end.
+func TestHistoryMarksOnlyNewMissedCallsSeen(t *testing.T) {
+	h, rec := deskHarness(t, 100, 24)
+	h.live()
+	h.key("tab")
+	marks := rec.markCount()
+	for range 3 {
+		h.send(recordsChangedMsg{}) // another console's mark, a message…
+	}
+	if n := rec.markCount(); n != marks {
+		t.Fatalf("%d marks written for changes with nothing unseen", n-marks)
+	}
+	h.call("101", "16465550142", "RINGING")
+	h.clock.Advance(20 * time.Second)
+	h.call("101", "16465550142", "DELETED")
+	h.send(recordsChangedMsg{})
+	if n, _ := rec.Missed(); n != 0 || rec.markCount() != marks+1 {
+		t.Fatalf("a missed call that came in on History: %d unseen, %d marks", n, rec.markCount()-marks)
+	}
+	h.send(recordsChangedMsg{}) // the mark's own change
+	if n := rec.markCount(); n != marks+1 {
+		t.Fatalf("the mark's own change wrote %d more", n-marks-1)
+	}
+}
+
 func TestIgnoreMarkedWhenSent(t *testing.T) {
 	h, rec := deskHarness(t, 100, 24)
 	h.call("101", "16465550142", "RINGING")

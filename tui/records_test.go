@@ -19,6 +19,7 @@ type memRecords struct {
 	calls    []model.CallRecord
 	msgs     []model.Message
 	lastSeen time.Time
+	marks    int // MarkSeen calls
 	pruned   []time.Time
 	saveErr  error // what Saving reports
 }
@@ -89,6 +90,12 @@ func (r *memRecords) Missed() (int, error) {
 	return n, nil
 }
 
+func (r *memRecords) markCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.marks
+}
+
 func (r *memRecords) seen() time.Time {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -98,6 +105,7 @@ func (r *memRecords) seen() time.Time {
 func (r *memRecords) MarkSeen(t time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.marks++
 	if t.After(r.lastSeen) {
 		r.lastSeen = t
 	}
