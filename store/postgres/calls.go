@@ -17,6 +17,21 @@ import (
 
 const callColumns = `id, account, call_id, did, direction, outcome, number, name, clid, start_at, ring_ms, talk_ms, hold_ms, ended_at, last_state`
 
+// insertTypes are the types of callArgs' values, in order.
+var insertTypes = []string{"text", "text", "text", "text", "text", "text", "text", "text", "text", "text",
+	"timestamptz", "bigint", "bigint", "bigint", "timestamptz", "text"}
+
+// insertCalls inserts new rows from one array per column (see callArgs).
+var insertCalls = func() string {
+	params := make([]string, len(insertTypes))
+	for i, t := range insertTypes {
+		params[i] = fmt.Sprintf("$%d::%s[]", i+1, t)
+	}
+	return `INSERT INTO calls
+		(account, call_id, did, direction, outcome, number, digits, name, clid, folded, start_at, ring_ms, talk_ms, hold_ms, ended_at, last_state)
+		SELECT * FROM unnest(` + strings.Join(params, ", ") + `)`
+}()
+
 // Write applies b in one transaction.
 //
 // Two boxes that saw one call write it at about the same time. Before
@@ -30,32 +45,104 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 			return fmt.Errorf("history: %w", err)
 		}
 	}
-	keys := make([]int64, 0, len(b.Calls))
-	for _, c := range b.Calls {
-		keys = append(keys, callLock(c))
-	}
-	slices.Sort(keys)
-	keys = slices.Compact(keys)
 	return s.write(ctx, fmt.Sprintf("save %d calls and %d seen marks", len(b.Calls), len(b.Seen)), func(tx pgx.Tx) error {
-		if len(keys) > 0 {
-			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k ORDER BY k`, keys); err != nil {
+		var writes pgx.Batch
+		if len(b.Calls) > 0 {
+			if err := saveCalls(ctx, tx, b.Calls, &writes); err != nil {
 				return err
-			}
-		}
-		for _, c := range b.Calls {
-			if err := saveCall(ctx, tx, c); err != nil {
-				return fmt.Errorf("call %s: %w", c.CallID, err)
 			}
 		}
 		for _, m := range b.Seen {
-			if _, err := tx.Exec(ctx, `INSERT INTO seen (account, at) VALUES ($1, $2)
-				ON CONFLICT (account) DO UPDATE SET at = GREATEST(seen.at, excluded.at)
-				WHERE excluded.at > seen.at`, m.Account, m.At); err != nil {
-				return err
+			writes.Queue(`INSERT INTO seen (account, at) VALUES ($1, $2)
+				ON CONFLICT (account) DO UPDATE SET at = excluded.at
+				WHERE excluded.at > seen.at`, m.Account, m.At)
+		}
+		if writes.Len() == 0 {
+			return nil
+		}
+		return tx.SendBatch(ctx, &writes).Close()
+	})
+}
+
+// saveCalls locks the calls' account and Id pairs, reads the rows stored
+// for them, merges each call into the row of the same call (in the batch's
+// order, so a call twice in one batch is one row too) and queues the
+// inserts and updates on writes: three round trips for any batch.
+func saveCalls(ctx context.Context, tx pgx.Tx, calls []model.CallRecord, writes *pgx.Batch) error {
+	locks := make([]int64, 0, len(calls))
+	accounts := make([]string, 0, len(calls))
+	ids := make([]string, 0, len(calls))
+	for _, c := range calls {
+		locks = append(locks, callLock(c))
+		accounts, ids = append(accounts, c.Account), append(ids, c.CallID)
+	}
+	slices.Sort(locks)
+	locks = slices.Compact(locks)
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k ORDER BY k`, locks); err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, `SELECT `+callColumns+` FROM calls
+		WHERE (account, call_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`, accounts, ids)
+	if err != nil {
+		return err
+	}
+	stored, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (model.CallRecord, error) { return scanCall(row) })
+	if err != nil {
+		return err
+	}
+	// What each row will hold: stored rows (ID set) and new ones (ID 0).
+	type key struct{ account, id string }
+	rowsOf := map[key][]*model.CallRecord{}
+	for i := range stored {
+		r := &stored[i]
+		rowsOf[key{r.Account, r.CallID}] = append(rowsOf[key{r.Account, r.CallID}], r)
+	}
+	changed := map[*model.CallRecord]bool{}
+	var fresh []*model.CallRecord
+	for _, c := range calls {
+		k := key{c.Account, c.CallID}
+		var same *model.CallRecord // the latest-starting row of the same call
+		for _, r := range rowsOf[k] {
+			if store.SameCall(r.Start, r.End, c) && (same == nil || r.Start.After(same.Start)) {
+				same = r
 			}
 		}
-		return nil
-	})
+		if same == nil {
+			r := c
+			r.ID = 0
+			rowsOf[k] = append(rowsOf[k], &r)
+			fresh = append(fresh, &r)
+			continue
+		}
+		if m := store.Merge(*same, c); m != *same {
+			*same = m
+			changed[same] = true
+		}
+	}
+	if len(fresh) > 0 {
+		// One statement for every new row: a column of values each.
+		cols := make([][]any, len(insertTypes))
+		for _, r := range fresh {
+			for i, v := range callArgs(*r) {
+				cols[i] = append(cols[i], v)
+			}
+		}
+		args := make([]any, len(cols))
+		for i := range cols {
+			args[i] = cols[i]
+		}
+		writes.Queue(insertCalls, args...)
+	}
+	for i := range stored {
+		if r := &stored[i]; changed[r] {
+			writes.Queue(`UPDATE calls SET
+				account = $1, call_id = $2, did = $3, direction = $4, outcome = $5, number = $6, digits = $7, name = $8,
+				clid = $9, folded = $10, start_at = $11, ring_ms = $12, talk_ms = $13, hold_ms = $14, ended_at = $15,
+				last_state = $16
+				WHERE id = $17`, append(callArgs(*r), r.ID)...)
+		}
+	}
+	return nil
 }
 
 // callLock is the advisory lock key of a call's account and Id.
@@ -75,33 +162,6 @@ func validCall(c model.CallRecord) error {
 		return fmt.Errorf("call %s without a start time", c.CallID)
 	}
 	return nil
-}
-
-// saveCall merges c into the stored row of the same call, or inserts it.
-func saveCall(ctx context.Context, tx pgx.Tx, c model.CallRecord) error {
-	old, err := scanCall(tx.QueryRow(ctx, `SELECT `+callColumns+` FROM calls
-		WHERE account = $1 AND call_id = $2 AND start_at <= $3 AND COALESCE(ended_at, start_at) >= $4
-		ORDER BY start_at DESC LIMIT 1`,
-		c.Account, c.CallID, c.At().Add(store.SameCallSlack), c.Start.Add(-store.SameCallSlack)))
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		_, err := tx.Exec(ctx, `INSERT INTO calls
-			(account, call_id, did, direction, outcome, number, digits, name, clid, folded, start_at, ring_ms, talk_ms, hold_ms, ended_at, last_state)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, callArgs(c)...)
-		return err
-	case err != nil:
-		return err
-	}
-	m := store.Merge(old, c)
-	if m == old {
-		return nil // nothing new: no write, no notification
-	}
-	_, err = tx.Exec(ctx, `UPDATE calls SET
-		account = $1, call_id = $2, did = $3, direction = $4, outcome = $5, number = $6, digits = $7, name = $8,
-		clid = $9, folded = $10, start_at = $11, ring_ms = $12, talk_ms = $13, hold_ms = $14, ended_at = $15,
-		last_state = $16
-		WHERE id = $17`, append(callArgs(m), old.ID)...)
-	return err
 }
 
 func callArgs(c model.CallRecord) []any {

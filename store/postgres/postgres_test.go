@@ -305,3 +305,31 @@ func BenchmarkNotifyLatency(b *testing.B) {
 	}
 	b.ReportMetric(float64(worst.Microseconds())/1000, "worst-ms")
 }
+
+// BenchmarkWriterCalls queues 20,000 ended calls through one writer into
+// PostgreSQL, 100 at a time as the console hands them over, then flushes.
+// Reported: calls stored per second.
+func BenchmarkWriterCalls(b *testing.B) {
+	const calls = 20_000
+	for range b.N {
+		db := pgtest.NewDatabase(b)
+		s, err := postgres.Open(ctx, db.URL)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w := store.NewWriter(s, 0)
+		t0 := time.Now()
+		for i := 0; i < calls; i += 100 {
+			batch := make([]model.CallRecord, 100)
+			for j := range batch {
+				batch[j] = storetest.Call(storetest.AcctA, fmt.Sprint(i+j), storetest.Base.Add(time.Duration(i+j)*time.Minute))
+			}
+			w.AddCalls(batch)
+		}
+		if err := w.Close(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(calls/time.Since(t0).Seconds(), "calls/s")
+		s.Close()
+	}
+}
