@@ -23,9 +23,18 @@ func (s *Store) AddMessage(ctx context.Context, m model.Message) (int64, error) 
 	}
 	var id int64
 	err := s.write(ctx, "save the message", func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO messages (account, for_whom, caller_name, caller_number, text, call_id, created_at, done)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			m.Account, m.For, m.CallerName, m.CallerNumber, m.Text, m.CallID, m.Created, m.Done).Scan(&id)
+		if err := tx.QueryRow(ctx, `INSERT INTO messages (account, for_whom, caller_name, caller_number, text, call_id, created_at, done, taken_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			m.Account, m.For, m.CallerName, m.CallerNumber, m.Text, m.CallID, m.Created, m.Done, m.TakenBy).Scan(&id); err != nil {
+			return err
+		}
+		for _, d := range m.Deliveries {
+			if _, err := tx.Exec(ctx, `INSERT INTO deliveries (message_id, channel, recipient, state, next_try)
+				VALUES ($1, $2, $3, 'queued', $4)`, id, string(d.Channel), d.To, m.Created); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return id, err
 }
@@ -41,7 +50,7 @@ func (s *Store) Messages(ctx context.Context, scope store.Scope, q store.Message
 		args = append(args, q.For)
 		where = append(where, fmt.Sprintf(`for_whom = $%d`, len(args)))
 	}
-	query := `SELECT id, account, for_whom, caller_name, caller_number, text, call_id, created_at, done FROM messages
+	query := `SELECT id, account, for_whom, caller_name, caller_number, text, call_id, created_at, done, taken_by FROM messages
 		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY created_at DESC, id DESC`
 	if q.Limit > 0 {
 		args = append(args, q.Limit)
@@ -56,11 +65,14 @@ func (s *Store) Messages(ctx context.Context, scope store.Scope, q store.Message
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (model.Message, error) {
 		var m model.Message
-		err := row.Scan(&m.ID, &m.Account, &m.For, &m.CallerName, &m.CallerNumber, &m.Text, &m.CallID, &m.Created, &m.Done)
+		err := row.Scan(&m.ID, &m.Account, &m.For, &m.CallerName, &m.CallerNumber, &m.Text, &m.CallID, &m.Created, &m.Done, &m.TakenBy)
 		m.Created = m.Created.Local()
 		return m, err
 	})
 	if err != nil {
+		return nil, fmt.Errorf("history: messages: %w", classify(err))
+	}
+	if err := s.attachDeliveries(ctx, out); err != nil {
 		return nil, fmt.Errorf("history: messages: %w", classify(err))
 	}
 	return out, nil

@@ -71,6 +71,34 @@ var migrations = []string{
 		FOR EACH ROW EXECUTE FUNCTION frontdesk_notify('messages');
 	CREATE TRIGGER seen_notify AFTER INSERT OR UPDATE OR DELETE ON seen
 		FOR EACH ROW EXECUTE FUNCTION frontdesk_notify('seen');`,
+
+	// 2: who took a message, and its deliveries to the person it is for
+	// (the outbox): stored with the message, sent after. An attempt's
+	// outcome is a change to the message, for every console to show.
+	`ALTER TABLE messages ADD COLUMN taken_by text NOT NULL DEFAULT '';
+	CREATE TABLE deliveries (
+		id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+		message_id bigint      NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+		channel    text        NOT NULL CHECK (channel IN ('mail', 'webhook')),
+		recipient  text        NOT NULL DEFAULT '',
+		state      text        NOT NULL CHECK (state IN ('queued', 'sent', 'failed')),
+		attempts   integer     NOT NULL DEFAULT 0,
+		last_error text        NOT NULL DEFAULT '',
+		next_try   timestamptz NOT NULL,
+		updated    timestamptz
+	);
+	CREATE INDEX deliveries_by_message ON deliveries (message_id);
+	CREATE INDEX deliveries_due ON deliveries (next_try, id) WHERE state = 'queued';
+	CREATE FUNCTION frontdesk_notify_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
+	BEGIN
+		PERFORM pg_notify('frontdesk', 'messages ' ||
+			COALESCE((SELECT account FROM messages WHERE id = NEW.message_id), ''));
+		RETURN NULL;
+	END $$;
+	CREATE TRIGGER deliveries_notify AFTER UPDATE ON deliveries FOR EACH ROW
+		WHEN (OLD.state IS DISTINCT FROM NEW.state OR OLD.attempts IS DISTINCT FROM NEW.attempts
+			OR OLD.last_error IS DISTINCT FROM NEW.last_error)
+		EXECUTE FUNCTION frontdesk_notify_delivery();`,
 }
 
 // migrationLock is the advisory lock key that makes boxes starting at the
