@@ -84,7 +84,7 @@ func (b *box) text() string { return ansi.Strip(b.View().Content) }
 // key pressed meanwhile.
 func (b *box) waitView(t *testing.T, want ...string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		s := b.text()
 		missing := ""
