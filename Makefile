@@ -1,3 +1,6 @@
+# bash for pipefail: a recipe that filters a command's output still fails
+# when the command does.
+SHELL   := /bin/bash
 GO      ?= go
 BIN     ?= bin/frontdesk
 # What `frontdesk version` reports: the nearest tag or commit, -dirty with
@@ -22,14 +25,25 @@ demo: build
 # stays out of go.mod; the first run downloads and compiles it.
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
+# vet builds with -race like the tests, so that `make test` compiles every
+# package for vet and tests once, not twice. With -v it names each package
+# it compiles: on a first run (a clean build cache) several hundred, which
+# takes minutes, so a count is printed every 25.
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
-	$(GO) vet $(PKGS)
+	@echo "== go vet -race $(PKGS) (compiles whatever the build cache lacks)"
+	@set -o pipefail; $(GO) vet -race -v $(PKGS) 2>&1 | awk '/^(#|vet:)|:[0-9]+:/ { print; next } \
+		{ n++; last = $$0; if (n % 25 == 0) printf "   %d packages built or checked (%s)\n", n, last; fflush() } \
+		END { if (n % 25) printf "   %d packages built or checked\n", n }'
 	$(GO) mod tidy -diff
+	@echo "== staticcheck $(PKGS) (the first run downloads and compiles it)"
 	$(GO) run $(STATICCHECK) $(PKGS)
 
+# One line per package as its tests end; a package's tests are bounded by
+# -timeout, the whole run by the size of the slowest package.
 test: lint
+	@echo "== go test -race $(PKGS)"
 	$(GO) test -race -count=1 -timeout 240s $(PKGS)
 
 # Every package's benchmarks BENCHCOUNT times, then the end-to-end figures
