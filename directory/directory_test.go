@@ -186,6 +186,64 @@ func TestWatch(t *testing.T) {
 	}
 }
 
+// TestWatchNotified: with a poll interval of an hour, a change (written in
+// place, then an editor's save that renames a new file over it, then through
+// a symbolic link's target) still arrives: the operating system tells the
+// watcher, which does not wake up otherwise.
+func TestWatchNotified(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "contacts.csv")
+	if err := os.WriteFile(path, []byte("Name,Number\nAlice,6465550101\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d, _, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch := Watch(ctx, path, time.Hour, d)
+	want := func(name string) {
+		t.Helper()
+		select {
+		case r := <-ch:
+			if r.Err != nil || r.Dir.Len() != 1 || r.Dir.Contacts()[0].Name != name {
+				t.Fatalf("reload = %+v, want only %s", r, name)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no reload with %s within 10s", name)
+		}
+	}
+
+	if err := os.WriteFile(path, []byte("Name,Number\nBob,9175550102\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want("Bob")
+
+	tmp := filepath.Join(dir, ".contacts.csv.new")
+	if err := os.WriteFile(tmp, []byte("Name,Number\nCarol,2125550103\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+	want("Carol")
+
+	// A link in one folder to the file in another: a change to the file
+	// is seen through the link.
+	linkDir := t.TempDir()
+	link := filepath.Join(linkDir, "contacts.csv")
+	if err := os.Symlink(path, link); err != nil {
+		t.Fatal(err)
+	}
+	ch = Watch(ctx, link, time.Hour, nil)
+	want("Carol")
+	if err := os.WriteFile(path, []byte("Name,Number\nDan,3125550104\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want("Dan")
+}
+
 func TestWatchNoChangeNoReload(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "contacts.csv")
 	if err := os.WriteFile(path, []byte("Name,Number\nAlice,6465550101\n"), 0o600); err != nil {
