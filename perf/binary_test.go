@@ -148,20 +148,18 @@ func BenchmarkConsoleIdle(b *testing.B) {
 				p.waitFor(b, "live", 10*time.Second)
 				time.Sleep(warmUp)
 				pid := p.cmd.Process.Pid
-				cpu0, err := procCPU(pid)
+				p0, err := consoletest.ReadProc(pid)
 				if err != nil {
 					b.Fatal(err)
 				}
-				sw0, _ := procSwitches(pid)
 				out0 := p.written()
 				t0 := time.Now()
 				time.Sleep(measureWindow)
 				el := time.Since(t0).Seconds()
-				cpu1, _ := procCPU(pid)
-				sw1, _ := procSwitches(pid)
+				p1, _ := consoletest.ReadProc(pid)
 				b.ReportMetric(float64(p.written()-out0)/el, "term-B/s")
-				b.ReportMetric(100*(cpu1-cpu0).Seconds()/el, "cpu-%")
-				b.ReportMetric(float64(sw1-sw0)/el, "wakeups/s")
+				b.ReportMetric(100*(p1.CPU-p0.CPU).Seconds()/el, "cpu-%")
+				b.ReportMetric(float64(p1.Switches-p0.Switches)/el, "wakeups/s")
 				p.stop()
 			}
 		})
@@ -239,15 +237,17 @@ func BenchmarkMillionEventsBinary(b *testing.B) {
 				b.Logf("%d events in %v", sent, time.Since(t0).Round(time.Millisecond))
 				sim.SetState(did, marker, skysim.StateDeleted)
 				if sent >= 250_000 && rss250 == 0 {
-					rss250, _, _ = procMem(pid)
+					pr, _ := consoletest.ReadProc(pid)
+					rss250 = pr.RSS
 				}
 			}
 		}
 		el := time.Since(t0).Seconds()
-		rss, hwm, err := procMem(pid)
+		pr, err := consoletest.ReadProc(pid)
 		if err != nil {
 			b.Fatal(err)
 		}
+		rss, hwm := pr.RSS, pr.HWM
 		b.ReportMetric(float64(rss250)/(1<<20), "rss-250k-MB")
 		b.ReportMetric(float64(rss)/(1<<20), "rss-1M-MB")
 		b.ReportMetric(float64(hwm)/(1<<20), "hwm-MB")

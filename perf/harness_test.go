@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -227,67 +226,6 @@ func childEnv(b testing.TB, server string) []string {
 		"FRONTDESK_USER=" + did,
 		"FRONTDESK_PIN=" + pin,
 	}
-}
-
-// procStat reads a process's CPU time (all threads) from /proc/PID/stat.
-func procCPU(pid int) (time.Duration, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, err
-	}
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	// Fields after the command: state is f[0]; utime f[11], stime f[12].
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	const hz = 100 // USER_HZ on Linux
-	return time.Duration(ut+st) * time.Second / hz, nil
-}
-
-// procSwitches sums voluntary and involuntary context switches over every
-// thread of a process: each is a wake-up.
-func procSwitches(pid int) (int64, error) {
-	tasks, err := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
-	if err != nil {
-		return 0, err
-	}
-	var n int64
-	for _, t := range tasks {
-		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/task/" + t.Name() + "/status")
-		if err != nil {
-			continue // the thread ended
-		}
-		for _, line := range strings.Split(string(b), "\n") {
-			if strings.HasPrefix(line, "voluntary_ctxt_switches:") || strings.HasPrefix(line, "nonvoluntary_ctxt_switches:") {
-				v, _ := strconv.ParseInt(strings.TrimSpace(line[strings.IndexByte(line, ':')+1:]), 10, 64)
-				n += v
-			}
-		}
-	}
-	return n, nil
-}
-
-// procMem returns VmRSS and VmHWM of a process in bytes.
-func procMem(pid int) (rss, hwm int64, err error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		var v *int64
-		switch {
-		case strings.HasPrefix(line, "VmRSS:"):
-			v = &rss
-		case strings.HasPrefix(line, "VmHWM:"):
-			v = &hwm
-		default:
-			continue
-		}
-		f := strings.Fields(line)
-		kb, _ := strconv.ParseInt(f[1], 10, 64)
-		*v = kb << 10
-	}
-	return rss, hwm, nil
 }
 
 // tapPhone is a stream whose events pass through one more goroutine that

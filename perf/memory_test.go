@@ -70,8 +70,8 @@ func runClient() int {
 		for applied.Load() < n {
 			time.Sleep(100 * time.Microsecond)
 		}
-		rss, hwm, _ := procMem(os.Getpid())
-		fmt.Println("mark", n, rss, hwm)
+		pr, _ := consoletest.ReadProc(os.Getpid())
+		fmt.Println("mark", n, pr.RSS, pr.HWM)
 	}
 	return 0
 }

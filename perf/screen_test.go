@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/frontdesk/frontdesk/internal/consoletest"
 	"github.com/frontdesk/frontdesk/transport"
 	"github.com/frontdesk/frontdesk/tui"
 )
@@ -130,7 +131,7 @@ func BenchmarkProgramIdle(b *testing.B) {
 				ph.snapshot(someCalls(n))
 				time.Sleep(warmUp)
 				bytes0, writes0, msgs0, cpu0 := out.bytes.Load(), out.writes.Load(), msgs.Load(), cpuTime()
-				sw0, _ := procSwitches(os.Getpid())
+				p0, _ := consoletest.ReadProc(os.Getpid())
 				t0 := time.Now()
 				time.Sleep(measureWindow)
 				el := time.Since(t0).Seconds()
@@ -138,8 +139,8 @@ func BenchmarkProgramIdle(b *testing.B) {
 				b.ReportMetric(float64(out.writes.Load()-writes0)/el, "frames/s")
 				b.ReportMetric(float64(msgs.Load()-msgs0)/el, "msgs/s")
 				b.ReportMetric(100*(cpuTime()-cpu0).Seconds()/el, "cpu-%")
-				sw1, _ := procSwitches(os.Getpid())
-				b.ReportMetric(float64(sw1-sw0)/el, "wakeups/s")
+				p1, _ := consoletest.ReadProc(os.Getpid())
+				b.ReportMetric(float64(p1.Switches-p0.Switches)/el, "wakeups/s")
 				p.Kill()
 				<-done
 			}
