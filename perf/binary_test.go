@@ -28,6 +28,7 @@ type ptyProc struct {
 
 	mu    sync.Mutex
 	n     int64
+	reads []time.Time // when recent reads returned, oldest first
 	tail  []byte // the last output, for searching
 	found map[string]time.Time
 	want  []string
@@ -58,6 +59,10 @@ func (p *ptyProc) read() {
 			now := time.Now()
 			p.mu.Lock()
 			p.n += int64(n)
+			if len(p.reads) >= 1024 {
+				p.reads = append(p.reads[:0], p.reads[512:]...)
+			}
+			p.reads = append(p.reads, now)
 			p.tail = append(p.tail, buf[:n]...)
 			if len(p.tail) > 256<<10 {
 				p.tail = append(p.tail[:0], p.tail[len(p.tail)-16<<10:]...)
@@ -98,6 +103,36 @@ func (p *ptyProc) waitFor(b testing.TB, text string, limit time.Duration) time.T
 			b.Fatalf("%s never showed %q", p.cmd.Args, text)
 		}
 		time.Sleep(200 * time.Microsecond)
+	}
+}
+
+// lastRead is when output last arrived.
+func (p *ptyProc) lastRead() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.reads) == 0 {
+		return time.Time{}
+	}
+	return p.reads[len(p.reads)-1]
+}
+
+// firstReadAfter waits for output that arrives at or after t0 and returns
+// when the first of it did.
+func (p *ptyProc) firstReadAfter(b testing.TB, t0 time.Time) time.Time {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		p.mu.Lock()
+		for _, t := range p.reads {
+			if !t.Before(t0) {
+				p.mu.Unlock()
+				return t
+			}
+		}
+		p.mu.Unlock()
+		if time.Now().After(deadline) {
+			b.Fatalf("%s wrote nothing within 5s", p.cmd.Args)
+		}
+		time.Sleep(100 * time.Microsecond)
 	}
 }
 

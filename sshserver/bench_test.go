@@ -2,6 +2,7 @@ package sshserver
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/ed25519"
 	"encoding/pem"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,12 +43,22 @@ func TestMain(m *testing.M) {
 const benchCalls = 20
 
 // BenchmarkSessions runs n concurrent SSH consoles on one DID with 20 live
-// calls and measures, while only the on-screen timers change: server CPU
-// (rusage delta over the window), memory per session (heap and RSS growth
-// from opening the sessions, divided by n) and the bytes each session
-// receives per second.
+// calls and measures two windows of the server process (sshd side,
+// consoles, hub, stream and the simulator):
+//
+//   - idle, while only the on-screen timers change: CPU (rusage delta over
+//     the window, as a share of one core), per session, and the bytes each
+//     session receives per second;
+//   - one call event per second (a new caller rings): CPU
+//     as a share of one core (the goal: under 50 % at 1,000 consoles), the
+//     CPU each event adds over idle, and the fan-out time from the
+//     simulator's ring to the last console's terminal receiving the frame
+//     that shows it (p50 and the worst of the events).
+//
+// Memory per session is the growth of the live heap and of RSS from
+// opening the sessions, divided by n.
 func BenchmarkSessions(b *testing.B) {
-	for _, n := range []int{50, 200} {
+	for _, n := range []int{50, 200, 1000} {
 		b.Run(fmt.Sprintf("sessions=%d", n), func(b *testing.B) { benchSessions(b, n) })
 	}
 }
@@ -127,27 +139,71 @@ func benchSessions(b *testing.B, n int) {
 	}
 	b.StopTimer()
 	secs := window.Seconds() * float64(b.N)
-	b.ReportMetric(cpu.Seconds()/secs*100, "cpu-%")
+	idle := cpu.Seconds() / secs // CPU seconds per second
+	b.ReportMetric(idle*100, "cpu-%")
 	b.ReportMetric(float64(cpu.Microseconds())/secs/float64(n), "cpu-µs/session/s")
 	b.ReportMetric(float64(heap1-heap0)/float64(n)/1024, "heap-KiB/session")
 	b.ReportMetric(float64(rss1-rss0)/float64(n)/1024, "rss-KiB/session")
 	b.ReportMetric(float64(bytes)/secs/float64(n), "B/session/s")
+
+	// One call event a second: a new caller rings.
+	const events = 6
+	var fanout []time.Duration
+	evCPU0, evT0 := cpuNow(), time.Now()
+	ringing := 0
+	for _, c := range s.Calls(did) {
+		if c.State == "RINGING" {
+			ringing++
+		}
+	}
+	for i := range events {
+		// The window title counts the ringing calls; it is sent whole, where
+		// the table's rows are sent as differences from the last frame.
+		number := fmt.Sprintf("21255572%02d", i)
+		text := fmt.Sprintf("frontdesk — %d ringing", ringing+i+1)
+		next := evT0.Add(time.Duration(i) * time.Second)
+		time.Sleep(time.Until(next))
+		if got := ask("expect " + text); got != 0 {
+			b.Fatalf("client process: expect said %d", got)
+		}
+		t0 := time.Now()
+		s.Ring(did, number, nil)
+		for {
+			if got := ask("found"); got == int64(n) {
+				break
+			}
+			if time.Since(t0) > time.Minute {
+				b.Fatalf("the event reached %d of %d consoles in a minute", ask("found"), n)
+			}
+			time.Sleep(time.Millisecond)
+		}
+		fanout = append(fanout, time.Since(t0))
+	}
+	time.Sleep(time.Until(evT0.Add(events * time.Second)))
+	evSecs := time.Since(evT0).Seconds()
+	evCPU := (cpuNow() - evCPU0).Seconds()
+	b.ReportMetric(evCPU/evSecs*100, "event-cpu-%")
+	b.ReportMetric((evCPU-idle*evSecs)/events*1e3, "cpu-ms/event")
+	slices.Sort(fanout)
+	b.ReportMetric(float64(fanout[len(fanout)/2].Microseconds())/1e3, "fanout-p50-ms")
+	b.ReportMetric(float64(fanout[len(fanout)-1].Microseconds())/1e3, "fanout-max-ms")
 	b.ReportMetric(0, "ns/op")
 }
 
 // memNow returns the live heap after a collection and the process RSS.
-func memNow() (heap, rss uint64) {
+// Both are signed: the difference of two readings can be negative.
+func memNow() (heap, rss int64) {
 	runtime.GC()
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	if data, err := os.ReadFile("/proc/self/statm"); err == nil {
 		if f := strings.Fields(string(data)); len(f) > 1 {
-			pages, _ := strconv.ParseUint(f[1], 10, 64)
-			rss = pages * uint64(os.Getpagesize())
+			pages, _ := strconv.ParseInt(f[1], 10, 64)
+			rss = pages * int64(os.Getpagesize())
 		}
 	}
-	return ms.HeapAlloc, rss
+	return int64(ms.HeapAlloc), rss
 }
 
 // cpuNow is this process's user+system CPU time.
@@ -191,6 +247,14 @@ func benchClients() error {
 		Timeout:         30 * time.Second,
 	}
 	mark := os.Getenv("FRONTDESK_BENCH_MARK")
+	// The text the next event brings ("expect TEXT"), and how many consoles
+	// have received it since ("found").
+	var expect struct {
+		sync.Mutex
+		gen  int
+		text string
+	}
+	var found atomic.Int64
 	var total atomic.Int64
 	var ready sync.WaitGroup
 	var readyN atomic.Int64
@@ -231,9 +295,24 @@ func benchClients() error {
 			var seen strings.Builder
 			buf := make([]byte, 32*1024)
 			isReady := false
+			gen, hit := 0, false
+			var tail []byte
 			for {
 				k, err := out.Read(buf)
 				total.Add(int64(k))
+				expect.Lock()
+				if expect.gen != gen {
+					gen, hit, tail = expect.gen, false, tail[:0]
+				}
+				text := expect.text
+				expect.Unlock()
+				if text != "" && !hit {
+					tail = append(tail, buf[:k]...)
+					if bytes.Contains(tail, []byte(text)) {
+						hit = true
+						found.Add(1)
+					}
+				}
 				if !isReady {
 					seen.Write(buf[:k])
 					if strings.Contains(ansi.Strip(seen.String()), mark) {
@@ -254,6 +333,15 @@ func benchClients() error {
 	}
 	in := bufio.NewScanner(os.Stdin)
 	for in.Scan() {
+		if text, ok := strings.CutPrefix(in.Text(), "expect "); ok {
+			expect.Lock()
+			expect.gen++
+			expect.text = text
+			found.Store(0)
+			expect.Unlock()
+			fmt.Println(0)
+			continue
+		}
 		switch in.Text() {
 		case "ready":
 			done := make(chan struct{})
@@ -267,6 +355,8 @@ func benchClients() error {
 			fmt.Println(readyN.Load())
 		case "bytes":
 			fmt.Println(total.Load())
+		case "found":
+			fmt.Println(found.Load())
 		case "quit":
 			mu.Lock()
 			for _, c := range clients {
