@@ -29,7 +29,7 @@ type ptyProc struct {
 	mu    sync.Mutex
 	n     int64
 	reads []time.Time // when recent reads returned, oldest first
-	tail  []byte // the last output, for searching
+	tail  []byte      // the last output, for searching
 	found map[string]time.Time
 	want  []string
 }
