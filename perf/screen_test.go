@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -76,13 +77,30 @@ func BenchmarkView(b *testing.B) {
 	}
 }
 
-// countWriter counts what the program writes to its terminal.
-type countWriter struct{ bytes, writes atomic.Int64 }
+// countWriter counts what the program writes to its terminal, and tells
+// wrote (when set) after each write.
+type countWriter struct {
+	bytes, writes atomic.Int64
+	wrote         chan struct{}
+}
 
 func (w *countWriter) Write(p []byte) (int, error) {
 	w.bytes.Add(int64(len(p)))
 	w.writes.Add(1)
+	if w.wrote != nil {
+		select {
+		case w.wrote <- struct{}{}:
+		default:
+		}
+	}
 	return len(p), nil
+}
+
+// threadCPU is the calling thread's CPU time (lock the goroutine to it).
+func threadCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_THREAD, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func cpuTime() time.Duration {
@@ -144,6 +162,69 @@ func BenchmarkProgramIdle(b *testing.B) {
 				p.Kill()
 				<-done
 			}
+		})
+	}
+}
+
+// BenchmarkWholeFrame: the CPU of one whole frame of the console in a real
+// tea.Program (output to a counting writer, 120×40, true colour): Update of
+// a key press that moves the selection ("j", then "k"), View, and Bubble
+// Tea's renderer parsing the frame into cells, diffing it against the last
+// one and writing the difference. Each press waits for its frame to be
+// written. Reported: cpu-µs/frame, the process CPU over the presses less
+// what the same program spends idle (its 60 fps ticker and the calls'
+// clocks) over as long, per frame; and view-µs, View alone, for the split.
+// Run it with a fixed count (-benchtime 300x).
+func BenchmarkWholeFrame(b *testing.B) {
+	for _, n := range []int{20, 1000} {
+		b.Run("calls="+strconv.Itoa(n), func(b *testing.B) {
+			ph := newFakePhone()
+			out := &countWriter{wrote: make(chan struct{}, 1)}
+			var model atomic.Pointer[tea.Model]
+			p := tea.NewProgram(tui.New(tui.Options{Phone: ph, Account: did}),
+				tea.WithInput(nil), tea.WithOutput(out), tea.WithWindowSize(120, 40),
+				tea.WithColorProfile(colorprofile.TrueColor), tea.WithoutSignalHandler(),
+				tea.WithFilter(func(m tea.Model, msg tea.Msg) tea.Msg { model.Store(&m); return msg }))
+			done := make(chan struct{})
+			go func() { p.Run(); close(done) }()
+			defer func() { p.Kill(); <-done }()
+			ph.live()
+			ph.snapshot(someCalls(n))
+			time.Sleep(warmUp)
+
+			// Idle: what the program spends with nothing pressed.
+			cpu0, t0 := cpuTime(), time.Now()
+			time.Sleep(time.Second)
+			idle := float64(cpuTime()-cpu0) / float64(time.Since(t0))
+
+			keys := []tea.KeyPressMsg{{Code: 'j', Text: "j"}, {Code: 'k', Text: "k"}}
+			b.ResetTimer()
+			cpu0, t0 = cpuTime(), time.Now()
+			for i := range b.N {
+				select { // a frame written before this press
+				case <-out.wrote:
+				default:
+				}
+				p.Send(keys[i%2])
+				<-out.wrote
+			}
+			el := time.Since(t0)
+			cpu := float64(cpuTime()-cpu0) - idle*float64(el)
+			b.StopTimer()
+			b.ReportMetric(cpu/1e3/float64(b.N), "cpu-µs/frame")
+
+			// View alone on the same model, for the split: this thread's
+			// CPU, so that time spent waiting for a core does not count.
+			m := *model.Load()
+			const views = 200
+			runtime.LockOSThread()
+			v0 := threadCPU()
+			for range views {
+				_ = m.View()
+			}
+			b.ReportMetric(float64((threadCPU()-v0).Nanoseconds())/1e3/views, "view-µs")
+			runtime.UnlockOSThread()
+			b.ReportMetric(0, "ns/op")
 		})
 	}
 }
