@@ -45,6 +45,9 @@ type callList struct {
 	titleWidth int
 	titleCols  layout
 	titleOK    bool
+	// The rows on screen as last drawn, by call key; next is the map the
+	// following frame fills (the two are swapped, so neither is rebuilt).
+	drawn, next map[string]drawnRow
 }
 
 func newCallList(sh *shared) callList {
@@ -55,6 +58,7 @@ func newCallList(sh *shared) callList {
 func (l *callList) restyle() {
 	l.paints = newTablePaints(l.sh.styles)
 	l.titleOK = false
+	clear(l.drawn)
 }
 
 // setCalls replaces the calls. The selection stays on the same call; if
@@ -255,50 +259,97 @@ func (l *callList) drawTitle() string {
 	return l.sh.styles.TableHeader.Render(ansi.Truncate(title, l.width, ""))
 }
 
-// rows renders the visible rows.
+// rows renders the visible rows. A row whose text, paints and width are
+// the same as when it was last drawn is not drawn again: between a call's
+// changes only its clocks move, once a second.
 func (l *callList) rows() []string {
 	end := min(len(l.calls), l.offset+l.height)
 	out := make([]string, 0, max(0, end-l.offset))
-	for i := l.offset; i < end; i++ {
-		out = append(out, l.row(&l.calls[i], i == l.selIdx))
+	if l.next == nil {
+		l.next = map[string]drawnRow{}
 	}
+	for i := l.offset; i < end; i++ {
+		c := &l.calls[i]
+		k := l.rowKey(c, i == l.selIdx)
+		d, ok := l.drawn[c.Key()]
+		if !ok || d.key != k {
+			d = drawnRow{key: k, line: l.row(k)}
+		}
+		l.next[c.Key()] = d
+		out = append(out, d.line)
+	}
+	// Keep only the rows on screen.
+	l.drawn, l.next = l.next, l.drawn
+	clear(l.next)
 	return out
 }
 
-// row renders one call as exactly one line of l.width cells.
-func (l *callList) row(c *model.Call, selected bool) string {
+// drawnRow is a row as last drawn, and what it was drawn from.
+type drawnRow struct {
+	key  rowKey
+	line string
+}
+
+// rowKey is everything a row shows, as text, and how: two equal keys draw
+// the same line.
+type rowKey struct {
+	selected, unconfirmed bool
+	state                 model.State
+	wait                  theme.Wait
+	symbol, label         string
+	caller, line, dir     string
+	held, total           string
+	width                 int
+	cols                  layout
+}
+
+func (l *callList) rowKey(c *model.Call, selected bool) rowKey {
 	now := l.sh.now
-	cols := l.cols
 	inState := c.InState(now)
-	wait := l.sh.waitOf(c, inState)
-	p := l.paints.forCall(c.State, wait, selected)
-	stale := l.unconfirmed[c.Line]
-	if stale {
-		p = l.paints.stale[btoi(selected)]
+	k := rowKey{
+		selected: selected, unconfirmed: l.unconfirmed[c.Line],
+		state: c.State, wait: l.sh.waitOf(c, inState),
+		symbol: c.State.Symbol(), label: c.State.Label(),
+		caller: l.sh.names.label(c.Ani), line: l.lines.callLabel(c), dir: "in",
+		width: l.width, cols: l.cols,
+	}
+	if busy, isBusy := l.busy[c.Key()]; isBusy {
+		k.label = busy
+	} else if c.State == model.StateUnknown {
+		// Show what the server sent, so an odd state is plain to see.
+		if raw := model.Clean(c.RawState, 20); raw != "" {
+			k.label = raw
+		}
+	}
+	if c.Outbound {
+		k.dir = "out"
+	}
+	k.held, k.total = k.wait.Mark()+clock(inState), clock(c.Total(now))
+	if k.unconfirmed {
+		k.held, k.total = "~"+k.held, "~"+k.total
+	}
+	return k
+}
+
+// row renders one call as exactly one line of k.width cells.
+func (l *callList) row(k rowKey) string {
+	cols := k.cols
+	p := l.paints.forCall(k.state, k.wait, k.selected)
+	if k.unconfirmed {
+		p = l.paints.stale[btoi(k.selected)]
 	}
 
 	var b strings.Builder
-	b.Grow(l.width + 96)
+	b.Grow(k.width + 96)
 	w := spanWriter{b: &b}
-	if selected {
+	if k.selected {
 		w.write(p.base, "▸")
 	} else {
 		w.write(p.base, " ")
 	}
-	label := c.State.Label()
-	busy, isBusy := l.busy[c.Key()]
-	switch {
-	case isBusy:
-		label = busy
-	case c.State == model.StateUnknown:
-		// Show what the server sent, so an odd state is plain to see.
-		if raw := model.Clean(c.RawState, 20); raw != "" {
-			label = raw
-		}
-	}
-	w.write(p.state, c.State.Symbol())
+	w.write(p.state, k.symbol)
 	w.write(p.state, " ")
-	used := 1 + width(c.State.Symbol()) + 1
+	used := 1 + width(k.symbol) + 1
 	cell := func(pt paint, s string, n int, right bool) {
 		if n == 0 {
 			return
@@ -307,27 +358,18 @@ func (l *callList) row(c *model.Call, selected bool) string {
 		w.write(pt, " ")
 		used += n + 1
 	}
-	cell(p.state, label, cols.state, false)
-	cell(p.base, l.sh.names.label(c.Ani), cols.caller, false)
-	cell(p.base, l.lines.callLabel(c), cols.line, false)
-	dir := "in"
-	if c.Outbound {
-		dir = "out"
-	}
-	cell(p.base, dir, cols.dir, false)
-	held, total := clock(inState), clock(c.Total(now))
-	held = wait.Mark() + held
-	if stale {
-		held, total = "~"+held, "~"+total
-	}
-	cell(p.time, held, cols.time, true)
-	cell(p.base, total, cols.total, true)
-	if rest := l.width - used; rest > 0 {
+	cell(p.state, k.label, cols.state, false)
+	cell(p.base, k.caller, cols.caller, false)
+	cell(p.base, k.line, cols.line, false)
+	cell(p.base, k.dir, cols.dir, false)
+	cell(p.time, k.held, cols.time, true)
+	cell(p.base, k.total, cols.total, true)
+	if rest := k.width - used; rest > 0 {
 		w.write(p.base, strings.Repeat(" ", rest))
 	}
 	w.end()
-	if used > l.width {
-		return ansi.Truncate(b.String(), l.width, "")
+	if used > k.width {
+		return ansi.Truncate(b.String(), k.width, "")
 	}
 	return b.String()
 }
