@@ -28,8 +28,9 @@ type Reload struct {
 // Watch delivers a Reload whenever the file at path changes (its
 // modification time or size), and once when it becomes unreadable (it keeps
 // watching, and delivers again when the file is back). A file that changes
-// while it is being read is read again, so a half-written file is not
-// delivered.
+// while it is being read is read again, and an empty file is taken as one
+// being saved (a save truncates the file before it writes it) and read at its
+// next change, so a half-written file is not delivered.
 //
 // It is told of changes by the operating system (inotify, kqueue…) on the
 // file's folder, and on the folder of the file a symbolic link points to, so
@@ -92,11 +93,9 @@ func (w *watcher) notified(ctx context.Context) bool {
 			return false
 		}
 	}
-	// Anything that changed before the folders were watched.
-	w.check()
-
+	// Look once (after settle, like any change) at anything that changed
+	// before the folders were watched.
 	wait := time.NewTimer(settle)
-	wait.Stop()
 	defer wait.Stop()
 	for {
 		select {
@@ -149,6 +148,11 @@ func (w *watcher) check() {
 		return
 	}
 	if w.known && stampOf(st).equal(w.base) {
+		return
+	}
+	if st.Size() == 0 {
+		// Being written: a save truncates the file before it writes it.
+		// Its next change is read.
 		return
 	}
 	d, rows, err := LoadContext(w.ctx, w.path)
