@@ -80,4 +80,13 @@ func TestLinesHeaderLabelsAndGreeting(t *testing.T) {
 		t.Fatalf("answered on Acme %v, Lee %v; want Acme's call 7 only", acme.sent(), lee.sent())
 	}
 	h.wantScreen("✓ answered · Acme Ortho: “Acme Orthodontics”")
+	h.send(eventMsg{0, transport.Event{Kind: transport.EventCall, Call: transport.Call{ID: "7", Ani: "6465550101", CLID: &ortho, State: "CONNECTED"}}})
+	// It stays a few seconds, then goes; Lee's caller is greeted next, by
+	// the line's label alone (Lee has no greeting).
+	h.clock.Advance(greetStay - time.Second)
+	h.send(tickMsg{gen: h.m.tickGen})
+	h.wantScreen("✓ answered · Acme Ortho")
+	h.clock.Advance(2 * time.Second)
+	h.send(tickMsg{gen: h.m.tickGen})
+	h.wantNoScreen("Acme Orthodontics")
 }
