@@ -42,9 +42,8 @@ func TestGoldenRingingBadgeMessages(t *testing.T) {
 func TestGoldenUnconfirmedRows(t *testing.T) {
 	pr := startProgram(t, 100, 12, colorprofile.ASCII, nil)
 	pr.live()
-	pr.call("101", "6465551234", "HOLDING")
-	pr.call("102", "2125550199", "RINGING")
-	pr.waitFor("(212) 555-0199")
+	pr.snapshot(transport.Call{ID: "101", Ani: "6465551234", State: "HOLDING"}, transport.Call{ID: "102", Ani: "2125550199", State: "RINGING"})
+	pr.waitFor("(212) 555-0199", "(646) 555-1234")
 	pr.clock.Advance(75 * time.Second)
 	pr.event(transport.Event{Kind: transport.EventConn, Conn: transport.ConnState{
 		Status: transport.ConnReconnecting, NextTry: pr.clock.Now().Add(3 * time.Second), Attempt: 1,
@@ -65,10 +64,9 @@ func TestGoldenOfflineReason(t *testing.T) {
 func TestGoldenQuitQuestion(t *testing.T) {
 	pr := startProgram(t, 80, 10, colorprofile.ASCII, nil)
 	pr.live()
-	pr.call("101", "6465551234", "HOLDING")
-	pr.call("102", "2125550199", "HOLDING")
-	pr.call("103", "3125550111", "RINGING")
-	pr.waitFor("(312) 555-0111")
+	pr.snapshot(transport.Call{ID: "101", Ani: "6465551234", State: "HOLDING"}, transport.Call{ID: "102", Ani: "2125550199", State: "HOLDING"},
+		transport.Call{ID: "103", Ani: "3125550111", State: "RINGING"})
+	pr.waitFor("(312) 555-0111", "(212) 555-0199", "(646) 555-1234")
 	pr.key("q")
 	pr.waitFor("2 calls on hold, 1 ringing — quit anyway? y/N")
 	pr.golden()
