@@ -187,6 +187,10 @@ func (s *Server) own(dir string) error {
 	return nil
 }
 
+// debianBinaries is where Debian's postgresql package puts each version's
+// programs.
+var debianBinaries = "/usr/lib/postgresql/*/bin/pg_ctl"
+
 // findBinaries returns the folder of pg_ctl: the one on PATH, else the
 // newest of Debian's /usr/lib/postgresql/VERSION/bin.
 func findBinaries() (string, error) {
@@ -199,7 +203,7 @@ func findBinaries() (string, error) {
 			return dir, nil
 		}
 	}
-	found, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pg_ctl")
+	found, _ := filepath.Glob(debianBinaries)
 	if len(found) == 0 {
 		return "", ErrNotInstalled
 	}

@@ -2,6 +2,8 @@ package pgtest
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -66,4 +68,17 @@ func TestProxyCutAndMend(t *testing.T) {
 		t.Fatalf("after Mend: %v", err)
 	}
 	again.Close(ctx)
+}
+
+// Without PostgreSQL, Start says which package to install (NewDatabase
+// then skips the test, or fails it when CI=true).
+func TestStartWithoutPostgreSQL(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	orig := debianBinaries
+	debianBinaries = "/nonexistent/postgresql/*/bin/pg_ctl"
+	defer func() { debianBinaries = orig }()
+	_, err := Start()
+	if !errors.Is(err, ErrNotInstalled) || !strings.Contains(err.Error(), "apt-get install postgresql") {
+		t.Errorf("Start without PostgreSQL: %v", err)
+	}
 }
