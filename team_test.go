@@ -170,6 +170,12 @@ func TestTeamOnOnePostgreSQL(t *testing.T) {
 	if calls != 1 || msgs != 1 {
 		t.Errorf("%d call rows and %d messages, want 1 and 1", calls, msgs)
 	}
+
+	// frontdesk messages reads the same database.
+	r := runWith(t, context.Background(), env, "messages", "--all")
+	if r.code != exitOK || !strings.Contains(r.stdout, "Lunch order 42 is late") || !strings.Contains(r.stdout, "[done]") {
+		t.Errorf("frontdesk messages --all: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 }
 
 // TestTeamBoxLosesTheDatabase: box A loses its network to the database
