@@ -309,7 +309,18 @@ func TestSlowConsoleIsResynced(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("a slow console held up the other")
 	}
-	waitFor(t, "pump to finish", func() bool { return len(up.events) == 0 })
+	// An empty upstream channel does not mean the last event is published:
+	// the pump may still be fanning it out (resyncing the slow console).
+	// The hub records a call and fans it out under the feed's lock, so once
+	// that lock shows all 30 calls the last fan-out is done.
+	waitFor(t, "the hub to publish every call", func() bool {
+		h.mu.Lock()
+		f := h.feeds[accountKey(acct)]
+		h.mu.Unlock()
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return len(f.calls) == 30
+	})
 	if slow.Resyncs() == 0 {
 		t.Fatal("slow console was never resynced")
 	}
