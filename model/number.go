@@ -288,12 +288,22 @@ func nanp(ten string) string {
 // grouped as people in its country write it; a national prefix written
 // in brackets ("+44 (0)20 ...") is dropped. raw starts with "+" and the
 // country code. What the library cannot read is shown as "+" and digits.
+//
+// The display always holds the digits that are dialled: where the library
+// would drop one (a leading zero it takes for a national prefix, as in
+// "+20 0…"), the number is shown as "+" and its digits, so that what the
+// receptionist sees and may type back is what is called.
 func intlDisplay(raw string) string {
+	raw = strings.ReplaceAll(raw, "(0)", "")
+	plain := "+" + Digits(raw)
 	n, err := phonenumbers.Parse(raw, "")
 	if err != nil {
-		return "+" + Digits(raw)
+		return plain
 	}
-	return phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
+	if shown := phonenumbers.Format(n, phonenumbers.INTERNATIONAL); Digits(shown) == Digits(raw) {
+		return shown
+	}
+	return plain
 }
 
 // validIntl reports whether raw ("+" and a country code) is a number in

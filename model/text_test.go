@@ -243,3 +243,17 @@ func TestDeliveryNote(t *testing.T) {
 		}
 	}
 }
+
+// A number the phone-number library would show without one of its digits
+// is shown as dialled, so typing back what is shown calls the same number.
+func TestFormatNumberKeepsEveryDigit(t *testing.T) {
+	for _, raw := range []string{"+20000000000", "+25400302330"} {
+		shown := FormatNumber(raw)
+		if Digits(shown) != Digits(raw) {
+			t.Errorf("FormatNumber(%q) = %q: digits lost", raw, shown)
+		}
+	}
+	if got := FormatNumber("+44 (0)20 7946 0958"); got != "+44 20 7946 0958" {
+		t.Errorf("bracketed national prefix: %q", got)
+	}
+}
