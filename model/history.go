@@ -76,6 +76,19 @@ type CallRecord struct {
 	// LastState is the state the call was in when it ended (before
 	// DELETED, or when a snapshot no longer listed it).
 	LastState State
+
+	// A missed call stays open until it is dealt with. Reached is the
+	// start of the first later call on the account to or from the same
+	// number that connected; Handled is when the receptionist marked it
+	// dealt with, and HandledBy who did. The store fills them in.
+	Reached   time.Time
+	Handled   time.Time
+	HandledBy string
+}
+
+// Open reports whether r is a missed call still to be dealt with.
+func (r CallRecord) Open() bool {
+	return r.Outcome == OutcomeMissed && r.Reached.IsZero() && r.Handled.IsZero()
 }
 
 // Direction is "inbound" or "outbound".
@@ -109,6 +122,8 @@ type CallQuery struct {
 	// Search matches a substring of the name or caller-ID name (any case),
 	// or, when it looks like a phone number, a run of the number's digits.
 	Search string
+	// Open narrows to the missed calls still open (see CallRecord.Open).
+	Open   bool
 	Limit  int // 0: no limit
 	Offset int
 }

@@ -87,6 +87,20 @@ func (a *Accounts) Missed() (int, error) {
 	return a.w.Store().Missed(ctx, a.scope)
 }
 
+// OpenMissed counts the open missed calls in scope.
+func (a *Accounts) OpenMissed() (int, error) {
+	ctx, cancel := a.ctx()
+	defer cancel()
+	return a.w.Store().OpenMissed(ctx, a.scope)
+}
+
+// MarkHandled marks the missed call id handled by by at at.
+func (a *Accounts) MarkHandled(id int64, by string, at time.Time) error {
+	ctx, cancel := a.ctx()
+	defer cancel()
+	return a.w.Store().MarkHandled(ctx, a.scope, id, by, at)
+}
+
 // MarkSeen queues a seen mark at t for every account in scope.
 func (a *Accounts) MarkSeen(t time.Time) {
 	for _, acct := range a.scope.Owners() {

@@ -38,6 +38,14 @@ type Store interface {
 	// without a mark of its own uses the unowned mark (Seen with Account
 	// ""), kept from before marks had an account.
 	Missed(ctx context.Context, scope Scope) (int, error)
+	// OpenMissed counts the missed calls in scope that are still open: no
+	// later call on their account to or from the same number connected
+	// (numbers match on model.NumberKey), and nobody marked them handled.
+	OpenMissed(ctx context.Context, scope Scope) (int, error)
+	// MarkHandled records that the missed call id was dealt with, by whom
+	// (a name to show) and when. A call that is not in scope is
+	// ErrNotFound.
+	MarkHandled(ctx context.Context, scope Scope, id int64, by string, at time.Time) error
 	// Prune deletes the calls of every account that started before t and
 	// returns how many it deleted.
 	Prune(ctx context.Context, before time.Time) (int64, error)

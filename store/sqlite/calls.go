@@ -13,10 +13,21 @@ import (
 )
 
 const insertCall = `INSERT INTO calls
-	(account, call_id, did, direction, outcome, number, digits, name, clid, folded, start_ms, ring_ms, talk_ms, hold_ms, ended_ms, last_state)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	(account, call_id, did, direction, outcome, number, digits, name, clid, folded, start_ms, ring_ms, talk_ms, hold_ms, ended_ms, last_state, number_key)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-const callColumns = `id, account, call_id, did, direction, outcome, number, name, clid, start_ms, ring_ms, talk_ms, hold_ms, ended_ms, last_state`
+const callColumns = `id, account, call_id, did, direction, outcome, number, name, clid, start_ms, ring_ms, talk_ms, hold_ms, ended_ms, last_state, handled_ms, handled_by, ` + reachedColumn
+
+// reachedColumn is when a missed call's number was reached: the start of
+// the first later call on the account with the same number that
+// connected (answered, or placed and talked). NULL for other calls.
+const reachedColumn = `CASE WHEN calls.outcome = 'missed' AND calls.number_key <> '' THEN
+	(SELECT min(r.start_ms) FROM calls AS r INDEXED BY calls_by_number
+	 WHERE r.account = calls.account AND r.number_key = calls.number_key AND r.start_ms > calls.start_ms
+	   AND (r.outcome = 'answered' OR (r.outcome = 'outbound' AND r.talk_ms > 0))) END`
+
+// openMissed is the condition of a missed call still open.
+const openMissed = `calls.outcome = 'missed' AND calls.handled_ms IS NULL AND (` + reachedColumn + `) IS NULL`
 
 // Write applies b in one transaction.
 func (s *Store) Write(ctx context.Context, b store.Batch) error {
@@ -77,7 +88,7 @@ func saveCall(ctx context.Context, tx *sql.Tx, find, insert *sql.Stmt, c model.C
 	m := store.Merge(old, c)
 	_, err = tx.ExecContext(ctx, `UPDATE calls SET
 		account = ?, call_id = ?, did = ?, direction = ?, outcome = ?, number = ?, digits = ?, name = ?, clid = ?, folded = ?,
-		start_ms = ?, ring_ms = ?, talk_ms = ?, hold_ms = ?, ended_ms = ?, last_state = ?
+		start_ms = ?, ring_ms = ?, talk_ms = ?, hold_ms = ?, ended_ms = ?, last_state = ?, number_key = ?
 		WHERE id = ?`, append(callArgs(m), old.ID)...)
 	return err
 }
@@ -91,7 +102,7 @@ func callArgs(c model.CallRecord) []any {
 		c.Account, c.CallID, c.DID, c.Direction(), c.Outcome.String(), c.Ani, digits(c.Ani),
 		c.Name, clid, strings.ToLower(c.Name) + "\n" + strings.ToLower(clid),
 		ms(c.Start), c.Ring.Milliseconds(), c.Talk.Milliseconds(), c.Hold.Milliseconds(), nullMS(c.End),
-		lastState(c.LastState),
+		lastState(c.LastState), model.NumberKey(c.Ani),
 	}
 }
 
@@ -110,11 +121,12 @@ func scanCall(row scanner) (model.CallRecord, error) {
 	var c model.CallRecord
 	var dir, outcome, last string
 	var start, ring, talk, hold int64
-	var ended sql.NullInt64
+	var ended, handled, reached sql.NullInt64
 	if err := row.Scan(&c.ID, &c.Account, &c.CallID, &c.DID, &dir, &outcome, &c.Ani, &c.Name, &c.CLID,
-		&start, &ring, &talk, &hold, &ended, &last); err != nil {
+		&start, &ring, &talk, &hold, &ended, &last, &handled, &c.HandledBy, &reached); err != nil {
 		return c, err
 	}
+	c.Handled, c.Reached = fromNullMS(handled), fromNullMS(reached)
 	c.LastState = model.ParseState(last)
 	c.HasCLID = c.CLID != ""
 	c.Outbound, c.Outcome = dir == "outbound", model.ParseOutcome(outcome)
@@ -139,6 +151,9 @@ func (s *Store) Calls(ctx context.Context, scope store.Scope, q model.CallQuery)
 			kinds = append(kinds, `direction = 'outbound'`)
 		}
 		where = append(where, "("+strings.Join(kinds, " OR ")+")")
+	}
+	if q.Open {
+		where = append(where, openMissed)
 	}
 	if !q.Since.IsZero() {
 		where = append(where, `start_ms >= ?`)
@@ -220,6 +235,35 @@ func (s *Store) Missed(ctx context.Context, scope store.Scope) (int, error) {
 		total += n
 	}
 	return total, nil
+}
+
+// OpenMissed counts the missed calls in scope still open.
+func (s *Store) OpenMissed(ctx context.Context, scope store.Scope) (int, error) {
+	cond, args := inScope("account", scope)
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM calls INDEXED BY calls_missed_by_end WHERE `+cond+` AND `+openMissed, args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("history: count open missed calls: %w", classify(err))
+	}
+	return n, nil
+}
+
+// MarkHandled marks the missed call id handled.
+func (s *Store) MarkHandled(ctx context.Context, scope store.Scope, id int64, by string, at time.Time) error {
+	cond, args := inScope("account", scope)
+	return s.write(ctx, fmt.Sprintf("mark call %d handled", id), func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE calls SET handled_ms = ?, handled_by = ? WHERE id = ? AND `+cond,
+			append([]any{ms(at), by, id}, args...)...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return fmt.Errorf("call %d: %w", id, store.ErrNotFound)
+		}
+		return nil
+	})
 }
 
 // Prune deletes the calls that started before t.

@@ -109,6 +109,20 @@ var migrations = []string{
 	);
 	CREATE INDEX deliveries_by_message ON deliveries (message_id);
 	CREATE INDEX deliveries_due ON deliveries (next_try_ms, id) WHERE state = 'queued';`,
+
+	// 4: follow-ups. A missed call is open until a later call to or from
+	// its number connects, or someone marks it handled. number_key is the
+	// number as model.NumberKey reduces it, so that "+1 646 555 0101" and
+	// "6465550101" are one number.
+	`ALTER TABLE calls ADD COLUMN number_key TEXT NOT NULL DEFAULT '';
+	UPDATE calls SET number_key = CASE
+		WHEN length(digits) = 11 AND substr(digits, 1, 1) = '1' THEN substr(digits, 2)
+		WHEN length(digits) > 11 AND substr(digits, 1, 3) = '011' THEN substr(digits, 4)
+		WHEN length(digits) > 10 AND substr(digits, 1, 2) = '00' THEN substr(digits, 3)
+		ELSE digits END;
+	ALTER TABLE calls ADD COLUMN handled_ms INTEGER;
+	ALTER TABLE calls ADD COLUMN handled_by TEXT NOT NULL DEFAULT '';
+	CREATE INDEX calls_by_number ON calls (account, number_key, start_ms);`,
 }
 
 // migrate brings the schema up to date in one transaction.

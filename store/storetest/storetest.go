@@ -48,6 +48,7 @@ func Run(t *testing.T, newDB NewDatabase) {
 		{"QueryFilters", testQueryFilters},
 		{"ScopeKeepsAccountsApart", testScope},
 		{"MissedAndSeen", testMissedAndSeen},
+		{"FollowUps", testFollowUps},
 		{"Prune", testPrune},
 		{"Messages", testMessages},
 		{"MessagesKeepAccountsApart", testMessageScope},
@@ -730,5 +731,92 @@ func testDeliveryClaim(t *testing.T, open func() store.Store) {
 	}
 	if due, _, err := b.ClaimDeliveries(ctx, Base.Add(time.Minute), time.Minute); err != nil || len(due) != 20 {
 		t.Errorf("claim after the lease = %d deliveries, %v; want all 20 again", len(due), err)
+	}
+}
+
+// testFollowUps: a missed call stays open until a later call on its
+// account to or from the same number (written any way) connects, or
+// someone marks it handled; a call that never connected, a call on another
+// account or an earlier one does not close it.
+func testFollowUps(t *testing.T, open func() store.Store) {
+	s := open()
+	miss := func(account, id, ani string, start time.Time) model.CallRecord {
+		c := Call(account, id, start)
+		c.Ani, c.Outcome, c.Talk = ani, model.OutcomeMissed, 0
+		return c
+	}
+	out := func(account, id, ani string, start time.Time, talk time.Duration) model.CallRecord {
+		c := Call(account, id, start)
+		c.Ani, c.Outbound, c.Outcome, c.Talk = ani, true, model.OutcomeOutbound, talk
+		return c
+	}
+	in := func(account, id, ani string, start time.Time) model.CallRecord {
+		c := Call(account, id, start)
+		c.Ani = ani
+		return c
+	}
+	write(t, s,
+		in(AcctA, "0", "6465550101", Base.Add(-time.Hour)), // before the miss: does not close it
+		miss(AcctA, "1", "+1 (646) 555-0101", Base),
+		out(AcctA, "2", "6465550101", Base.Add(10*time.Minute), time.Minute), // called back and talked
+		miss(AcctA, "3", "2125550102", Base.Add(time.Minute)),
+		out(AcctA, "4", "2125550102", Base.Add(11*time.Minute), 0), // called back, no answer
+		miss(AcctA, "5", "7185550103", Base.Add(2*time.Minute)),
+		in(AcctB, "6", "7185550103", Base.Add(12*time.Minute)), // answered on another account
+		miss(AcctA, "7", "9175550104", Base.Add(3*time.Minute)),
+		in(AcctA, "8", "19175550104", Base.Add(13*time.Minute)), // rang again and was answered
+		miss(AcctA, "9", "", Base.Add(4*time.Minute)),           // no number: open until handled
+	)
+	openCount := func(sc store.Scope) int {
+		t.Helper()
+		n, err := s.OpenMissed(ctx, sc)
+		if err != nil {
+			t.Fatalf("OpenMissed: %v", err)
+		}
+		return n
+	}
+	if n := openCount(scope(AcctA)); n != 3 {
+		t.Errorf("A's open missed calls = %d, want 3 (3, 5 and 9)", n)
+	}
+	if got := ids(calls(t, s, scope(AcctA), model.CallQuery{Open: true})); got != "953" {
+		t.Errorf("open missed calls = %q, want 953", got)
+	}
+	byID := map[string]model.CallRecord{}
+	for _, c := range calls(t, s, scope(AcctA), model.CallQuery{Missed: true}) {
+		byID[c.CallID] = c
+	}
+	if c := byID["1"]; c.Open() || !c.Reached.Equal(Base.Add(10*time.Minute)) {
+		t.Errorf("call 1 reached %v, open %v; want reached at the call back", c.Reached, c.Open())
+	}
+	if c := byID["7"]; c.Open() || !c.Reached.Equal(Base.Add(13*time.Minute)) {
+		t.Errorf("call 7 reached %v; want reached when it rang again and was answered", c.Reached)
+	}
+	if !byID["3"].Open() || !byID["5"].Open() {
+		t.Errorf("calls 3 and 5 should be open: %+v %+v", byID["3"], byID["5"])
+	}
+
+	at := Base.Add(time.Hour)
+	if err := s.MarkHandled(ctx, scope(AcctA), byID["3"].ID, "alice@front-desk", at); err != nil {
+		t.Fatalf("MarkHandled: %v", err)
+	}
+	if err := s.MarkHandled(ctx, scope(AcctB), byID["5"].ID, "mallory", at); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("marking another account's call = %v, want ErrNotFound", err)
+	}
+	if n := openCount(scope(AcctA)); n != 2 {
+		t.Errorf("open after marking one handled = %d, want 2", n)
+	}
+	for _, c := range calls(t, s, scope(AcctA), model.CallQuery{Missed: true}) {
+		if c.CallID == "3" && (c.Open() || c.HandledBy != "alice@front-desk" || !c.Handled.Equal(at)) {
+			t.Errorf("handled call = %+v", c)
+		}
+	}
+	// The mark survives the call being written again by another console.
+	again := miss(AcctA, "3", "2125550102", Base.Add(time.Minute))
+	write(t, s, again)
+	if n := openCount(scope(AcctA)); n != 2 {
+		t.Errorf("open after the call was written again = %d, want 2", n)
+	}
+	if n := openCount(scope(AcctB)); n != 0 {
+		t.Errorf("B's open missed calls = %d, want 0", n)
 	}
 }
