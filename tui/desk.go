@@ -98,8 +98,10 @@ func historyActions(k KeyMap) []action {
 		filter(k.FilterIn, func(h *historyView) { h.inbound = !h.inbound }),
 		filter(k.FilterOut, func(h *historyView) { h.outbound = !h.outbound }),
 		filter(k.FilterToday, func(h *historyView) { h.today = !h.today }),
+		filter(k.FilterOpen, func(h *historyView) { h.open = !h.open }),
+		{bind: k.MarkHandled, why: (*Model).whyNotHandleable, do: (*Model).markHandled, short: true},
 		filter(k.FilterAll, func(h *historyView) {
-			h.missed, h.inbound, h.outbound, h.today = false, false, false, false
+			h.missed, h.inbound, h.outbound, h.today, h.open = false, false, false, false, false
 			h.search.Reset()
 		}),
 		{bind: k.Search, why: (*Model).whyNoRecords, do: func(m *Model) tea.Cmd {
@@ -113,6 +115,33 @@ func historyActions(k KeyMap) []action {
 		move(k.PgUp, func(m *Model) int { return -page(m) }),
 		move(k.PgDown, page),
 	}
+}
+
+// whyNotHandleable says why the selected History entry cannot be marked
+// handled.
+func (m *Model) whyNotHandleable() string {
+	if why := m.whyNoRecords(); why != "" {
+		return why
+	}
+	rec, ok := m.hist.selected()
+	switch {
+	case !ok:
+		return "No call selected"
+	case rec.Outcome != model.OutcomeMissed:
+		return "Only a missed call is marked handled"
+	case !rec.Handled.IsZero():
+		return "Already " + followUpText(rec, m.sh.now)
+	case !rec.Reached.IsZero():
+		return "Already dealt with: " + followUpText(rec, m.sh.now)
+	}
+	return ""
+}
+
+// markHandled marks the selected missed call handled by whoever is at the
+// desk.
+func (m *Model) markHandled() tea.Cmd {
+	rec, _ := m.hist.selected()
+	return markHandled(m.opts.Records, rec.ID, m.opts.Operator, m.hist.who(rec), m.sh.now)
 }
 
 func (m *Model) whyNoRecords() string {
@@ -416,16 +445,13 @@ func (m *Model) handleRecords(msg tea.Msg) tea.Cmd {
 			m.sh.log.Error("counting missed calls", "err", msg.err)
 			return nil
 		}
-		if m.view == viewHistory {
-			// Missed calls that came in while History is open are seen.
-			// Only they are worth a mark: a mark is itself a change, and
-			// consoles on History would otherwise set each other off.
-			if msg.n > 0 {
-				r.MarkSeen(m.sh.now)
-			}
-			return nil
-		}
 		m.missed = msg.n
+	case handledMsg:
+		if msg.err != nil {
+			m.sh.log.Error("marking a missed call handled", "err", msg.err)
+			return m.status.set(statusError, "Could not mark the call from "+msg.who+" handled: "+model.Clean(msg.err.Error(), 200))
+		}
+		return tea.Batch(m.status.set(statusOK, "Marked the missed call from "+msg.who+" handled"), m.hist.reload(r), countMissed(r))
 	case prunedMsg:
 		if msg.err != nil {
 			m.sh.log.Error("pruning the call history", "err", msg.err)

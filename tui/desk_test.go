@@ -38,6 +38,7 @@ func deskHarness(t *testing.T, w, h int, mod ...func(*Options)) (*harness, *memR
 		o.Records = rec
 		o.Directory = dir
 		o.Retention = 90 * 24 * time.Hour
+		o.Operator = "alice"
 	}}, mod...)...)
 	hs.run(hs.m.Init())
 	return hs, rec
@@ -95,16 +96,33 @@ func TestEndedCallStoredWithNameAndCountedMissed(t *testing.T) {
 	if !strings.Contains(headerLine(), "1 missed") {
 		t.Fatalf("header %q lacks the missed count", headerLine())
 	}
-	// Opening History marks it seen and clears the count.
+	// Opening History does not clear the count: the call is still to be
+	// dealt with.
 	h.key("tab")
-	if strings.Contains(headerLine(), "missed") {
-		t.Fatalf("header %q still counts missed calls", headerLine())
+	if !strings.Contains(headerLine(), "1 missed") {
+		t.Fatalf("header %q lost the open missed call", headerLine())
 	}
 	if seen := rec.seen(); !seen.Equal(h.clock.Now()) {
 		t.Fatalf("last seen %v", seen)
 	}
 	h.wantScreen("✗ missed")
 	h.wantScreen("Ada Whitfield")
+	h.wantScreen("● open")
+	// x marks it handled, by whoever is at the desk.
+	h.key("x")
+	h.wantScreen("Marked the missed call from Ada Whitfield handled")
+	h.send(recordsChangedMsg{})
+	h.wantScreen("handled by alice")
+	if strings.Contains(headerLine(), "missed") {
+		t.Fatalf("header %q still counts a handled call", headerLine())
+	}
+	calls, _ = rec.Calls(model.CallQuery{})
+	if calls[0].HandledBy != "alice" || !calls[0].Handled.Equal(h.clock.Now()) {
+		t.Fatalf("stored %+v", calls[0])
+	}
+	// A handled call cannot be handled again.
+	h.key("x")
+	h.wantScreen("Already handled by alice")
 }
 
 // A console on History marks missed calls seen as they come in, and

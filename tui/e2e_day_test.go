@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/transport"
+	"github.com/frontdesk/frontdesk/transport/skysim"
 )
 
 // TestEndToEndRingAlert: against the simulator, a caller who has rung past
@@ -115,4 +118,79 @@ func TestEndToEndCallBackFromMessage(t *testing.T) {
 	if len(dials) != 1 || dials[0] != "16465550142" {
 		t.Fatalf("server saw dials %v, want one to 16465550142", dials)
 	}
+}
+
+// TestEndToEndMissedCallClosedByCallBack: against the simulator, with the
+// history in SQLite, a missed call stays open (the header counts it, History
+// lists it under open missed) until a later call to its number connects.
+func TestEndToEndMissedCallClosedByCallBack(t *testing.T) {
+	const did, pin = "6465550100", "2468"
+	rec := openRecords(t, filepath.Join(t.TempDir(), "history.db"), did)
+	pr, srv, ctx := startEndToEnd(t, did, pin, Options{Records: rec, Directory: testDirectory(t)})
+	pr.waitFor("● live")
+
+	id := srv.Ring(did, "16465550142", nil)
+	pr.waitFor("☎ ringing", "Ada Whitfield")
+	srv.SetState(did, id, "DELETED")
+	pr.waitFor("1 missed")
+
+	// History's open filter lists it; looking does not close it.
+	pr.key("tab")
+	pr.waitFor("HISTORY", "● open")
+	pr.key("5")
+	pr.waitFor("open missed · 1 call")
+	pr.waitFor("1 missed")
+
+	// A call back that is not answered leaves it open.
+	pr.key("c")
+	pr.waitFor("Call back Ada Whitfield on (646) 555-0142?")
+	pr.key("y")
+	pr.waitFor("✓ Dialled Ada Whitfield")
+	out := waitOutbound(t, ctx, srv, did)
+	srv.SetState(did, out, "DELETED")
+	pr.waitFor("open missed · 1 call")
+
+	// The second call back connects: the missed call is closed.
+	pr.key("c")
+	pr.waitFor("Call back Ada Whitfield on (646) 555-0142?")
+	pr.key("y")
+	pr.waitFor("✓ Dialled Ada Whitfield")
+	out = waitOutbound(t, ctx, srv, did)
+	pr.key("shift+tab")
+	srv.SetState(did, out, "CONNECTED")
+	pr.waitRow("● connected", "Ada Whitfield")
+	srv.SetState(did, out, "DELETED")
+	pr.waitFor("No calls.")
+	pr.key("tab")
+	pr.waitFor("open missed · 0 calls")
+	pr.poll("the header's badge gone", func(frame string) bool {
+		header, _, _ := strings.Cut(frame, "\n")
+		return !strings.Contains(header, "missed")
+	})
+	pr.key("0")
+	pr.waitFor("reached")
+	if n, err := rec.OpenMissed(); err != nil || n != 0 {
+		t.Fatalf("open missed calls = %d, %v", n, err)
+	}
+}
+
+// waitOutbound waits for the phone's newest outbound call and returns its Id.
+func waitOutbound(t *testing.T, ctx context.Context, srv *skysim.Server, did string) string {
+	t.Helper()
+	var id string
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	err := srv.WaitCalls(wctx, did, func(calls []transport.Call) bool {
+		for _, c := range calls {
+			if c.Originated && c.State == "PENDING" {
+				id = c.ID
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		t.Fatalf("no outbound call on the phone: %v", err)
+	}
+	return id
 }

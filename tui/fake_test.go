@@ -145,7 +145,7 @@ func (h *harness) run(cmd tea.Cmd) []tea.Msg {
 		case streamClosedMsg:
 		case answeredMsg, ignoredMsg, heldMsg, resumedMsg, releasedMsg, dialedMsg,
 			recordsChangedMsg, historyLoadedMsg, missedCountMsg, prunedMsg,
-			messagesLoadedMsg, messageSavedMsg, messageMarkedMsg:
+			messagesLoadedMsg, messageSavedMsg, messageMarkedMsg, handledMsg:
 			out = append(out, msg)
 			_, next := h.m.Update(msg)
 			if next != nil {

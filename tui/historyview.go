@@ -18,6 +18,7 @@ type historyView struct {
 	listCursor
 
 	missed, inbound, outbound, today bool
+	open                             bool // only missed calls still to deal with
 	search                           textinput.Model
 
 	gen     int  // generation of the latest query
@@ -42,7 +43,7 @@ func (h *historyView) restyle() { h.search.SetStyles(inputStyles(h.sh)) }
 
 // query is the store query for the current filters.
 func (h *historyView) query() model.CallQuery {
-	q := model.CallQuery{Missed: h.missed, Inbound: h.inbound, Outbound: h.outbound, Search: strings.TrimSpace(h.search.Value()), Limit: historyLimit}
+	q := model.CallQuery{Missed: h.missed, Inbound: h.inbound, Outbound: h.outbound, Open: h.open, Search: strings.TrimSpace(h.search.Value()), Limit: historyLimit}
 	if h.today {
 		now := h.sh.now
 		q.Since = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
@@ -98,6 +99,9 @@ func (h *historyView) move(d int) { h.step(d, len(h.rows)) }
 // filterText describes the filters: "missed, today" or "all calls".
 func (h *historyView) filterText() string {
 	var f []string
+	if h.open {
+		f = append(f, "open missed")
+	}
 	if h.missed {
 		f = append(f, "missed")
 	}
@@ -123,6 +127,24 @@ func (h *historyView) who(r model.CallRecord) string {
 		return n
 	}
 	return h.sh.names.who(r.Ani)
+}
+
+// followUpText says where a missed call stands: open, reached (a later
+// call with the number connected) or handled, and by whom.
+func followUpText(r model.CallRecord, now time.Time) string {
+	switch {
+	case r.Outcome != model.OutcomeMissed:
+		return ""
+	case !r.Handled.IsZero():
+		by := model.Clean(r.HandledBy, 40)
+		if by == "" {
+			return "handled"
+		}
+		return "handled by " + by
+	case !r.Reached.IsZero():
+		return "reached " + shortWhen(r.Reached, now, "")
+	}
+	return "● open"
 }
 
 // outcomeMark is the symbol and word for an outcome.
@@ -170,13 +192,20 @@ func (h *historyView) lines(w, ht int, searching bool) []string {
 		out = append(out, st.Empty.Render(ansi.Truncate(text, w, "…")))
 	}
 	const markW, outW, dirW, whenW, durW = 2, 11, 4, 12, 8
+	followW := 0
+	for _, r := range h.rows {
+		if r.Outcome == model.OutcomeMissed {
+			followW = min(24, w/5)
+			break
+		}
+	}
 	numW := 16
 	// The line column, with several lines or named numbers.
 	lineW := 0
 	if h.callLines != nil && h.callLines.named() {
 		lineW = 14
 	}
-	fixedW := markW + outW + dirW + whenW + durW + lineW + btoi(lineW > 0)
+	fixedW := markW + outW + dirW + whenW + durW + lineW + btoi(lineW > 0) + followW
 	nameW := w - fixedW - numW - 6
 	if nameW < 12 {
 		numW = 0
@@ -216,6 +245,9 @@ func (h *historyView) lines(w, ht int, searching bool) []string {
 		}
 		b.WriteString(pad(when, whenW, false) + " ")
 		b.WriteString(pad(clock(e.Duration()), durW, true))
+		if followW > 0 {
+			b.WriteString(" " + pad(followUpText(e, now), followW-1, false))
+		}
 		line := pad(b.String(), w, false)
 		style := st.Row
 		if e.Outcome == model.OutcomeMissed {

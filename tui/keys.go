@@ -43,6 +43,8 @@ type KeyMap struct {
 	FilterOut    key.Binding
 	FilterToday  key.Binding
 	FilterAll    key.Binding
+	FilterOpen   key.Binding
+	MarkHandled  key.Binding
 
 	// Messages view.
 	ToggleDone  key.Binding
@@ -110,6 +112,8 @@ func DefaultKeyMap() KeyMap {
 		FilterOut:    key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "outbound")),
 		FilterToday:  key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "today")),
 		FilterAll:    key.NewBinding(key.WithKeys("0"), key.WithHelp("0", "all")),
+		FilterOpen:   key.NewBinding(key.WithKeys("5"), key.WithHelp("5", "open missed")),
+		MarkHandled:  key.NewBinding(key.WithKeys("x", "X"), key.WithHelp("x", "mark handled")),
 
 		ToggleDone:  key.NewBinding(key.WithKeys("x", "X"), key.WithHelp("x", "done/undone")),
 		NewMessage:  key.NewBinding(key.WithKeys("m", "M"), key.WithHelp("m", "new message")),

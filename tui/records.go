@@ -22,6 +22,10 @@ type Records interface {
 	// Missed counts missed calls since the history was last looked at;
 	// MarkSeen queues the mark that it was looked at, at t.
 	Missed() (int, error)
+	// OpenMissed counts the missed calls still to deal with; MarkHandled
+	// records that someone (by) dealt with the stored call id.
+	OpenMissed() (int, error)
+	MarkHandled(id int64, by string, at time.Time) error
 	MarkSeen(t time.Time)
 	// Prune deletes calls that started before t.
 	Prune(before time.Time) (int64, error)
@@ -97,10 +101,10 @@ func loadHistory(r Records, q model.CallQuery, gen int) tea.Cmd {
 	}
 }
 
-// countMissed counts the missed calls since the history was last looked at.
+// countMissed counts the missed calls still open, for the header.
 func countMissed(r Records) tea.Cmd {
 	return func() tea.Msg {
-		n, err := r.Missed()
+		n, err := r.OpenMissed()
 		return missedCountMsg{n: n, err: err}
 	}
 }
@@ -131,4 +135,15 @@ func markMessage(r Records, id int64, done bool) tea.Cmd {
 	return func() tea.Msg {
 		return messageMarkedMsg{id: id, done: done, err: r.MarkDone(id, done)}
 	}
+}
+
+// handledMsg reports a missed call marked handled.
+type handledMsg struct {
+	who string
+	err error
+}
+
+// markHandled marks the stored missed call id handled by by.
+func markHandled(r Records, id int64, by, who string, at time.Time) tea.Cmd {
+	return func() tea.Msg { return handledMsg{who: who, err: r.MarkHandled(id, by, at)} }
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -54,7 +55,11 @@ func (r *memRecords) Calls(q model.CallQuery) ([]model.CallRecord, error) {
 	defer r.mu.Unlock()
 	var out []model.CallRecord
 	for _, c := range r.calls {
+		c.Reached = r.reachedLocked(c)
 		e := c
+		if q.Open && !e.Open() {
+			continue
+		}
 		if q.Missed || q.Inbound || q.Outbound {
 			if !(q.Missed && e.Outcome == model.OutcomeMissed || q.Inbound && !e.Outbound || q.Outbound && e.Outbound) {
 				continue
@@ -76,6 +81,40 @@ func (r *memRecords) Calls(q model.CallQuery) ([]model.CallRecord, error) {
 	}
 	slices.SortStableFunc(out, func(a, b model.CallRecord) int { return b.Start.Compare(a.Start) })
 	return out, nil
+}
+
+// reachedLocked is when a later call with c's number connected, as the
+// store works it out.
+func (r *memRecords) reachedLocked(c model.CallRecord) time.Time {
+	var at time.Time
+	k := model.NumberKey(c.Ani)
+	if c.Outcome != model.OutcomeMissed || k == "" {
+		return at
+	}
+	for _, o := range r.calls {
+		connected := o.Outcome == model.OutcomeAnswered || (o.Outcome == model.OutcomeOutbound && o.Talk > 0)
+		if connected && o.Account == c.Account && model.NumberKey(o.Ani) == k && o.Start.After(c.Start) && (at.IsZero() || o.Start.Before(at)) {
+			at = o.Start
+		}
+	}
+	return at
+}
+
+func (r *memRecords) OpenMissed() (int, error) {
+	open, err := r.Calls(model.CallQuery{Open: true})
+	return len(open), err
+}
+
+func (r *memRecords) MarkHandled(id int64, by string, at time.Time) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := range r.calls {
+		if r.calls[i].ID == id {
+			r.calls[i].Handled, r.calls[i].HandledBy = at, by
+			return nil
+		}
+	}
+	return errors.New("no such call")
 }
 
 func (r *memRecords) Missed() (int, error) {
