@@ -15,11 +15,22 @@ import (
 	"github.com/frontdesk/frontdesk/store"
 )
 
-const callColumns = `id, account, call_id, did, direction, outcome, number, name, clid, start_at, ring_ms, talk_ms, hold_ms, ended_at, last_state`
+const callColumns = `id, account, call_id, did, direction, outcome, number, name, clid, start_at, ring_ms, talk_ms, hold_ms, ended_at, last_state, handled_at, handled_by, ` + reachedColumn
+
+// reachedColumn is when a missed call's number was reached: the start of
+// the first later call on the account with the same number that
+// connected (answered, or placed and talked). NULL for other calls.
+const reachedColumn = `CASE WHEN calls.outcome = 'missed' AND calls.number_key <> '' THEN
+	(SELECT min(r.start_at) FROM calls AS r
+	 WHERE r.account = calls.account AND r.number_key = calls.number_key AND r.start_at > calls.start_at
+	   AND (r.outcome = 'answered' OR (r.outcome = 'outbound' AND r.talk_ms > 0))) END`
+
+// openMissed is the condition of a missed call still open.
+const openMissed = `calls.outcome = 'missed' AND calls.handled_at IS NULL AND (` + reachedColumn + `) IS NULL`
 
 // insertTypes are the types of callArgs' values, in order.
 var insertTypes = []string{"text", "text", "text", "text", "text", "text", "text", "text", "text", "text",
-	"timestamptz", "bigint", "bigint", "bigint", "timestamptz", "text"}
+	"timestamptz", "bigint", "bigint", "bigint", "timestamptz", "text", "text"}
 
 // insertCalls inserts new rows from one array per column (see callArgs).
 var insertCalls = func() string {
@@ -28,7 +39,7 @@ var insertCalls = func() string {
 		params[i] = fmt.Sprintf("$%d::%s[]", i+1, t)
 	}
 	return `INSERT INTO calls
-		(account, call_id, did, direction, outcome, number, digits, name, clid, folded, start_at, ring_ms, talk_ms, hold_ms, ended_at, last_state)
+		(account, call_id, did, direction, outcome, number, digits, name, clid, folded, start_at, ring_ms, talk_ms, hold_ms, ended_at, last_state, number_key)
 		SELECT * FROM unnest(` + strings.Join(params, ", ") + `)`
 }()
 
@@ -138,8 +149,8 @@ func saveCalls(ctx context.Context, tx pgx.Tx, calls []model.CallRecord, writes 
 			writes.Queue(`UPDATE calls SET
 				account = $1, call_id = $2, did = $3, direction = $4, outcome = $5, number = $6, digits = $7, name = $8,
 				clid = $9, folded = $10, start_at = $11, ring_ms = $12, talk_ms = $13, hold_ms = $14, ended_at = $15,
-				last_state = $16
-				WHERE id = $17`, append(callArgs(*r), r.ID)...)
+				last_state = $16, number_key = $17
+				WHERE id = $18`, append(callArgs(*r), r.ID)...)
 		}
 	}
 	return nil
@@ -177,6 +188,7 @@ func callArgs(c model.CallRecord) []any {
 		c.Account, c.CallID, c.DID, c.Direction(), c.Outcome.String(), c.Ani, digits(c.Ani),
 		c.Name, clid, strings.ToLower(c.Name) + "\n" + strings.ToLower(clid),
 		c.Start, c.Ring.Milliseconds(), c.Talk.Milliseconds(), c.Hold.Milliseconds(), ended, lastState(c.LastState),
+		model.NumberKey(c.Ani),
 	}
 }
 
@@ -194,10 +206,16 @@ func scanCall(row pgx.Row) (model.CallRecord, error) {
 	var dir, outcome, last string
 	var ring, talk, hold int64
 	var start time.Time
-	var ended *time.Time
+	var ended, handled, reached *time.Time
 	if err := row.Scan(&c.ID, &c.Account, &c.CallID, &c.DID, &dir, &outcome, &c.Ani, &c.Name, &c.CLID,
-		&start, &ring, &talk, &hold, &ended, &last); err != nil {
+		&start, &ring, &talk, &hold, &ended, &last, &handled, &c.HandledBy, &reached); err != nil {
 		return c, err
+	}
+	if handled != nil {
+		c.Handled = handled.Local()
+	}
+	if reached != nil {
+		c.Reached = reached.Local()
 	}
 	c.LastState = model.ParseState(last)
 	c.HasCLID = c.CLID != ""
@@ -230,6 +248,9 @@ func (s *Store) Calls(ctx context.Context, scope store.Scope, q model.CallQuery)
 			kinds = append(kinds, `direction = 'outbound'`)
 		}
 		where = append(where, "("+strings.Join(kinds, " OR ")+")")
+	}
+	if q.Open {
+		where = append(where, openMissed)
 	}
 	if !q.Since.IsZero() {
 		where = append(where, `start_at >= `+arg(q.Since))
@@ -303,6 +324,35 @@ func (s *Store) Missed(ctx context.Context, scope store.Scope) (int, error) {
 		return 0, fmt.Errorf("history: count missed calls: %w", classify(err))
 	}
 	return n, nil
+}
+
+// OpenMissed counts the missed calls in scope still open.
+func (s *Store) OpenMissed(ctx context.Context, scope store.Scope) (int, error) {
+	if err := s.ready(ctx); err != nil {
+		return 0, err
+	}
+	cond, args := inScope("calls.account", scope, 1)
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM calls WHERE `+cond+` AND `+openMissed, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("history: count open missed calls: %w", classify(err))
+	}
+	return n, nil
+}
+
+// MarkHandled marks the missed call id handled.
+func (s *Store) MarkHandled(ctx context.Context, scope store.Scope, id int64, by string, at time.Time) error {
+	cond, args := inScope("account", scope, 4)
+	return s.write(ctx, fmt.Sprintf("mark call %d handled", id), func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE calls SET handled_at = $1, handled_by = $2 WHERE id = $3 AND `+cond,
+			append([]any{at, by, id}, args...)...)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("call %d: %w", id, store.ErrNotFound)
+		}
+		return nil
+	})
 }
 
 // Prune deletes the calls that started before t.

@@ -99,6 +99,19 @@ var migrations = []string{
 		WHEN (OLD.state IS DISTINCT FROM NEW.state OR OLD.attempts IS DISTINCT FROM NEW.attempts
 			OR OLD.last_error IS DISTINCT FROM NEW.last_error)
 		EXECUTE FUNCTION frontdesk_notify_delivery();`,
+
+	// 3: follow-ups. A missed call is open until a later call to or from
+	// its number connects, or someone marks it handled. number_key is the
+	// number as model.NumberKey reduces it.
+	`ALTER TABLE calls ADD COLUMN number_key text NOT NULL DEFAULT '';
+	UPDATE calls SET number_key = CASE
+		WHEN length(digits) = 11 AND substr(digits, 1, 1) = '1' THEN substr(digits, 2)
+		WHEN length(digits) > 11 AND substr(digits, 1, 3) = '011' THEN substr(digits, 4)
+		WHEN length(digits) > 10 AND substr(digits, 1, 2) = '00' THEN substr(digits, 3)
+		ELSE digits END;
+	ALTER TABLE calls ADD COLUMN handled_at timestamptz;
+	ALTER TABLE calls ADD COLUMN handled_by text NOT NULL DEFAULT '';
+	CREATE INDEX calls_by_number ON calls (account, number_key, start_at);`,
 }
 
 // migrationLock is the advisory lock key that makes boxes starting at the
