@@ -309,7 +309,7 @@ func phoneLike(q string) bool {
 }
 
 // Missed counts, per account in scope, the missed calls since its seen
-// mark (or the unowned mark, for an account without one).
+// mark. (A PostgreSQL history never had marks without accounts.)
 func (s *Store) Missed(ctx context.Context, scope store.Scope) (int, error) {
 	if err := s.ready(ctx); err != nil {
 		return 0, err
@@ -318,7 +318,7 @@ func (s *Store) Missed(ctx context.Context, scope store.Scope) (int, error) {
 	var n int
 	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM calls c
 		WHERE c.outcome = 'missed' AND `+cond+` AND COALESCE(c.ended_at, c.start_at) > COALESCE(
-			(SELECT at FROM seen WHERE account = c.account), (SELECT at FROM seen WHERE account = ''), '-infinity')`,
+			(SELECT at FROM seen WHERE account = c.account), '-infinity')`,
 		args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("history: count missed calls: %w", classify(err))

@@ -220,15 +220,16 @@ func phoneLike(q string) bool {
 }
 
 // Missed counts, per account in scope, the missed calls since its seen
-// mark (or the unowned mark, for an account without one).
+// mark (or, for an account without one, the mark kept from before marks
+// had accounts).
 func (s *Store) Missed(ctx context.Context, scope store.Scope) (int, error) {
 	total := 0
 	for _, account := range scope.Owners() {
 		var n int
 		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM calls INDEXED BY calls_missed_by_end
-			WHERE outcome = 'missed' AND account = ? AND COALESCE(ended_ms, start_ms) > COALESCE(
-				(SELECT at_ms FROM seen WHERE account = ?1), (SELECT at_ms FROM seen WHERE account = ''), 0)`,
-			account).Scan(&n)
+			WHERE outcome = 'missed' AND account = ?1 AND COALESCE(ended_ms, start_ms) > COALESCE(
+				(SELECT at_ms FROM seen WHERE account = ?1), (SELECT at_ms FROM seen WHERE account = ?2), 0)`,
+			account, beforeAccounts).Scan(&n)
 		if err != nil {
 			return 0, fmt.Errorf("history: count missed calls: %w", classify(err))
 		}

@@ -123,7 +123,16 @@ var migrations = []string{
 	ALTER TABLE calls ADD COLUMN handled_ms INTEGER;
 	ALTER TABLE calls ADD COLUMN handled_by TEXT NOT NULL DEFAULT '';
 	CREATE INDEX calls_by_number ON calls (account, number_key, start_ms);`,
+
+	// 5: the mark kept from before marks had accounts stands in for an
+	// account without its own, frozen as it was: a console that clears
+	// the unowned calls' badge now must not clear other accounts'.
+	`INSERT INTO seen (account, at_ms) SELECT '` + beforeAccounts + `', at_ms FROM seen WHERE account = '';`,
 }
+
+// beforeAccounts is the seen table's key for the mark kept from before
+// marks had accounts (never an account: those are digits).
+const beforeAccounts = "before-accounts"
 
 // migrate brings the schema up to date in one transaction.
 func (s *Store) migrate(ctx context.Context) error {

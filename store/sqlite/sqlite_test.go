@@ -216,6 +216,15 @@ func TestMigrationKeepsRows(t *testing.T) {
 	if n, _ := s.Missed(ctx, a); n != 1 {
 		t.Errorf("a call before the old mark counts as missed: %d", n)
 	}
+	// A console that clears the unowned calls' badge now leaves the old
+	// mark as it was for the accounts that stand on it.
+	mustWrite(t, s, model.CallRecord{Account: storetest.AcctA, CallID: "7", Outcome: model.OutcomeMissed, Start: base.Add(2 * time.Hour)})
+	if err := s.Write(ctx, store.Batch{Seen: []store.Seen{{Account: "", At: base.Add(3 * time.Hour)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.Missed(ctx, a); n != 2 {
+		t.Errorf("A missed after the unowned badge was cleared = %d, want 2", n)
+	}
 	if msgs, _ := s.Messages(ctx, a, store.MessageQuery{}); len(msgs) != 0 {
 		t.Errorf("an account without the unowned scope sees old messages: %+v", msgs)
 	}
