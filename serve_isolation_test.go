@@ -111,8 +111,7 @@ func TestServeKeepsAccountsApart(t *testing.T) {
 	shows(alice, "1 missed")
 
 	// alice takes a message for the front desk from the Calls view, then
-	// looks at Messages the other way round, past Today, so that her
-	// History (which marks missed calls seen) stays unopened.
+	// looks at Messages the other way round, past Today.
 	send(alice, "m")
 	shows(alice, "the message")
 	send(alice, "Dana\t\t\tPlease call the courier back")

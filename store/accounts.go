@@ -79,14 +79,6 @@ func (a *Accounts) Calls(q model.CallQuery) ([]model.CallRecord, error) {
 	return a.w.Store().Calls(ctx, a.scope, q)
 }
 
-// Missed counts the missed calls in scope since each account's history
-// was last looked at.
-func (a *Accounts) Missed() (int, error) {
-	ctx, cancel := a.ctx()
-	defer cancel()
-	return a.w.Store().Missed(ctx, a.scope)
-}
-
 // OpenMissed counts the open missed calls in scope.
 func (a *Accounts) OpenMissed() (int, error) {
 	ctx, cancel := a.ctx()
@@ -99,13 +91,6 @@ func (a *Accounts) MarkHandled(id int64, by string, at time.Time) error {
 	ctx, cancel := a.ctx()
 	defer cancel()
 	return a.w.Store().MarkHandled(ctx, a.scope, id, by, at)
-}
-
-// MarkSeen queues a seen mark at t for every account in scope.
-func (a *Accounts) MarkSeen(t time.Time) {
-	for _, acct := range a.scope.Owners() {
-		a.w.MarkSeen(Seen{Account: acct, At: t})
-	}
 }
 
 // Prune deletes calls (of every account: retention is the box's) that

@@ -1,12 +1,12 @@
 // Package store is the console's memory: the call history, the "while you
-// were out" messages and each account's "missed calls seen" mark. Store is
+// were out" messages. Store is
 // what every database engine implements (store/sqlite, the default, and
 // store/postgres, for a team of boxes); store/storetest is the suite each
 // of them passes.
 //
 // Everything belongs to an account (its DID) and every read is limited to
 // a Scope, the accounts one console works. The Writer in front of a Store
-// queues the console's background writes (ended calls, seen marks) and
+// queues the console's background writes (ended calls) and
 // keeps them while the database is unreachable; Accounts is the store as
 // one console sees it.
 package store
@@ -28,16 +28,11 @@ type Store interface {
 	// A call is one row however many consoles saw it: a call already
 	// stored for the same account and call Id whose lifetime overlaps (or
 	// comes within SameCallSlack of) the new record's is merged into that
-	// row with Merge. Seen marks never move backwards.
+	// row with Merge.
 	Write(ctx context.Context, b Batch) error
 	// Calls returns the stored calls in scope that match q, newest start
 	// first.
 	Calls(ctx context.Context, scope Scope, q model.CallQuery) ([]model.CallRecord, error)
-	// Missed counts the missed calls in scope that ended (or, their end
-	// unknown, started) after their account's seen mark. An account
-	// without a mark of its own uses the unowned mark (Seen with Account
-	// ""), kept from before marks had an account.
-	Missed(ctx context.Context, scope Scope) (int, error)
 	// OpenMissed counts the missed calls in scope that are still open: no
 	// later call on their account to or from the same number connected
 	// (numbers match on model.NumberKey), and nobody marked them handled.
@@ -86,18 +81,10 @@ type Store interface {
 // Batch is what Store.Write applies in one transaction.
 type Batch struct {
 	Calls []model.CallRecord // ended calls; each needs an Account, a CallID and a Start
-	Seen  []Seen
 }
 
 // Len is how many writes the batch holds.
-func (b Batch) Len() int { return len(b.Calls) + len(b.Seen) }
-
-// Seen records that an account's history was looked at: missed calls that
-// ended at or before At are no longer counted by Missed.
-type Seen struct {
-	Account string
-	At      time.Time
-}
+func (b Batch) Len() int { return len(b.Calls) }
 
 // Scope is the accounts one console (or command) works. The zero Scope
 // sees nothing.
@@ -158,9 +145,8 @@ type What uint8
 const (
 	ChangedCalls What = 1 << iota
 	ChangedMessages
-	ChangedSeen
 
-	ChangedAll = ChangedCalls | ChangedMessages | ChangedSeen
+	ChangedAll = ChangedCalls | ChangedMessages
 )
 
 // Change is something that changed in the store. An engine that cannot

@@ -25,9 +25,9 @@ const (
 	maxRetry = 15 * time.Second
 )
 
-// Writer is the one writer of a store's background writes: ended calls and
-// seen marks, from every console of the process. Add never starts a
-// goroutine: the writes wait in one bounded queue, and the writer's
+// Writer is the one writer of a store's background writes: ended calls,
+// from every console of the process. Add never starts a goroutine: the
+// writes wait in one bounded queue, and the writer's
 // goroutine stores them in order, as many as are waiting in one
 // transaction. When the store fails (the disk is full, the database server
 // is gone), the writes stay queued and are retried until it works again;
@@ -38,7 +38,7 @@ type Writer struct {
 
 	mu      sync.Mutex
 	cond    *sync.Cond // queue shrank, health changed or closing
-	queue   []item
+	queue   []model.CallRecord
 	busy    bool  // a batch is being written
 	err     error // the last write's failure; nil once one succeeds
 	dropped int   // calls given up while the store failed and the queue was full
@@ -47,11 +47,6 @@ type Writer struct {
 	flush   chan struct{} // a Flush: retry a failing store at once
 	subs    map[chan struct{}]struct{}
 	done    chan struct{}
-}
-
-type item struct {
-	call *model.CallRecord
-	seen *Seen
 }
 
 // NewWriter starts the writer of st. limit is the queue's size
@@ -75,23 +70,15 @@ func (w *Writer) Store() Store { return w.st }
 func (w *Writer) AddCalls(calls []model.CallRecord) {
 	w.mu.Lock()
 	for i := range calls {
-		w.push(item{call: &calls[i]})
+		w.push(calls[i])
 	}
 	w.mu.Unlock()
 	w.poke()
 }
 
-// MarkSeen queues a seen mark.
-func (w *Writer) MarkSeen(s Seen) {
-	w.mu.Lock()
-	w.push(item{seen: &s})
-	w.mu.Unlock()
-	w.poke()
-}
-
-// push queues one item, waiting for room or dropping the oldest call.
+// push queues one call, waiting for room or dropping the oldest call.
 // w.mu is held.
-func (w *Writer) push(it item) {
+func (w *Writer) push(c model.CallRecord) {
 	for len(w.queue) >= w.limit && !w.closed {
 		if w.err != nil {
 			w.dropOldest()
@@ -100,22 +87,19 @@ func (w *Writer) push(it item) {
 		signal(w.wake)
 		w.cond.Wait()
 	}
-	w.queue = append(w.queue, it)
+	w.queue = append(w.queue, c)
 }
 
-// dropOldest removes the oldest queued call not being written (a seen
-// mark is tiny and kept). w.mu is held.
+// dropOldest removes the oldest queued call not being written. w.mu is
+// held.
 func (w *Writer) dropOldest() {
-	start := 0
+	i := 0
 	if w.busy {
-		start = min(MaxBatch, len(w.queue)) // the batch in flight stays
+		i = min(MaxBatch, len(w.queue)) // the batch in flight stays
 	}
-	for i := start; i < len(w.queue); i++ {
-		if w.queue[i].call != nil {
-			w.queue = append(w.queue[:i], w.queue[i+1:]...)
-			w.dropped++
-			return
-		}
+	if i < len(w.queue) {
+		w.queue = append(w.queue[:i], w.queue[i+1:]...)
+		w.dropped++
 	}
 }
 
@@ -246,14 +230,7 @@ func (w *Writer) run() {
 				break
 			}
 			n := min(len(w.queue), MaxBatch)
-			var b Batch
-			for _, it := range w.queue[:n] {
-				if it.call != nil {
-					b.Calls = append(b.Calls, *it.call)
-				} else {
-					b.Seen = append(b.Seen, *it.seen)
-				}
-			}
+			b := Batch{Calls: append([]model.CallRecord(nil), w.queue[:n]...)}
 			w.busy = true
 			w.mu.Unlock()
 

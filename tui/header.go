@@ -116,7 +116,7 @@ func seconds(d time.Duration) string {
 // are dropped from the least important when the width is short; the bar is
 // always exactly w cells.
 // headerExtra is what the header shows about the views: which is current,
-// and the missed calls not yet looked at.
+// and the open missed calls.
 type headerExtra struct {
 	view      view
 	missed    int

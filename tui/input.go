@@ -107,7 +107,6 @@ func (m *Model) switchView(v view) tea.Cmd {
 	}
 	switch v {
 	case viewHistory:
-		r.MarkSeen(m.sh.now)
 		return m.hist.reload(r)
 	case viewMessages:
 		return loadMessages(r)

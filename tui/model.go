@@ -104,8 +104,7 @@ type Model struct {
 	pendingSeq int
 	// question, when set, holds the keys until it is answered.
 	question *question
-	// missed is the count of missed calls since the history was last
-	// looked at, shown in the header.
+	// missed is the count of open missed calls, shown in the header.
 	missed int
 
 	// Tick loop: one outstanding tick at a time, identified by tickGen.

@@ -11,22 +11,18 @@ import (
 
 // Records is the console's persistent side: the call history and the
 // "while you were out" messages of the accounts it works. The console
-// calls it from commands, never from Update, except SaveCalls and
-// MarkSeen, which only queue. store.Accounts implements it.
+// calls it from commands, never from Update, except SaveCalls, which only
+// queues. store.Accounts implements it.
 type Records interface {
 	// SaveCalls queues ended calls for the history. It returns at once,
 	// or in a burst once the queue has room.
 	SaveCalls([]model.CallRecord)
 	// Calls returns the stored calls that match q, newest first.
 	Calls(q model.CallQuery) ([]model.CallRecord, error)
-	// Missed counts missed calls since the history was last looked at;
-	// MarkSeen queues the mark that it was looked at, at t.
-	Missed() (int, error)
 	// OpenMissed counts the missed calls still to deal with; MarkHandled
 	// records that someone (by) dealt with the stored call id.
 	OpenMissed() (int, error)
 	MarkHandled(id int64, by string, at time.Time) error
-	MarkSeen(t time.Time)
 	// Prune deletes calls that started before t.
 	Prune(before time.Time) (int64, error)
 

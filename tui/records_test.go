@@ -16,13 +16,11 @@ import (
 // has no change feed: a test sends recordsChangedMsg where the feed would.
 // The end-to-end tests use the real store.
 type memRecords struct {
-	mu       sync.Mutex
-	calls    []model.CallRecord
-	msgs     []model.Message
-	lastSeen time.Time
-	marks    int // MarkSeen calls
-	pruned   []time.Time
-	saveErr  error // what Saving reports
+	mu      sync.Mutex
+	calls   []model.CallRecord
+	msgs    []model.Message
+	pruned  []time.Time
+	saveErr error // what Saving reports
 }
 
 func (r *memRecords) SaveCalls(cs []model.CallRecord) {
@@ -115,39 +113,6 @@ func (r *memRecords) MarkHandled(id int64, by string, at time.Time) error {
 		}
 	}
 	return errors.New("no such call")
-}
-
-func (r *memRecords) Missed() (int, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := 0
-	for _, c := range r.calls {
-		if c.Outcome == model.OutcomeMissed && c.End.After(r.lastSeen) {
-			n++
-		}
-	}
-	return n, nil
-}
-
-func (r *memRecords) markCount() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.marks
-}
-
-func (r *memRecords) seen() time.Time {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.lastSeen
-}
-
-func (r *memRecords) MarkSeen(t time.Time) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.marks++
-	if t.After(r.lastSeen) {
-		r.lastSeen = t
-	}
 }
 
 func (r *memRecords) Prune(before time.Time) (int64, error) {

@@ -56,17 +56,12 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 			return fmt.Errorf("history: %w", err)
 		}
 	}
-	return s.write(ctx, fmt.Sprintf("save %d calls and %d seen marks", len(b.Calls), len(b.Seen)), func(tx pgx.Tx) error {
+	return s.write(ctx, fmt.Sprintf("save %d calls", len(b.Calls)), func(tx pgx.Tx) error {
 		var writes pgx.Batch
 		if len(b.Calls) > 0 {
 			if err := saveCalls(ctx, tx, b.Calls, &writes); err != nil {
 				return err
 			}
-		}
-		for _, m := range b.Seen {
-			writes.Queue(`INSERT INTO seen (account, at) VALUES ($1, $2)
-				ON CONFLICT (account) DO UPDATE SET at = excluded.at
-				WHERE excluded.at > seen.at`, m.Account, m.At)
 		}
 		if writes.Len() == 0 {
 			return nil
@@ -306,24 +301,6 @@ func phoneLike(q string) bool {
 		}
 	}
 	return true
-}
-
-// Missed counts, per account in scope, the missed calls since its seen
-// mark. (A PostgreSQL history never had marks without accounts.)
-func (s *Store) Missed(ctx context.Context, scope store.Scope) (int, error) {
-	if err := s.ready(ctx); err != nil {
-		return 0, err
-	}
-	cond, args := inScope("c.account", scope, 1)
-	var n int
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM calls c
-		WHERE c.outcome = 'missed' AND `+cond+` AND COALESCE(c.ended_at, c.start_at) > COALESCE(
-			(SELECT at FROM seen WHERE account = c.account), '-infinity')`,
-		args...).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("history: count missed calls: %w", classify(err))
-	}
-	return n, nil
 }
 
 // OpenMissed counts the missed calls in scope still open.

@@ -15,6 +15,7 @@ import (
 
 // notifyChannel is the LISTEN/NOTIFY channel the triggers announce every
 // change on, with the payload "KIND ACCOUNT" (KIND: calls, messages, seen).
+// Seen marks are no longer read; only a box on an older version writes them.
 const notifyChannel = "frontdesk"
 
 // The listener's timings: how often it checks that a quiet connection is
@@ -145,23 +146,26 @@ func (l *listener) receive(ctx context.Context, conn *pgx.Conn) {
 		case err != nil:
 			return
 		default:
-			l.send(parseChange(n.Payload))
+			if c, ok := parseChange(n.Payload); ok {
+				l.send(c)
+			}
 		}
 	}
 }
 
-// parseChange reads a trigger's payload, "KIND ACCOUNT".
-func parseChange(payload string) store.Change {
+// parseChange reads a trigger's payload, "KIND ACCOUNT"; ok is false for
+// a change nothing reads (a seen mark).
+func parseChange(payload string) (c store.Change, ok bool) {
 	kind, account, _ := strings.Cut(payload, " ")
 	switch kind {
 	case "calls":
-		return store.Change{What: store.ChangedCalls, Account: account}
+		return store.Change{What: store.ChangedCalls, Account: account}, true
 	case "messages":
-		return store.Change{What: store.ChangedMessages, Account: account}
+		return store.Change{What: store.ChangedMessages, Account: account}, true
 	case "seen":
-		return store.Change{What: store.ChangedSeen, Account: account}
+		return store.Change{}, false
 	}
-	return store.Change{What: store.ChangedAll}
+	return store.Change{What: store.ChangedAll}, true
 }
 
 // send hands c to every watcher, merging it with one not yet taken.

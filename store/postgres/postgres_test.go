@@ -236,12 +236,6 @@ func TestChangesNameKindAndAccount(t *testing.T) {
 	if c.Concerns(store.Scope{Accounts: []string{storetest.AcctA}}) {
 		t.Error("a change of B's messages concerns a console of A")
 	}
-	if err := box2.Write(ctx, store.Batch{Seen: []store.Seen{{Account: storetest.AcctA, At: storetest.Base}}}); err != nil {
-		t.Fatal(err)
-	}
-	if c := waitChange(t, changes, "seen"); c.What != store.ChangedSeen || c.Account != storetest.AcctA {
-		t.Errorf("change = %+v", c)
-	}
 }
 
 func waitChange(t *testing.T, changes <-chan store.Change, what string) store.Change {

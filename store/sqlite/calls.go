@@ -36,7 +36,7 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 			return fmt.Errorf("history: %w", err)
 		}
 	}
-	return s.write(ctx, fmt.Sprintf("save %d calls and %d seen marks", len(b.Calls), len(b.Seen)), func(tx *sql.Tx) error {
+	return s.write(ctx, fmt.Sprintf("save %d calls", len(b.Calls)), func(tx *sql.Tx) error {
 		find, err := tx.PrepareContext(ctx, `SELECT `+callColumns+` FROM calls INDEXED BY calls_by_call
 			WHERE account = ? AND call_id = ? AND start_ms <= ? AND COALESCE(ended_ms, start_ms) >= ?
 			ORDER BY start_ms DESC LIMIT 1`)
@@ -52,12 +52,6 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 		for _, c := range b.Calls {
 			if err := saveCall(ctx, tx, find, insert, c); err != nil {
 				return fmt.Errorf("call %s: %w", c.CallID, err)
-			}
-		}
-		for _, m := range b.Seen {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO seen (account, at_ms) VALUES (?, ?)
-				ON CONFLICT (account) DO UPDATE SET at_ms = max(at_ms, excluded.at_ms)`, m.Account, ms(m.At)); err != nil {
-				return err
 			}
 		}
 		return nil
@@ -217,25 +211,6 @@ func phoneLike(q string) bool {
 		}
 	}
 	return true
-}
-
-// Missed counts, per account in scope, the missed calls since its seen
-// mark (or, for an account without one, the mark kept from before marks
-// had accounts).
-func (s *Store) Missed(ctx context.Context, scope store.Scope) (int, error) {
-	total := 0
-	for _, account := range scope.Owners() {
-		var n int
-		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM calls INDEXED BY calls_missed_by_end
-			WHERE outcome = 'missed' AND account = ?1 AND COALESCE(ended_ms, start_ms) > COALESCE(
-				(SELECT at_ms FROM seen WHERE account = ?1), (SELECT at_ms FROM seen WHERE account = ?2), 0)`,
-			account, beforeAccounts).Scan(&n)
-		if err != nil {
-			return 0, fmt.Errorf("history: count missed calls: %w", classify(err))
-		}
-		total += n
-	}
-	return total, nil
 }
 
 // OpenMissed counts the missed calls in scope still open.

@@ -126,13 +126,10 @@ var migrations = []string{
 
 	// 5: the mark kept from before marks had accounts stands in for an
 	// account without its own, frozen as it was: a console that clears
-	// the unowned calls' badge now must not clear other accounts'.
-	`INSERT INTO seen (account, at_ms) SELECT '` + beforeAccounts + `', at_ms FROM seen WHERE account = '';`,
+	// the unowned calls' badge now must not clear other accounts'. (Seen
+	// marks are no longer read: the badge counts open missed calls.)
+	`INSERT INTO seen (account, at_ms) SELECT 'before-accounts', at_ms FROM seen WHERE account = '';`,
 }
-
-// beforeAccounts is the seen table's key for the mark kept from before
-// marks had accounts (never an account: those are digits).
-const beforeAccounts = "before-accounts"
 
 // migrate brings the schema up to date in one transaction.
 func (s *Store) migrate(ctx context.Context) error {

@@ -178,7 +178,7 @@ func TestWriterProcessesAtOnce(t *testing.T) {
 			t.Errorf("writer %d: %v", i+1, err)
 		}
 	}
-	if n, err := s.Missed(ctx, benchScope); err != nil || n != 3*rows {
+	if n, err := s.OpenMissed(ctx, benchScope); err != nil || n != 3*rows {
 		t.Errorf("%d rows, %v; want %d", n, err, 3*rows)
 	}
 	if err := s.Check(); err != nil {
@@ -218,7 +218,7 @@ func TestTwoProcessesOneRowPerCall(t *testing.T) {
 	if err != nil || len(got) != rows {
 		t.Fatalf("%d rows for %d calls, %v", len(got), rows, err)
 	}
-	if n, err := s.Missed(ctx, benchScope); err != nil || n != rows {
+	if n, err := s.OpenMissed(ctx, benchScope); err != nil || n != rows {
 		t.Errorf("missed badge counts %d, want %d", n, rows)
 	}
 }

@@ -47,7 +47,6 @@ func Run(t *testing.T, newDB NewDatabase) {
 		{"BatchIsOneTransaction", testBatchIsOneTransaction},
 		{"QueryFilters", testQueryFilters},
 		{"ScopeKeepsAccountsApart", testScope},
-		{"MissedAndSeen", testMissedAndSeen},
 		{"FollowUps", testFollowUps},
 		{"Prune", testPrune},
 		{"Messages", testMessages},
@@ -93,13 +92,6 @@ func write(t *testing.T, s store.Store, calls ...model.CallRecord) {
 	}
 }
 
-func seen(t *testing.T, s store.Store, account string, at time.Time) {
-	t.Helper()
-	if err := s.Write(ctx, store.Batch{Seen: []store.Seen{{Account: account, At: at}}}); err != nil {
-		t.Fatalf("Write(seen): %v", err)
-	}
-}
-
 func calls(t *testing.T, s store.Store, scope store.Scope, q model.CallQuery) []model.CallRecord {
 	t.Helper()
 	got, err := s.Calls(ctx, scope, q)
@@ -119,11 +111,11 @@ func ids(rs []model.CallRecord) string {
 
 func scope(accounts ...string) store.Scope { return store.Scope{Accounts: accounts} }
 
-func missed(t *testing.T, s store.Store, sc store.Scope) int {
+func openMissed(t *testing.T, s store.Store, sc store.Scope) int {
 	t.Helper()
-	n, err := s.Missed(ctx, sc)
+	n, err := s.OpenMissed(ctx, sc)
 	if err != nil {
-		t.Fatalf("Missed: %v", err)
+		t.Fatalf("OpenMissed: %v", err)
 	}
 	return n
 }
@@ -230,7 +222,6 @@ func testBatchIsOneTransaction(t *testing.T, open func() store.Store) {
 	for i := range 500 {
 		big.Calls = append(big.Calls, Call(AcctA, fmt.Sprint("b", i), Base.Add(time.Duration(i)*time.Hour)))
 	}
-	big.Seen = []store.Seen{{Account: AcctA, At: Base}}
 	if err := s.Write(ctx, big); err != nil {
 		t.Fatal(err)
 	}
@@ -310,57 +301,6 @@ func testScope(t *testing.T, open func() store.Store) {
 		if got := ids(calls(t, s, tt.scope, model.CallQuery{})); got != tt.want {
 			t.Errorf("%s: Calls = %q, want %q", tt.name, got, tt.want)
 		}
-	}
-}
-
-func testMissedAndSeen(t *testing.T, open func() store.Store) {
-	s := open()
-	miss := func(account, id string, start time.Time) model.CallRecord {
-		c := Call(account, id, start)
-		c.Outcome, c.Talk = model.OutcomeMissed, 0
-		return c
-	}
-	noEnd := miss(AcctA, "4", Base.Add(2*time.Hour))
-	noEnd.End = time.Time{}
-	write(t, s, miss(AcctA, "1", Base), miss(AcctA, "2", Base.Add(time.Hour)), Call(AcctA, "3", Base.Add(time.Hour)), noEnd,
-		miss(AcctB, "5", Base), miss("", "6", Base))
-	if n := missed(t, s, scope(AcctA)); n != 3 {
-		t.Errorf("A missed = %d, want 3", n)
-	}
-	if n := missed(t, s, store.Scope{}); n != 0 {
-		t.Errorf("nobody's missed = %d", n)
-	}
-	seen(t, s, AcctA, Base.Add(30*time.Minute))
-	if n := missed(t, s, scope(AcctA)); n != 2 {
-		t.Errorf("A missed since looking = %d, want 2", n)
-	}
-	// Looking at A's history does not clear B's badge.
-	if n := missed(t, s, scope(AcctB)); n != 1 {
-		t.Errorf("B missed after A looked = %d, want 1", n)
-	}
-	// A console with an older clock cannot move the mark back.
-	seen(t, s, AcctA, Base)
-	if n := missed(t, s, scope(AcctA)); n != 2 {
-		t.Errorf("mark moved back: A missed = %d, want 2", n)
-	}
-	if n := missed(t, s, store.Scope{Accounts: []string{AcctA, AcctB}, Unowned: true}); n != 4 {
-		t.Errorf("A, B and unowned missed = %d, want 4", n)
-	}
-	// Clearing the unowned calls' badge clears theirs alone: not that of
-	// an account that never looked.
-	seen(t, s, "", Base.Add(10*time.Minute))
-	if n := missed(t, s, store.Scope{Unowned: true}); n != 0 {
-		t.Errorf("unowned missed after their mark = %d, want 0", n)
-	}
-	if n := missed(t, s, scope(AcctB)); n != 1 {
-		t.Errorf("B missed after the unowned mark = %d, want 1", n)
-	}
-	if n := missed(t, s, scope(AcctA)); n != 2 {
-		t.Errorf("A's own mark is kept: missed = %d, want 2", n)
-	}
-	seen(t, s, AcctA, Base.Add(3*time.Hour))
-	if n := missed(t, s, scope(AcctA)); n != 0 {
-		t.Errorf("A missed after looking = %d", n)
 	}
 }
 
@@ -517,8 +457,8 @@ func testHandlesWriteAtOnce(t *testing.T, open func() store.Store) {
 		t.Error(err)
 	}
 	for _, s := range []store.Store{a, b} {
-		if n := missed(t, s, scope(AcctA)); n != 4*perWriter {
-			t.Errorf("missed = %d; want %d", n, 4*perWriter)
+		if n := openMissed(t, s, scope(AcctA)); n != 4*perWriter {
+			t.Errorf("open missed = %d; want %d", n, 4*perWriter)
 		}
 	}
 }
@@ -590,7 +530,6 @@ func testWatch(t *testing.T, open func() store.Store) {
 		}
 	})
 	expect("call recorded", func() { write(t, b, Call(AcctA, "1", Base)) })
-	expect("missed calls seen", func() { seen(t, b, AcctA, Base.Add(time.Hour)) })
 	cancel()
 	for range changes {
 	}
