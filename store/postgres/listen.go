@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,8 +29,7 @@ const (
 // listener is one store's change feed: one goroutine and one connection of
 // its own, however many consoles watch.
 type listener struct {
-	mu   sync.Mutex
-	subs map[chan store.Change]struct{}
+	store.Watchers
 	stop context.CancelFunc
 	done chan struct{}
 }
@@ -46,24 +44,7 @@ func (s *Store) Watch(ctx context.Context) (<-chan store.Change, error) {
 	if s.watch == nil {
 		s.watch = s.startListener()
 	}
-	ch := make(chan store.Change, 1)
-	l := s.watch
-	l.mu.Lock()
-	l.subs[ch] = struct{}{}
-	l.mu.Unlock()
-	go func() {
-		select {
-		case <-ctx.Done():
-		case <-l.done:
-		}
-		l.mu.Lock()
-		if _, ok := l.subs[ch]; ok {
-			delete(l.subs, ch)
-			close(ch)
-		}
-		l.mu.Unlock()
-	}()
-	return ch, nil
+	return s.watch.Add(ctx, s.watch.done), nil
 }
 
 // startListener starts the feed and waits until it listens (or its first
@@ -71,7 +52,7 @@ func (s *Store) Watch(ctx context.Context) (<-chan store.Change, error) {
 // change made right after Watch returns is not missed.
 func (s *Store) startListener() *listener {
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &listener{subs: map[chan store.Change]struct{}{}, stop: cancel, done: make(chan struct{})}
+	l := &listener{stop: cancel, done: make(chan struct{})}
 	first := make(chan struct{})
 	go func() {
 		defer close(l.done)
@@ -92,7 +73,7 @@ func (l *listener) run(ctx context.Context, conf *pgx.ConnConfig, first chan str
 		}
 		if err == nil {
 			if attempt > 0 {
-				l.send(store.Change{What: store.ChangedAll})
+				l.Send(store.Change{What: store.ChangedAll})
 			}
 			wait = reconnectFirst
 			l.receive(ctx, conn)
@@ -147,7 +128,7 @@ func (l *listener) receive(ctx context.Context, conn *pgx.Conn) {
 			return
 		default:
 			if c, ok := parseChange(n.Payload); ok {
-				l.send(c)
+				l.Send(c)
 			}
 		}
 	}
@@ -168,32 +149,9 @@ func parseChange(payload string) (c store.Change, ok bool) {
 	return store.Change{What: store.ChangedAll}, true
 }
 
-// send hands c to every watcher, merging it with one not yet taken.
-func (l *listener) send(c store.Change) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for ch := range l.subs {
-		select {
-		case ch <- c:
-		default:
-			select {
-			case old := <-ch:
-				ch <- old.Merge(c)
-			default:
-				ch <- c
-			}
-		}
-	}
-}
-
 // close stops the feed and closes every watcher's channel.
 func (l *listener) close() {
 	l.stop()
 	<-l.done
-	l.mu.Lock()
-	for ch := range l.subs {
-		delete(l.subs, ch)
-		close(ch)
-	}
-	l.mu.Unlock()
+	l.CloseAll()
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"net/url"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -29,8 +28,7 @@ var looks = []time.Duration{10 * time.Millisecond, 30 * time.Millisecond, 60 * t
 // connection committed, tells a real change from a read or our own
 // checkpoint. Nothing wakes up while nobody writes.
 type watch struct {
-	mu   sync.Mutex
-	subs map[chan store.Change]struct{}
+	store.Watchers
 	stop context.CancelFunc
 	done chan struct{}
 }
@@ -49,24 +47,7 @@ func (s *Store) Watch(ctx context.Context) (<-chan store.Change, error) {
 		}
 		s.watch = w
 	}
-	ch := make(chan store.Change, 1)
-	w := s.watch
-	w.mu.Lock()
-	w.subs[ch] = struct{}{}
-	w.mu.Unlock()
-	go func() {
-		select {
-		case <-ctx.Done():
-		case <-w.done:
-		}
-		w.mu.Lock()
-		if _, ok := w.subs[ch]; ok {
-			delete(w.subs, ch)
-			close(ch)
-		}
-		w.mu.Unlock()
-	}()
-	return ch, nil
+	return s.watch.Add(ctx, s.watch.done), nil
 }
 
 func (s *Store) startWatch() (*watch, error) {
@@ -85,7 +66,7 @@ func (s *Store) startWatch() (*watch, error) {
 		return nil, classify(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &watch{subs: map[chan store.Change]struct{}{}, stop: cancel, done: make(chan struct{})}
+	w := &watch{stop: cancel, done: make(chan struct{})}
 	var events <-chan fsnotify.Event
 	fw, err := fsnotify.NewWatcher()
 	if err == nil {
@@ -151,38 +132,15 @@ func (s *Store) startWatch() (*watch, error) {
 				continue
 			}
 			version = now
-			w.send(store.Change{What: store.ChangedAll})
+			w.Send(store.Change{What: store.ChangedAll})
 		}
 	}()
 	return w, nil
-}
-
-// send hands c to every watcher, merging it with one not yet taken.
-func (w *watch) send(c store.Change) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for ch := range w.subs {
-		select {
-		case ch <- c:
-		default:
-			select {
-			case old := <-ch:
-				ch <- old.Merge(c)
-			default:
-				ch <- c
-			}
-		}
-	}
 }
 
 // close stops the watch and closes every watcher's channel.
 func (w *watch) close() {
 	w.stop()
 	<-w.done
-	w.mu.Lock()
-	for ch := range w.subs {
-		delete(w.subs, ch)
-		close(ch)
-	}
-	w.mu.Unlock()
+	w.CloseAll()
 }
