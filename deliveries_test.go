@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -58,24 +57,14 @@ func TestServeMailsAMessageToItsPerson(t *testing.T) {
 		"[smtp]\nserver = \""+mailAddr+"\"\nfrom = \"desk@example.com\"\ntls = \"none\"\n")
 	ak := write("authorized_keys", pub+"\n")
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errOut syncbuffer.Buffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--config", cfg, "--listen", "127.0.0.1:0", "--authorized-keys", ak, "--host-key", filepath.Join(dir, "state", "hk")},
-			sys{getenv: func(k string) string { return map[string]string{"HOME": dir}[k] }, stdout: &out, stderr: &errOut,
-				prompt: func(string) (string, error) { return "", config.ErrNoTerminal }})
-	}()
+	served := startServe(t, dir, cfg, ak)
 	wctx, wcancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer wcancel()
-	addrRE := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
-	waitFor(t, wctx, func() bool { return addrRE.MatchString(errOut.String()) }, errOut.String)
 
-	client, err := gossh.Dial("tcp", addrRE.FindStringSubmatch(errOut.String())[1], &gossh.ClientConfig{User: "alice",
+	client, err := gossh.Dial("tcp", served.addr, &gossh.ClientConfig{User: "alice",
 		Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)}, HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second})
 	if err != nil {
-		t.Fatalf("ssh: %v\n%s", err, errOut.String())
+		t.Fatalf("ssh: %v\n%s", err, served.log.String())
 	}
 	defer client.Close()
 	sess, err := client.NewSession()
@@ -95,7 +84,7 @@ func TestServeMailsAMessageToItsPerson(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := srv.WaitSubscribed(wctx, testDID, 1); err != nil {
-		t.Fatalf("no upstream subscribed: %v\n%s", err, errOut.String())
+		t.Fatalf("no upstream subscribed: %v\n%s", err, served.log.String())
 	}
 	waitFor(t, wctx, func() bool { return strings.Contains(screen.String(), testDID) }, screen.String)
 
@@ -126,7 +115,7 @@ func TestServeMailsAMessageToItsPerson(t *testing.T) {
 		}
 		return msgs[0].Deliveries[0]
 	}
-	waitFor(t, wctx, func() bool { d := delivery(); return d.Attempts >= 1 && d.State == model.DeliveryQueued }, errOut.String)
+	waitFor(t, wctx, func() bool { d := delivery(); return d.Attempts >= 1 && d.State == model.DeliveryQueued }, served.log.String)
 	if d := delivery(); d.Channel != model.ChannelMail || d.To != "grace@example.com" || !strings.Contains(d.LastError, "refused") {
 		t.Fatalf("delivery while the server is down: %+v", d)
 	}
@@ -137,7 +126,7 @@ func TestServeMailsAMessageToItsPerson(t *testing.T) {
 	select {
 	case <-mail.Arrived():
 	case <-wctx.Done():
-		t.Fatalf("no mail arrived:\n%s", errOut.String())
+		t.Fatalf("no mail arrived:\n%s", served.log.String())
 	}
 	got := mail.Received()
 	if len(got) != 1 || got[0].To != "grace@example.com" || got[0].From != "desk@example.com" {
@@ -148,17 +137,9 @@ func TestServeMailsAMessageToItsPerson(t *testing.T) {
 			t.Errorf("mail lacks %q:\n%s", want, got[0].Data)
 		}
 	}
-	waitFor(t, wctx, func() bool { return delivery().State == model.DeliverySent }, errOut.String)
+	waitFor(t, wctx, func() bool { return delivery().State == model.DeliverySent }, served.log.String)
 
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Errorf("serve exit %d, stderr %q", code, errOut.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	served.stop(t)
 	if n := len(mail.Received()); n != 1 {
 		t.Errorf("%d mails for one message", n)
 	}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/frontdesk/frontdesk/config"
 	"github.com/frontdesk/frontdesk/internal/consoletest"
-	"github.com/frontdesk/frontdesk/internal/syncbuffer"
 	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/store"
 	"github.com/frontdesk/frontdesk/store/sqlite"
@@ -308,21 +306,10 @@ func TestServeKeyOnTwoAccounts(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errOut syncbuffer.Buffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--config", cfg, "--listen", "127.0.0.1:0", "--authorized-keys", ak,
-			"--host-key", filepath.Join(dir, "state", "hk"), "--history", filepath.Join(dir, "history.db")},
-			sys{getenv: func(k string) string { return map[string]string{"HOME": dir}[k] }, stdout: &out, stderr: &errOut,
-				prompt: func(string) (string, error) { return "", config.ErrNoTerminal }})
-	}()
+	served := startServe(t, dir, cfg, ak, "--history", filepath.Join(dir, "history.db"))
 	wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer wcancel()
-	addrRE := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
-	waitFor(t, wctx, func() bool { return addrRE.MatchString(errOut.String()) }, errOut.String)
-	addr := addrRE.FindStringSubmatch(errOut.String())[1]
+	addr := served.addr
 
 	desk := openServeConsole(t, addr, signer)
 	screen := func(s string) {
@@ -368,16 +355,8 @@ func TestServeKeyOnTwoAccounts(t *testing.T) {
 		t.Errorf("subscribers %v, want one per account", st.Subscribers)
 	}
 
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Errorf("serve exit %d, stderr %q", code, errOut.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop")
-	}
-	if strings.Contains(errOut.String(), acmePIN) || strings.Contains(errOut.String(), leePIN) {
+	served.stop(t)
+	if log := served.log.String(); strings.Contains(log, acmePIN) || strings.Contains(log, leePIN) {
 		t.Error("serve logged a PIN")
 	}
 }

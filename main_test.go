@@ -418,25 +418,15 @@ func TestServe(t *testing.T) {
 		t.Errorf("serve without accounts: exit %d, stderr %q", r.code, r.stderr)
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errOut syncbuffer.Buffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--config", cfg, "--listen", "127.0.0.1:0", "--authorized-keys", ak, "--host-key", filepath.Join(dir, "state", "hk")},
-			sys{getenv: func(k string) string { return map[string]string{"HOME": dir}[k] }, stdout: &out, stderr: &errOut,
-				prompt: func(string) (string, error) { return "", config.ErrNoTerminal }})
-	}()
+	served := startServe(t, dir, cfg, ak)
 	wctx, wcancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer wcancel()
-	addrRE := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
-	waitFor(t, wctx, func() bool { return addrRE.MatchString(errOut.String()) }, errOut.String)
-	addr := addrRE.FindStringSubmatch(errOut.String())[1]
+	addr := served.addr
 
 	client, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{User: "alice", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
 		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second})
 	if err != nil {
-		t.Fatalf("ssh: %v\n%s", err, errOut.String())
+		t.Fatalf("ssh: %v\n%s", err, served.log.String())
 	}
 	sess, err := client.NewSession()
 	if err != nil {
@@ -452,22 +442,14 @@ func TestServe(t *testing.T) {
 	}
 	// The account's stream subscribes and the console shows the DID.
 	if err := srv.WaitSubscribed(wctx, testDID, 1); err != nil {
-		t.Fatalf("no upstream subscribed: %v\n%s", err, errOut.String())
+		t.Fatalf("no upstream subscribed: %v\n%s", err, served.log.String())
 	}
 	waitFor(t, wctx, func() bool { return strings.Contains(screen.String(), testDID) }, screen.String)
 	sess.Close()
 	client.Close()
 
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Errorf("serve exit %d, stderr %q", code, errOut.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop")
-	}
-	if strings.Contains(errOut.String(), testPIN) {
+	served.stop(t)
+	if strings.Contains(served.log.String(), testPIN) {
 		t.Error("serve logged the PIN")
 	}
 }

@@ -167,3 +167,48 @@ func TestServeRereadsAccounts(t *testing.T) {
 		t.Fatal("serve did not stop")
 	}
 }
+
+// servedDesk is a `frontdesk serve` run by a test.
+type servedDesk struct {
+	addr   string             // where it listens
+	log    *syncbuffer.Buffer // its standard error: the server's log
+	cancel context.CancelFunc
+	done   chan int
+}
+
+// startServe runs `frontdesk serve --config cfg --authorized-keys ak` with
+// HOME dir and its host key under dir, plus args, on a free loopback port,
+// and waits until it listens. It is stopped when the test ends, if stop
+// has not stopped it.
+func startServe(t *testing.T, dir, cfg, ak string, args ...string) *servedDesk {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &servedDesk{log: &syncbuffer.Buffer{}, cancel: cancel, done: make(chan int, 1)}
+	argv := append([]string{"serve", "--config", cfg, "--listen", "127.0.0.1:0", "--authorized-keys", ak,
+		"--host-key", filepath.Join(dir, "state", "hk")}, args...)
+	go func() {
+		d.done <- run(ctx, argv, sys{getenv: func(k string) string { return map[string]string{"HOME": dir}[k] },
+			stdout: &syncbuffer.Buffer{}, stderr: d.log, prompt: func(string) (string, error) { return "", config.ErrNoTerminal }})
+	}()
+	t.Cleanup(cancel)
+	wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer wcancel()
+	addrRE := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
+	waitFor(t, wctx, func() bool { return addrRE.MatchString(d.log.String()) }, d.log.String)
+	d.addr = addrRE.FindStringSubmatch(d.log.String())[1]
+	return d
+}
+
+// stop ends the server and checks that it exits cleanly.
+func (d *servedDesk) stop(t *testing.T) {
+	t.Helper()
+	d.cancel()
+	select {
+	case code := <-d.done:
+		if code != exitOK {
+			t.Errorf("serve exit %d, log %q", code, d.log.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
