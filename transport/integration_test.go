@@ -297,7 +297,9 @@ func TestSimAuthRefused(t *testing.T) {
 	if st := r.sim.Stats(); st.Streams != 1 || st.Subscribes != 1 || st.ListCalls != 0 {
 		t.Errorf("after error 5: %d streams, %d subscribes, %d listCalls", st.Streams, st.Subscribes, st.ListCalls)
 	}
-	s.SetPIN(r.acct.PIN)
+	if err := s.SetPIN(r.acct.PIN); err != nil {
+		t.Fatal(err)
+	}
 	waitEvent(t, s, snapshot)
 
 	// Blocked mid-session: the command fails, the stream stays.

@@ -95,13 +95,16 @@ func (s *Stream) Format(f fmt.State, _ rune) { io.WriteString(f, s.String()) }
 
 // SetPIN replaces the PIN (typed again after the server refused it) and, if
 // the stream is waiting to reconnect, connects at once with it. The PIN is
-// kept only in memory, like the first one.
-func (s *Stream) SetPIN(pin Secret) {
+// kept only in memory, like the first one. A stream always takes the PIN:
+// the error is for phones that may decline one (a shared connection that
+// limits how often its account's PIN is tried).
+func (s *Stream) SetPIN(pin Secret) error {
 	s.pinNow.Store(&pin)
 	select {
 	case s.wake <- struct{}{}:
 	default:
 	}
+	return nil
 }
 
 // Events returns the event channel. It is closed when Run returns.

@@ -622,7 +622,9 @@ func TestStreamAuthRefusedRetriesSlowly(t *testing.T) {
 		t.Errorf("answer while refused: %v", err)
 	}
 
-	s.SetPIN("13579")
+	if err := s.SetPIN("13579"); err != nil {
+		t.Fatal(err)
+	}
 	fc = fs.conn()
 	sub = fc.next()
 	if sub.Name != CmdSubscribe || sub.Password != "13579" {

@@ -15,6 +15,7 @@ import (
 func (m *Model) handleEvents(line int, evs ...transport.Event) tea.Cmd {
 	now := m.sh.now
 	ln := &m.lines.all[line]
+	var pinCmds []tea.Cmd
 	for i := range evs {
 		ev := &evs[i]
 		switch ev.Kind {
@@ -25,6 +26,7 @@ func (m *Model) handleEvents(line int, evs ...transport.Event) tea.Cmd {
 				ln.confirmed = false
 			}
 			m.sh.log.Info("connection", "line", ln.Name, "status", ev.Conn.Status.String(), "attempt", ev.Conn.Attempt, "err", ev.Conn.Err)
+			pinCmds = append(pinCmds, m.pinOutcome(ln.Name, ev.Conn))
 		case transport.EventSnapshot:
 			ups := make([]model.Update, len(ev.Calls))
 			for i, c := range ev.Calls {
@@ -44,7 +46,7 @@ func (m *Model) handleEvents(line int, evs ...transport.Event) tea.Cmd {
 		}
 		m.built = false // redraw the rows
 	}
-	cmds := []tea.Cmd{waitForEvent(line, ln.Phone.Events())}
+	cmds := append([]tea.Cmd{waitForEvent(line, ln.Phone.Events())}, pinCmds...)
 	rang, ended := m.refresh()
 	cmds = append(cmds, ended)
 	for _, key := range rang {

@@ -145,7 +145,7 @@ func (h *harness) run(cmd tea.Cmd) []tea.Msg {
 		case streamClosedMsg:
 		case answeredMsg, ignoredMsg, heldMsg, resumedMsg, releasedMsg, dialedMsg,
 			recordsChangedMsg, historyLoadedMsg, missedCountMsg, prunedMsg,
-			messagesLoadedMsg, messageSavedMsg, messageMarkedMsg, handledMsg:
+			messagesLoadedMsg, messageSavedMsg, messageMarkedMsg, handledMsg, pinNotTriedMsg:
 			out = append(out, msg)
 			_, next := h.m.Update(msg)
 			if next != nil {
@@ -277,4 +277,4 @@ func keyPress(s string) tea.KeyPressMsg {
 var errBoom = errors.New("boom")
 
 // SetPIN records that a PIN was typed again, never the PIN itself.
-func (f *fakePhone) SetPIN(transport.Secret) { f.do("setpin", "") }
+func (f *fakePhone) SetPIN(transport.Secret) error { return f.do("setpin", "") }

@@ -262,6 +262,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.status.clear(msg.id)
 	case settledMsg:
 		m.handleSettled(msg)
+	case pinNotTriedMsg:
+		cmds = append(cmds, m.pinNotTried(msg))
 	case answeredMsg, ignoredMsg, heldMsg, resumedMsg, releasedMsg, dialedMsg:
 		cmds = append(cmds, m.handleResult(msg))
 	case directoryReloadMsg:

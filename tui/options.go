@@ -94,6 +94,10 @@ type Options struct {
 	// QuitWait is how long quitting waits for the history to be saved;
 	// 5 s when zero.
 	QuitWait time.Duration
+	// PINNote is said under the PIN prompt: where a typed PIN goes and
+	// how long it is kept, when that is not just this console until it
+	// quits.
+	PINNote string
 }
 
 const (

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"strings"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -12,9 +13,11 @@ import (
 )
 
 // PINChanger is a Phone that can take a new PIN after the phone service
-// refused one, and try it at once. *transport.Stream is one.
+// refused one, and try it at once. *transport.Stream is one; a phone
+// shared with other consoles may decline, saying why (the error never
+// holds the PIN).
 type PINChanger interface {
-	SetPIN(pin transport.Secret)
+	SetPIN(pin transport.Secret) error
 }
 
 // pinPrompt reads a PIN with nothing echoed. The typed PIN leaves the input
@@ -26,6 +29,10 @@ type pinPrompt struct {
 	// console has several.
 	line  string
 	label string
+	// trying: a typed PIN is being tried on line tryLine; started once
+	// that line's connection began again with it.
+	trying, started bool
+	tryLine         string
 }
 
 const pinPromptText = "PIN: "
@@ -54,16 +61,22 @@ func (p *pinPrompt) take() string {
 	return v
 }
 
-func (p *pinPrompt) lines(w int) []string {
+func (p *pinPrompt) lines(w int, note string) []string {
 	st := p.sh.styles
 	whose := "the DID or PIN"
 	if p.label != "" {
 		whose = "the DID or PIN of " + model.Clean(p.label, 30)
 	}
-	return []string{
+	out := []string{
 		ansi.Truncate(p.input.View(), w, ""),
 		st.Dim.Render(ansi.Truncate("The phone service refused "+whose+". Type the PIN (not shown), enter tries it, esc cancels.", w, "…")),
 	}
+	if note != "" {
+		for _, l := range strings.Split(ansi.Wrap(note, w, " "), "\n") {
+			out = append(out, st.Dim.Render(ansi.Truncate(strings.TrimRight(l, " "), w, "…")))
+		}
+	}
+	return out
 }
 
 func pinActions(k KeyMap) []action {
@@ -125,13 +138,54 @@ func (m *Model) sendPIN() tea.Cmd {
 		return nil
 	}
 	m.sh.log.Info("trying a new PIN typed at the console")
-	return tea.Batch(m.status.set(statusPending, "Trying the new PIN…"), setPIN(pc, transport.Secret(pin)))
+	m.pin.trying, m.pin.started, m.pin.tryLine = true, false, m.pin.line
+	return tea.Batch(m.status.set(statusPending, "Trying the new PIN…"), setPIN(pc, m.pin.line, transport.Secret(pin)))
+}
+
+// pinNotTriedMsg: the phone declined the PIN typed for line.
+type pinNotTriedMsg struct {
+	line string
+	err  error
 }
 
 // setPIN gives the phone a new PIN, off the Update loop.
-func setPIN(pc PINChanger, pin transport.Secret) tea.Cmd {
+func setPIN(pc PINChanger, line string, pin transport.Secret) tea.Cmd {
 	return func() tea.Msg {
-		pc.SetPIN(pin)
+		if err := pc.SetPIN(pin); err != nil {
+			return pinNotTriedMsg{line: line, err: err}
+		}
 		return nil
 	}
+}
+
+func (m *Model) pinNotTried(msg pinNotTriedMsg) tea.Cmd {
+	if m.pin.tryLine == msg.line {
+		m.pin.trying = false
+	}
+	return m.status.set(statusError, "PIN not tried: "+model.Clean(msg.err.Error(), 200))
+}
+
+// pinOutcome tells the receptionist how the PIN they typed for line fared,
+// from the line's connection states: it starts connecting again, then is
+// live or refused.
+func (m *Model) pinOutcome(line string, st transport.ConnState) tea.Cmd {
+	if !m.pin.trying || m.pin.tryLine != line {
+		return nil
+	}
+	switch st.Status {
+	case transport.ConnConnecting:
+		m.pin.started = true
+		return nil
+	case transport.ConnLive:
+		m.pin.trying = false
+		return m.status.set(statusOK, "The phone service took the PIN")
+	}
+	if !m.pin.started {
+		return nil // a state from before the PIN was tried
+	}
+	m.pin.trying = false
+	if errors.Is(st.Err, transport.ErrAuth) {
+		return m.status.set(statusError, "The phone service refused that PIN too; p types it again")
+	}
+	return m.status.set(statusError, "The PIN could not be tried: "+transport.Reason(st.Err))
 }

@@ -51,7 +51,7 @@ func (m *Model) layoutFrame() frame {
 	case focusDial:
 		f.dial = m.dial.lines(w)
 	case focusPIN:
-		f.dial = m.pin.lines(w)
+		f.dial = m.pin.lines(w, m.opts.PINNote)
 	}
 	keys := m.helpKeys()
 	// The ? overlay takes the table's place; the footer stays one line.
