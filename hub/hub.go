@@ -2,7 +2,9 @@
 // consoles. The first console on an account opens the stream (subscribe and
 // listCalls happen once); every later console is handed the hub's current
 // picture of the calls and then the same live events. Commands from any
-// console go over the shared stream, so every console sees their effect.
+// console go over the shared stream, so every console sees their effect,
+// and so does a PIN typed again at any console of the account while the
+// phone service refuses it (Client.SetPIN).
 package hub
 
 import (
@@ -34,6 +36,10 @@ type Upstream interface {
 	Resume(ctx context.Context, callID string) error
 	Release(ctx context.Context, callID string) error
 	Dial(ctx context.Context, number string) error
+
+	// SetPIN replaces the PIN and, if the upstream is waiting to connect
+	// again, connects at once with it.
+	SetPIN(pin transport.Secret) error
 }
 
 // Opener builds the upstream for an account. It is called with the hub's
@@ -71,9 +77,12 @@ type Hub struct {
 	buffer int
 	now    func() time.Time
 
+	pinFirst, pinMost time.Duration // spacing of PINs typed at consoles
+
 	mu      sync.Mutex
-	feeds   map[string]*feed   // open upstreams by account key
-	retired map[*feed]struct{} // stopped by themselves, consoles still attached
+	feeds   map[string]*feed     // open upstreams by account key
+	pins    map[string]*pinState // PINs typed at consoles, by account key
+	retired map[*feed]struct{}   // stopped by themselves, consoles still attached
 	closed  bool
 	wg      sync.WaitGroup // one per running feed
 }
@@ -85,13 +94,16 @@ func New(open Opener, grace time.Duration, logger *log.Logger, opts ...Option) *
 		logger = log.New(io.Discard)
 	}
 	h := &Hub{
-		open:    open,
-		grace:   grace,
-		log:     logger,
-		buffer:  DefaultBuffer,
-		now:     time.Now,
-		feeds:   map[string]*feed{},
-		retired: map[*feed]struct{}{},
+		open:     open,
+		grace:    grace,
+		log:      logger,
+		buffer:   DefaultBuffer,
+		now:      time.Now,
+		pinFirst: DefaultPINFirst,
+		pinMost:  DefaultPINMost,
+		feeds:    map[string]*feed{},
+		pins:     map[string]*pinState{},
+		retired:  map[*feed]struct{}{},
 	}
 	for _, o := range opts {
 		o(h)
@@ -107,11 +119,15 @@ func accountKey(a transport.Account) string {
 
 // feed is one shared upstream and the state the hub keeps for it.
 type feed struct {
-	key  string
-	did  string
-	up   Upstream
-	stop context.CancelFunc
-	done chan struct{} // closed when Run and the event pump have returned
+	key string
+	did string
+	up  Upstream
+	// settingsPIN is the PIN the settings gave when the upstream opened;
+	// pins follows the PINs typed at the account's consoles.
+	settingsPIN transport.Secret
+	pins        *pinState
+	stop        context.CancelFunc
+	done        chan struct{} // closed when Run and the event pump have returned
 
 	// Guarded by Hub.mu.
 	idleGen uint64 // bumped on every attach; a grace timer only acts on its own generation
@@ -131,7 +147,7 @@ type feed struct {
 // console uses it (or it is still within its grace period, in which case it
 // is reused). The client's Events start with the hub's current connection
 // state and calls when it has them, then carry live events.
-func (h *Hub) Attach(ctx context.Context, acct transport.Account) (*Client, error) {
+func (h *Hub) Attach(ctx context.Context, acct transport.Account, opts ...AttachOption) (*Client, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -155,7 +171,10 @@ func (h *Hub) Attach(ctx context.Context, acct transport.Account) (*Client, erro
 		f.timer = nil
 	}
 
-	c := &Client{hub: h, feed: f, ch: make(chan transport.Event, h.buffer)}
+	c := &Client{hub: h, feed: f, ch: make(chan transport.Event, h.buffer), log: h.log}
+	for _, o := range opts {
+		o(c)
+	}
 	f.mu.Lock()
 	for _, ev := range f.stateLocked(h.now()) {
 		c.ch <- ev // fresh channel with room for both
@@ -169,19 +188,24 @@ func (h *Hub) Attach(ctx context.Context, acct transport.Account) (*Client, erro
 
 // start opens a new upstream and its event pump. Called with h.mu held.
 func (h *Hub) start(key string, acct transport.Account) (*feed, error) {
+	pins := h.pinsFor(key)
+	settingsPIN := acct.PIN
+	acct.PIN = pins.openPIN(acct)
 	up, err := h.open(acct)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	f := &feed{
-		key:     key,
-		did:     acct.User,
-		up:      up,
-		stop:    cancel,
-		done:    make(chan struct{}),
-		clients: map[*Client]struct{}{},
-		calls:   map[string]seenCall{},
+		key:         key,
+		did:         acct.User,
+		up:          up,
+		settingsPIN: settingsPIN,
+		pins:        pins,
+		stop:        cancel,
+		done:        make(chan struct{}),
+		clients:     map[*Client]struct{}{},
+		calls:       map[string]seenCall{},
 	}
 	h.wg.Add(1)
 	go h.pump(ctx, f)
@@ -277,6 +301,7 @@ func (h *Hub) publish(f *feed, ev transport.Event) {
 			h.log.Info("upstream connection", "did", f.did, "status", ev.Conn.Status, "err", ev.Conn.Err)
 		}
 		f.conn, f.haveConn = ev, true
+		h.observeLocked(f, ev.Conn)
 	case transport.EventSnapshot:
 		clear(f.calls)
 		f.order = f.order[:0]
@@ -487,6 +512,7 @@ type Client struct {
 	hub     *Hub
 	feed    *feed
 	ch      chan transport.Event
+	log     *log.Logger // the hub's, or the console's own (WithConsoleLog)
 	closed  atomic.Bool
 	resyncs atomic.Int64
 }

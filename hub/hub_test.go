@@ -18,6 +18,7 @@ type fakeUpstream struct {
 
 	mu       sync.Mutex
 	commands []string
+	pin      transport.Secret // the last PIN SetPIN gave
 	running  bool
 	stopped  bool
 }
@@ -59,6 +60,19 @@ func (f *fakeUpstream) Resume(_ context.Context, id string) error  { return f.re
 func (f *fakeUpstream) Release(_ context.Context, id string) error { return f.record("release", id) }
 func (f *fakeUpstream) Dial(_ context.Context, n string) error     { return f.record("dial", n) }
 
+func (f *fakeUpstream) SetPIN(pin transport.Secret) error {
+	f.mu.Lock()
+	f.pin = pin
+	f.mu.Unlock()
+	return f.record("setpin", "")
+}
+
+func (f *fakeUpstream) lastPIN() transport.Secret {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.pin
+}
+
 func (f *fakeUpstream) isStopped() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -75,14 +89,22 @@ func (f *fakeUpstream) cmds() []string {
 type opener struct {
 	mu    sync.Mutex
 	opens []*fakeUpstream
+	pins  []transport.Secret // the PIN each was opened with
 }
 
-func (o *opener) open(transport.Account) (Upstream, error) {
+func (o *opener) open(acct transport.Account) (Upstream, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	f := newFake()
 	o.opens = append(o.opens, f)
+	o.pins = append(o.pins, acct.PIN)
 	return f, nil
+}
+
+func (o *opener) lastPIN() transport.Secret {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.pins[len(o.pins)-1]
 }
 
 func (o *opener) count() int {

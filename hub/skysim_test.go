@@ -259,3 +259,63 @@ func TestHubWrongPIN(t *testing.T) {
 		return wa.conn == transport.ConnReconnecting && errors.Is(wa.err, transport.ErrAuth)
 	})
 }
+
+// A PIN typed at one console of a refused account brings the account's
+// shared stream up for all its consoles at once, not on the stream's
+// minutes-long retry; a wrong one is refused again and the next waits.
+func TestHubTypedPINOverSkysim(t *testing.T) {
+	sim, acct, _ := startSim(t)
+	acct.PIN = "0000"
+	h := hub.New(openStream, time.Hour, nil, hub.WithPINSpacing(time.Hour, time.Hour))
+	t.Cleanup(func() { h.Shutdown(context.Background()) })
+	a, err := h.Attach(ctxT(t), acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := h.Attach(ctxT(t), acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wa, wb := watch(t, a), watch(t, b)
+	refused := func(w *watcher) func() bool {
+		return func() bool { return w.conn == transport.ConnReconnecting && errors.Is(w.err, transport.ErrAuth) }
+	}
+	wa.until("refused", refused(wa))
+	wb.until("refused", refused(wb))
+
+	if err := b.SetPIN("1111"); err != nil {
+		t.Fatal(err)
+	}
+	wb.until("connecting with the typed PIN", func() bool { return wb.conn == transport.ConnConnecting })
+	wb.until("refused again", refused(wb))
+	var wait *hub.PINWaitError
+	if err := a.SetPIN(pin); !errors.As(err, &wait) {
+		t.Fatalf("a PIN typed right after a refused one: %v, want a wait", err)
+	}
+	if n := sim.Stats().Subscribers[did]; n != 0 {
+		t.Fatalf("%d subscriptions after the wrong PIN", n)
+	}
+
+	// A fresh hub (the spacing starts over): the right PIN.
+	h2 := hub.New(openStream, time.Hour, nil)
+	t.Cleanup(func() { h2.Shutdown(context.Background()) })
+	c, err := h2.Attach(ctxT(t), acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := h2.Attach(ctxT(t), acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wc, wd := watch(t, c), watch(t, d)
+	wc.until("refused", refused(wc))
+	wd.until("refused", refused(wd))
+	if err := c.SetPIN(pin); err != nil {
+		t.Fatal(err)
+	}
+	wc.snapshot()
+	wd.snapshot()
+	if err := sim.WaitSubscribed(ctxT(t), did, 1); err != nil {
+		t.Fatal(err)
+	}
+}
