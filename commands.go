@@ -432,6 +432,7 @@ func serveCmd(fs *pflag.FlagSet) body {
 					Logger:   sess.Logger,
 					HoldWarn: c.HoldWarn,
 					Bell:     c.Bell && !c.Quiet,
+					PINNote:  servePINNote,
 				}
 				waitOptions(c)(&opts)
 				// Who marks a missed call handled: the key's holder.

@@ -180,3 +180,9 @@ func shutdownHub(h *hub.Hub, logger *log.Logger) {
 		logger.Warn("hub shutdown", "err", err)
 	}
 }
+
+// servePINNote is said under the PIN prompt of a served console: the hub
+// lets any console of an account retype its PIN while the phone service
+// refuses it, for all of the account's consoles, in memory only (see
+// hub.Client.SetPIN).
+const servePINNote = "This PIN is for every console of this account and is kept in memory only, not in the pin file: ask the administrator to correct the file."

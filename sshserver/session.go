@@ -13,6 +13,8 @@ import (
 	"charm.land/ssh"
 	bm "charm.land/wish/v2/bubbletea"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/frontdesk/frontdesk/hub"
 )
 
 // console is the server's record of one SSH session.
@@ -210,15 +212,17 @@ func (s *Server) consoleMiddleware(next ssh.Handler) ssh.Handler {
 		}
 		defer s.release(c.fingerprint, dids)
 
-		// One upstream per account, shared through the hub.
+		// One upstream per account, shared through the hub, which logs
+		// what this console does to it (a PIN typed again) as this key's.
 		attached := make([]SessionLine, 0, len(lines))
+		who := hub.WithConsoleLog(c.log.With("user", cleanField(sess.User())))
 		closeAll := func() {
 			for _, l := range attached {
 				l.Phone.Close()
 			}
 		}
 		for _, l := range lines {
-			client, err := s.cfg.Hub.Attach(sess.Context(), l.Account)
+			client, err := s.cfg.Hub.Attach(sess.Context(), l.Account, who)
 			if err != nil {
 				closeAll()
 				c.log.Error("session refused", "did", l.Account.User, "reason", err)
