@@ -51,7 +51,7 @@ type callList struct {
 }
 
 func newCallList(sh *shared) callList {
-	return callList{sh: sh, selIdx: -1, gap: -1, paints: newTablePaints(sh.styles)}
+	return callList{sh: sh, selIdx: -1, gap: -1}
 }
 
 // restyle rebuilds the row paints from the current styles.

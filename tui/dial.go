@@ -32,9 +32,7 @@ func newDialPrompt(sh *shared) dialPrompt {
 	ti := newInput(dialPromptText, "number or extension", 40)
 	// The real terminal cursor: no blink timer waking the program up.
 	ti.SetVirtualCursor(false)
-	d := dialPrompt{sh: sh, input: ti}
-	d.restyle()
-	return d
+	return dialPrompt{sh: sh, input: ti}
 }
 
 // restyle applies the current theme to the input.

@@ -88,9 +88,7 @@ type dirPicker struct {
 const pickerLimit = 200
 
 func newDirPicker(sh *shared) dirPicker {
-	p := dirPicker{sh: sh, input: newInput("Find: ", "name, department or number", 60)}
-	p.restyle()
-	return p
+	return dirPicker{sh: sh, input: newInput("Find: ", "name, department or number", 60)}
 }
 
 func (p *dirPicker) restyle() { p.input.SetStyles(inputStyles(p.sh)) }

@@ -34,9 +34,7 @@ type historyView struct {
 const historyLimit = 500
 
 func newHistoryView(sh *shared) historyView {
-	h := historyView{sh: sh, search: newInput("Search: ", "name or number", 60)}
-	h.restyle()
-	return h
+	return historyView{sh: sh, search: newInput("Search: ", "name or number", 60)}
 }
 
 func (h *historyView) restyle() { h.search.SetStyles(inputStyles(h.sh)) }

@@ -156,8 +156,9 @@ func New(opts Options) *Model {
 	m.picker = newDirPicker(sh)
 	m.form = newMessageForm(sh)
 	m.pin = newPINPrompt(sh)
-	m.restyle()
 	m.dial = newDialPrompt(sh)
+	// Every component exists before it is styled: restyle styles them all.
+	m.restyle()
 	return m
 }
 
@@ -188,7 +189,8 @@ func (m *Model) Init() tea.Cmd {
 }
 
 // restyle rebuilds every style from the current background and colour
-// settings.
+// settings, and styles every component; New calls it once all of them are
+// built.
 func (m *Model) restyle() {
 	m.sh.styles = theme.New(m.sh.isDark, m.sh.noColor || m.sh.monochrome)
 	st := m.sh.styles
@@ -204,18 +206,12 @@ func (m *Model) restyle() {
 		FullDesc:       st.HelpDesc,
 		FullSeparator:  st.HelpSep,
 	}
-	if m.dial.sh != nil {
-		m.dial.restyle()
-	}
-	if m.hist.sh != nil {
-		m.hist.restyle()
-		m.picker.restyle()
-		m.form.restyle()
-		m.pin.restyle()
-	}
-	if m.list.sh != nil {
-		m.list.restyle()
-	}
+	m.dial.restyle()
+	m.hist.restyle()
+	m.picker.restyle()
+	m.form.restyle()
+	m.pin.restyle()
+	m.list.restyle()
 }
 
 // Update applies one message. It is the only place the Model changes.

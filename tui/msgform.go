@@ -59,7 +59,7 @@ func newMessageForm(sh *shared) messageForm {
 	ta.CharLimit = 1000
 	ta.KeyMap.InsertNewline = key.NewBinding(key.WithKeys("ctrl+j", "alt+enter"))
 	ta.SetHeight(3)
-	f := messageForm{
+	return messageForm{
 		sh:     sh,
 		forIn:  newInput("For:     ", "name (from the directory) or anyone", 80),
 		nameIn: newInput("Caller:  ", "caller's name", 80),
@@ -67,8 +67,6 @@ func newMessageForm(sh *shared) messageForm {
 		text:   ta,
 		pick:   -1,
 	}
-	f.restyle()
-	return f
 }
 
 func (f *messageForm) restyle() {

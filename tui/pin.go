@@ -40,9 +40,7 @@ const pinPromptText = "PIN: "
 func newPINPrompt(sh *shared) pinPrompt {
 	ti := newInput(pinPromptText, "", 64)
 	ti.EchoMode = textinput.EchoNone
-	p := pinPrompt{sh: sh, input: ti}
-	p.restyle()
-	return p
+	return pinPrompt{sh: sh, input: ti}
 }
 
 func (p *pinPrompt) restyle() { p.input.SetStyles(inputStyles(p.sh)) }
