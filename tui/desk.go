@@ -405,7 +405,8 @@ func (m *Model) saveAndQuit() tea.Cmd {
 	})
 }
 
-// handleRecords takes the results of the record commands.
+// handleRecords takes the results of the record commands (Update lists
+// each of them).
 func (m *Model) handleRecords(msg tea.Msg) tea.Cmd {
 	r := m.opts.Records
 	switch msg := msg.(type) {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"reflect"
 	"strconv"
 
 	"charm.land/bubbles/v2/help"
@@ -265,8 +266,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case directoryReloadMsg:
 		cmds = append(cmds, m.handleReload(msg))
 	case directoryClosedMsg:
-	default:
+	case recordsChangedMsg, historyLoadedMsg, missedCountMsg, handledMsg, todayLoadedMsg,
+		messagesLoadedMsg, messageSavedMsg, messageMarkedMsg, callerContextMsg,
+		prunedMsg, pruneDueMsg, historySavedMsg:
 		cmds = append(cmds, m.handleRecords(msg))
+	default:
+		// Bubble Tea's other reports (key releases, focus, mouse, …):
+		// nothing here asks for them.
+		m.sh.log.Debug("message not handled", "type", reflect.TypeOf(msg))
 	}
 	cmds = append(cmds, m.ensureTick())
 	m.relayout()

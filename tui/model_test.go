@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/log/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/frontdesk/frontdesk/transport"
@@ -705,4 +706,26 @@ func TestNewStateBeforeTheReplyEndsPending(t *testing.T) {
 	h.run(cmd) // the reply, late
 	h.key("h")
 	h.wantSent(phoneCmd{"hold", "101"}, phoneCmd{"resume", "101"})
+}
+
+// A message no case of Update is for changes nothing and is logged at
+// debug level with its type; one of the records' results is taken.
+func TestUnhandledMessageIsLoggedAtDebug(t *testing.T) {
+	var logged strings.Builder
+	logger := log.New(&logged)
+	logger.SetLevel(log.DebugLevel)
+	h := newHarness(t, 100, 24, func(o *Options) { o.Logger = logger })
+	before := h.screen()
+	h.send(tea.FocusMsg{})
+	if h.screen() != before {
+		t.Fatalf("screen changed:\n%s", h.screen())
+	}
+	if !strings.Contains(logged.String(), "message not handled") || !strings.Contains(logged.String(), "tea.FocusMsg") {
+		t.Fatalf("log %q does not name the message", logged.String())
+	}
+	h.send(missedCountMsg{n: 3})
+	h.wantScreen("3 missed")
+	if strings.Contains(logged.String(), "missedCountMsg") {
+		t.Fatalf("log %q calls a records result unhandled", logged.String())
+	}
 }
