@@ -166,6 +166,35 @@ func (h *Hub) observeLocked(f *feed, st transport.ConnState) {
 	}
 }
 
+// PINWait says why SetPIN would not try a PIN now, or nil when it would:
+// asked before the receptionist types one.
+func (c *Client) PINWait() error {
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	f := c.feed
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pins.mu.Lock()
+	defer f.pins.mu.Unlock()
+	return c.pinWaitLocked(c.hub.now())
+}
+
+// pinWaitLocked is PINWait with the feed's and its PIN state's locks held.
+func (c *Client) pinWaitLocked(now time.Time) error {
+	f, p := c.feed, c.feed.pins
+	refused := f.haveConn && f.conn.Conn.Status == transport.ConnReconnecting && errors.Is(f.conn.Conn.Err, transport.ErrAuth)
+	switch {
+	case p.trying:
+		return ErrPINTrying
+	case !refused:
+		return ErrNotRefused
+	case now.Before(p.notBefore):
+		return &PINWaitError{Wait: p.notBefore.Sub(now)}
+	}
+	return nil
+}
+
 // SetPIN hands a PIN typed at this console to the account's shared
 // upstream, which tries it at once, for every console of the account. It
 // does so only while the phone service refuses the account's PIN, and no
@@ -181,15 +210,7 @@ func (c *Client) SetPIN(pin transport.Secret) error {
 	f.mu.Lock()
 	p := f.pins
 	p.mu.Lock()
-	refused := f.haveConn && f.conn.Conn.Status == transport.ConnReconnecting && errors.Is(f.conn.Conn.Err, transport.ErrAuth)
-	switch {
-	case p.trying:
-		err = ErrPINTrying
-	case !refused:
-		err = ErrNotRefused
-	case now.Before(p.notBefore):
-		err = &PINWaitError{Wait: p.notBefore.Sub(now)}
-	default:
+	if err = c.pinWaitLocked(now); err == nil {
 		p.tries++
 		p.notBefore = now.Add(h.spacing(p.tries))
 		p.trying, p.started = true, false

@@ -93,6 +93,9 @@ func TestSetPINWhileRefusedAndSpaced(t *testing.T) {
 	if err := b.SetPIN("2222"); !errors.Is(err, ErrPINTrying) {
 		t.Fatalf("second console while trying: %v, want ErrPINTrying", err)
 	}
+	if err := b.PINWait(); !errors.Is(err, ErrPINTrying) {
+		t.Fatalf("PINWait while trying: %v, want ErrPINTrying", err)
+	}
 
 	// Refused again: the next PIN waits the first spacing.
 	up.events <- connEvent(transport.ConnConnecting, nil)
@@ -101,6 +104,9 @@ func TestSetPINWhileRefusedAndSpaced(t *testing.T) {
 	drainConn(t, transport.ConnReconnecting, a, b)
 	clk.add(10 * time.Second)
 	var wait *PINWaitError
+	if err := b.PINWait(); !errors.As(err, &wait) || wait.Wait != 20*time.Second {
+		t.Fatalf("PINWait 10s after a refused PIN: %v, want a 20s wait", err)
+	}
 	if err := b.SetPIN("2222"); !errors.As(err, &wait) || wait.Wait != 20*time.Second {
 		t.Fatalf("PIN 10s after a refused one: %v, want a 20s wait", err)
 	}
@@ -108,6 +114,9 @@ func TestSetPINWhileRefusedAndSpaced(t *testing.T) {
 		t.Fatalf("a PIN that was not tried reached the upstream")
 	}
 	clk.add(20 * time.Second)
+	if err := b.PINWait(); err != nil {
+		t.Fatalf("PINWait after the spacing: %v", err)
+	}
 	if err := b.SetPIN("2222"); err != nil {
 		t.Fatalf("PIN after the spacing: %v", err)
 	}

@@ -278,3 +278,10 @@ var errBoom = errors.New("boom")
 
 // SetPIN records that a PIN was typed again, never the PIN itself.
 func (f *fakePhone) SetPIN(transport.Secret) error { return f.do("setpin", "") }
+
+// PINWait is nil unless the test set an error for "pinwait".
+func (f *fakePhone) PINWait() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.errs["pinwait"]
+}

@@ -20,6 +20,13 @@ type PINChanger interface {
 	SetPIN(pin transport.Secret) error
 }
 
+// PINGate is a PINChanger that can say before a PIN is typed that it would
+// not try one now (one was tried on the account moments ago), so that the
+// receptionist does not type a PIN only to have it dropped.
+type PINGate interface {
+	PINWait() error
+}
+
 // pinPrompt reads a PIN with nothing echoed. The typed PIN leaves the input
 // as soon as it is handed to the phone, and is never drawn, logged or kept.
 type pinPrompt struct {
@@ -114,6 +121,11 @@ func (m *Model) openPIN() tea.Cmd {
 	l, ok := m.refusedLine()
 	if !ok {
 		return nil
+	}
+	if g, ok := l.Phone.(PINGate); ok {
+		if err := g.PINWait(); err != nil {
+			return m.status.set(statusError, "Not now: "+model.Clean(err.Error(), 200))
+		}
 	}
 	m.pin.line, m.pin.label = l.Name, ""
 	if m.lines.several() {

@@ -38,7 +38,15 @@ func TestTypedPINOutcome(t *testing.T) {
 	h.event(refused)
 	h.wantScreen("The phone service refused that PIN too; p types it again")
 
-	h.phone.failWith("setpin", errors.New("a PIN was tried on this account moments ago; the next one can be tried in 20s"))
+	// The phone says before the PIN is typed that it would not try one.
+	wait := errors.New("a PIN was tried on this account moments ago; the next one can be tried in 20s")
+	h.phone.failWith("pinwait", wait)
+	h.key("p")
+	h.wantScreen("Not now: a PIN was tried on this account moments ago; the next one can be tried in 20s")
+	h.wantNoScreen("PIN:")
+	h.phone.failWith("pinwait", nil)
+	// Or declines it once typed (another console's came first).
+	h.phone.failWith("setpin", wait)
 	typePIN("2468")
 	h.wantScreen("PIN not tried: a PIN was tried on this account moments ago; the next one can be tried in 20s")
 	h.event(connIs(transport.ConnConnecting, nil))
