@@ -149,7 +149,7 @@ func (h *Hub) observeLocked(f *feed, st transport.ConnState) {
 	case transport.ConnLive:
 		if p.typed != "" && p.accepted != p.typed {
 			p.accepted, p.replaced = p.typed, f.settingsPIN
-			h.log.Info("PIN typed at a console accepted; every console of the account uses it until the server restarts (the pin file is unchanged)", "did", f.did)
+			h.log.Info("PIN typed at a console accepted; the account uses it, in memory only, until the pin file gives another PIN or the server restarts", "did", f.did)
 		}
 		p.tries, p.notBefore = 0, time.Time{}
 		p.trying, p.started = false, false

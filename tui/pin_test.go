@@ -3,6 +3,9 @@ package tui
 import (
 	"errors"
 	"testing"
+	"time"
+
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/frontdesk/frontdesk/transport"
 )
@@ -62,4 +65,20 @@ func TestTypedPINOutcome(t *testing.T) {
 	for _, pin := range []string{"1357", "2468", "3579"} {
 		h.wantNoScreen(pin)
 	}
+}
+
+// The PIN prompt of a console that shares its account's connection, on 80
+// columns: the note on where the PIN is kept wraps under the prompt.
+func TestGoldenPINPromptShared(t *testing.T) {
+	pr := startProgram(t, 80, 12, colorprofile.ASCII, nil, func(o *Options) {
+		o.PINNote = "This PIN is for every console of this account and is kept in memory only, not in the pin file: ask the administrator to correct the file."
+	})
+	pr.event(transport.Event{Kind: transport.EventConn, Conn: transport.ConnState{
+		Status: transport.ConnReconnecting, NextTry: pr.clock.Now().Add(5 * time.Minute), Attempt: 1,
+		Err: &transport.APIError{Command: "subscribe", Major: 5}}})
+	pr.waitFor("p types it again")
+	pr.key("p")
+	pr.waitFor("PIN:", "ask the administrator to correct the file.")
+	pr.tm.Type("2468")
+	pr.golden()
 }
