@@ -303,14 +303,27 @@ func phoneLike(q string) bool {
 	return true
 }
 
-// OpenMissed counts the missed calls in scope still open.
+// OpenMissed counts the missed calls in scope still open. Rather than
+// look for a later connected call once per missed call, it finds each
+// number's last connected call once, then counts the number's unhandled
+// missed calls that came after it (or at the same moment): on a history
+// with repeat callers that is several times fewer look-ups.
 func (s *Store) OpenMissed(ctx context.Context, scope store.Scope) (int, error) {
 	if err := s.ready(ctx); err != nil {
 		return 0, err
 	}
-	cond, args := inScope("calls.account", scope, 1)
+	cond, args := inScope("g.account", scope, 1)
 	var n int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM calls WHERE `+cond+` AND `+openMissed, args...).Scan(&n); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM calls AS m
+		JOIN (SELECT g.account, g.number_key,
+				(SELECT max(r.start_at) FROM calls AS r
+				 WHERE r.account = g.account AND r.number_key = g.number_key
+				   AND (r.outcome = 'answered' OR (r.outcome = 'outbound' AND r.talk_ms > 0))) AS last_connected
+			FROM calls AS g
+			WHERE `+cond+` AND g.outcome = 'missed' AND g.handled_at IS NULL
+			GROUP BY g.account, g.number_key) AS n ON m.account = n.account AND m.number_key = n.number_key
+		WHERE m.outcome = 'missed' AND m.handled_at IS NULL
+		  AND (m.number_key = '' OR n.last_connected IS NULL OR n.last_connected <= m.start_at)`, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("history: count open missed calls: %w", classify(err))
 	}
 	return n, nil

@@ -112,6 +112,19 @@ var migrations = []string{
 	ALTER TABLE calls ADD COLUMN handled_at timestamptz;
 	ALTER TABLE calls ADD COLUMN handled_by text NOT NULL DEFAULT '';
 	CREATE INDEX calls_by_number ON calls (account, number_key, start_at);`,
+
+	// 4: indexes that fit the open missed calls' count (the badge): the
+	// open candidates (missed, not handled) by number, and the calls that
+	// close them (connected) by number, so that each number costs one
+	// look-up of the second. They replace the missed calls by end (never
+	// read) and the calls by number (whose only reader, the reached
+	// look-up, now uses the connected ones).
+	`DROP INDEX calls_missed_by_end;
+	DROP INDEX calls_by_number;
+	CREATE INDEX calls_unhandled_missed ON calls (account, number_key, start_at)
+		WHERE outcome = 'missed' AND handled_at IS NULL;
+	CREATE INDEX calls_connected_by_number ON calls (account, number_key, start_at)
+		WHERE outcome = 'answered' OR (outcome = 'outbound' AND talk_ms > 0);`,
 }
 
 // migrationLock is the advisory lock key that makes boxes starting at the

@@ -327,3 +327,25 @@ func BenchmarkWriterCalls(b *testing.B) {
 		s.Close()
 	}
 }
+
+// BenchmarkQuery runs the queries the console makes on 100,000 calls,
+// with the planner's statistics as the server's autovacuum keeps them.
+func BenchmarkQuery(b *testing.B) {
+	db := pgtest.NewDatabase(b)
+	s, err := postgres.Open(ctx, db.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.Seed(b, s, 100_000)
+	conn, err := pgx.Connect(ctx, db.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, err = conn.Exec(ctx, `VACUUM ANALYZE calls`)
+	conn.Close(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	storetest.BenchmarkQueries(b, s)
+}

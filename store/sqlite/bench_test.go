@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"path/filepath"
 	"testing"
 	"time"
@@ -12,44 +11,12 @@ import (
 	"github.com/frontdesk/frontdesk/store/storetest"
 )
 
-var benchScope = store.Scope{Accounts: []string{storetest.AcctA}}
-
-// seed writes n calls, one every five minutes back from base, in one
-// batch.
-func seed(b *testing.B, s *Store, n int) {
-	b.Helper()
-	r := rand.New(rand.NewPCG(7, 11))
-	names := []string{"Alice Adams", "Bob Brown", "Carol Cho", "Dan Dorsey", "Elena Evans", "Frank Fischer", "Grace Garcia", ""}
-	batch := store.Batch{Calls: make([]model.CallRecord, 0, n)}
-	for i := range n {
-		c := model.CallRecord{
-			Account: storetest.AcctA, CallID: fmt.Sprint(100000 + i), Outcome: model.OutcomeAnswered,
-			Ani:   fmt.Sprintf("1%03d555%04d", 200+r.IntN(20), r.IntN(100)),
-			Name:  names[r.IntN(len(names))],
-			Start: base.Add(-time.Duration(i) * 5 * time.Minute),
-			Ring:  time.Duration(r.IntN(20)) * time.Second, Talk: time.Duration(r.IntN(600)) * time.Second,
-		}
-		c.End = c.Start.Add(c.Ring + c.Talk)
-		switch p := r.IntN(100); {
-		case p < 15:
-			c.Outcome = model.OutcomeMissed
-		case p < 20:
-			c.Outcome = model.OutcomeIgnored
-		case p < 40:
-			c.Outbound, c.Outcome = true, model.OutcomeOutbound
-		}
-		batch.Calls = append(batch.Calls, c)
-	}
-	if err := s.Write(ctx, batch); err != nil {
-		b.Fatal(err)
-	}
-}
-
+// openSeeded opens a new database holding storetest.History(n).
 func openSeeded(b *testing.B, n int) *Store {
 	b.Helper()
 	s, _ := openTemp(b)
 	start := time.Now()
-	seed(b, s, n)
+	storetest.Seed(b, s, n)
 	b.Logf("seeded %d rows in %v", n, time.Since(start).Round(time.Millisecond))
 	return s
 }
@@ -76,36 +43,9 @@ func BenchmarkWrite(b *testing.B) {
 	}
 }
 
-// BenchmarkQuery runs the queries the history view makes, on 100,000 calls.
+// BenchmarkQuery runs the queries the console makes on 100,000 calls.
 func BenchmarkQuery(b *testing.B) {
-	s := openSeeded(b, 100_000)
-	for _, q := range []struct {
-		name string
-		q    model.CallQuery
-	}{
-		{"newest50", model.CallQuery{Limit: 50}},
-		{"missed50", model.CallQuery{Missed: true, Limit: 50}},
-		{"outbound-offset2000", model.CallQuery{Outbound: true, Limit: 50, Offset: 2000}},
-		{"since-week", model.CallQuery{Since: base.Add(-7 * 24 * time.Hour)}},
-		{"search-name50", model.CallQuery{Search: "carol", Limit: 50}},
-		{"search-number50", model.CallQuery{Search: "(205) 555-0042", Limit: 50}},
-		{"search-none", model.CallQuery{Search: "nobody at all", Limit: 50}},
-	} {
-		b.Run(q.name, func(b *testing.B) {
-			for b.Loop() {
-				if _, err := s.Calls(ctx, benchScope, q.q); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-	b.Run("open-missed", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := s.OpenMissed(ctx, benchScope); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	storetest.BenchmarkQueries(b, openSeeded(b, 100_000))
 }
 
 // BenchmarkChangeFeed measures how long a message saved through one handle

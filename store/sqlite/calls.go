@@ -22,7 +22,7 @@ const callColumns = `id, account, call_id, did, direction, outcome, number, name
 // the first later call on the account with the same number that
 // connected (answered, or placed and talked). NULL for other calls.
 const reachedColumn = `CASE WHEN calls.outcome = 'missed' AND calls.number_key <> '' THEN
-	(SELECT min(r.start_ms) FROM calls AS r INDEXED BY calls_by_number
+	(SELECT min(r.start_ms) FROM calls AS r INDEXED BY calls_connected_by_number
 	 WHERE r.account = calls.account AND r.number_key = calls.number_key AND r.start_ms > calls.start_ms
 	   AND (r.outcome = 'answered' OR (r.outcome = 'outbound' AND r.talk_ms > 0))) END`
 
@@ -213,11 +213,24 @@ func phoneLike(q string) bool {
 	return true
 }
 
-// OpenMissed counts the missed calls in scope still open.
+// OpenMissed counts the missed calls in scope still open. Rather than
+// look for a later connected call once per missed call, it finds each
+// number's last connected call once, then counts the number's unhandled
+// missed calls that came after it (or at the same moment): on a history
+// with repeat callers that is several times fewer look-ups.
 func (s *Store) OpenMissed(ctx context.Context, scope store.Scope) (int, error) {
-	cond, args := inScope("account", scope)
+	cond, args := inScope("g.account", scope)
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM calls INDEXED BY calls_missed_by_end WHERE `+cond+` AND `+openMissed, args...).Scan(&n)
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM calls AS m INDEXED BY calls_unhandled_missed
+		JOIN (SELECT g.account, g.number_key,
+				(SELECT max(r.start_ms) FROM calls AS r INDEXED BY calls_connected_by_number
+				 WHERE r.account = g.account AND r.number_key = g.number_key
+				   AND (r.outcome = 'answered' OR (r.outcome = 'outbound' AND r.talk_ms > 0))) AS last_connected
+			FROM calls AS g INDEXED BY calls_unhandled_missed
+			WHERE `+cond+` AND g.outcome = 'missed' AND g.handled_ms IS NULL
+			GROUP BY g.account, g.number_key) AS n ON m.account = n.account AND m.number_key = n.number_key
+		WHERE m.outcome = 'missed' AND m.handled_ms IS NULL
+		  AND (m.number_key = '' OR n.last_connected IS NULL OR n.last_connected <= m.start_ms)`, args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("history: count open missed calls: %w", classify(err))
 	}

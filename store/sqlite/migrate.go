@@ -129,6 +129,19 @@ var migrations = []string{
 	// the unowned calls' badge now must not clear other accounts'. (Seen
 	// marks are no longer read: the badge counts open missed calls.)
 	`INSERT INTO seen (account, at_ms) SELECT 'before-accounts', at_ms FROM seen WHERE account = '';`,
+
+	// 6: indexes that fit the open missed calls' count (the badge): the
+	// open candidates (missed, not handled) by number, and the calls that
+	// close them (connected) by number, so that each candidate costs one
+	// look-up of the second. They replace the missed calls by end (no
+	// longer read) and the calls by number (whose only reader, the
+	// reached look-up, now uses the connected ones).
+	`DROP INDEX calls_missed_by_end;
+	DROP INDEX calls_by_number;
+	CREATE INDEX calls_unhandled_missed ON calls (account, number_key, start_ms)
+		WHERE outcome = 'missed' AND handled_ms IS NULL;
+	CREATE INDEX calls_connected_by_number ON calls (account, number_key, start_ms)
+		WHERE outcome = 'answered' OR (outcome = 'outbound' AND talk_ms > 0);`,
 }
 
 // migrate brings the schema up to date in one transaction.

@@ -131,7 +131,7 @@ func TestKilledWriterLosesNothingCommitted(t *testing.T) {
 	if err := s.Check(); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.Calls(ctx, benchScope, model.CallQuery{})
+	got, err := s.Calls(ctx, scopeA, model.CallQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func TestWriterProcessesAtOnce(t *testing.T) {
 			t.Errorf("writer %d: %v", i+1, err)
 		}
 	}
-	if n, err := s.OpenMissed(ctx, benchScope); err != nil || n != 3*rows {
+	if n, err := s.OpenMissed(ctx, scopeA); err != nil || n != 3*rows {
 		t.Errorf("%d rows, %v; want %d", n, err, 3*rows)
 	}
 	if err := s.Check(); err != nil {
@@ -214,11 +214,11 @@ func TestTwoProcessesOneRowPerCall(t *testing.T) {
 			t.Errorf("writer %d: %v", i+1, err)
 		}
 	}
-	got, err := s.Calls(ctx, benchScope, model.CallQuery{})
+	got, err := s.Calls(ctx, scopeA, model.CallQuery{})
 	if err != nil || len(got) != rows {
 		t.Fatalf("%d rows for %d calls, %v", len(got), rows, err)
 	}
-	if n, err := s.OpenMissed(ctx, benchScope); err != nil || n != rows {
+	if n, err := s.OpenMissed(ctx, scopeA); err != nil || n != rows {
 		t.Errorf("missed badge counts %d, want %d", n, rows)
 	}
 }

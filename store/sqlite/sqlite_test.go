@@ -16,8 +16,9 @@ import (
 )
 
 var (
-	ctx  = context.Background()
-	base = storetest.Base
+	ctx    = context.Background()
+	base   = storetest.Base
+	scopeA = store.Scope{Accounts: []string{storetest.AcctA}}
 )
 
 func TestStoreSuite(t *testing.T) {
@@ -177,7 +178,7 @@ func TestMigrationKeepsRows(t *testing.T) {
 	for _, suffix := range []string{"-wal", "-shm"} {
 		os.Remove(path + suffix)
 	}
-	old, err := openV1(path)
+	old, err := openAt(path, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,6 +215,57 @@ func TestMigrationKeepsRows(t *testing.T) {
 	}
 	if msgs, _ := s.Messages(ctx, store.Scope{Accounts: []string{storetest.AcctA}, Unowned: true}, store.MessageQuery{}); len(msgs) != 1 || msgs[0].Text != "Lunch is late" || msgs[0].Account != "" {
 		t.Errorf("old messages after migration: %+v", msgs)
+	}
+	if err := s.Check(); err != nil {
+		t.Error(err)
+	}
+}
+
+// Migration 6 swaps the open missed count's indexes and keeps every row:
+// each call and message reads as before, and the same calls are open.
+func TestOpenMissedIndexMigrationKeepsRows(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "history.db")
+	old, err := openAt(path, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range storetest.MigrationCalls() {
+		if _, err := old.Exec(insertCall, callArgs(c)...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := old.Exec(`UPDATE calls SET handled_ms = ?, handled_by = 'dana' WHERE call_id = '5'`, ms(storetest.MigrationHandled)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Exec(`INSERT INTO messages (account, for_whom, text, created_ms) VALUES (?, 'Dana', 'call back', ?)`, storetest.AcctA, ms(base)); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	s, err := Open(path)
+	if err != nil {
+		t.Fatalf("migrating: %v", err)
+	}
+	defer s.Close()
+	storetest.CheckMigrationCalls(t, s)
+	if msgs, err := s.Messages(ctx, scopeA, store.MessageQuery{}); err != nil || len(msgs) != 1 || msgs[0].Text != "call back" {
+		t.Errorf("messages after the migration = %+v, %v", msgs, err)
+	}
+	var indexes []string
+	rows, err := s.db.Query(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'calls' AND sql IS NOT NULL ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		indexes = append(indexes, name)
+	}
+	if got, want := strings.Join(indexes, " "), "calls_by_account calls_by_call calls_by_start calls_connected_by_number calls_unhandled_missed"; got != want {
+		t.Errorf("calls' indexes after the migration: %s; want %s", got, want)
 	}
 	if err := s.Check(); err != nil {
 		t.Error(err)

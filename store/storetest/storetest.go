@@ -48,6 +48,7 @@ func Run(t *testing.T, newDB NewDatabase) {
 		{"QueryFilters", testQueryFilters},
 		{"ScopeKeepsAccountsApart", testScope},
 		{"FollowUps", testFollowUps},
+		{"FollowUpsOfARepeatCaller", testRepeatCaller},
 		{"Prune", testPrune},
 		{"Messages", testMessages},
 		{"MessagesKeepAccountsApart", testMessageScope},
@@ -760,5 +761,31 @@ func testFollowUps(t *testing.T, open func() store.Store) {
 	}
 	if n := openCount(scope(AcctB)); n != 0 {
 		t.Errorf("B's open missed calls = %d, want 0", n)
+	}
+}
+
+// testRepeatCaller: a call back closes the missed calls before it, not
+// the ones after; a call back that does not connect closes none.
+func testRepeatCaller(t *testing.T, open func() store.Store) {
+	s := open()
+	miss := func(id string, start time.Time) model.CallRecord {
+		c := Call(AcctA, id, start)
+		c.Outcome, c.Talk = model.OutcomeMissed, 0
+		return c
+	}
+	noAnswer := Call(AcctA, "5", Base.Add(40*time.Minute))
+	noAnswer.Outbound, noAnswer.Outcome, noAnswer.Talk = true, model.OutcomeOutbound, 0
+	write(t, s,
+		miss("1", Base),
+		Call(AcctA, "2", Base.Add(10*time.Minute)), // answered: closes 1
+		miss("3", Base.Add(20*time.Minute)),
+		miss("4", Base.Add(30*time.Minute)),
+		noAnswer,
+	)
+	if n := openMissed(t, s, scope(AcctA)); n != 2 {
+		t.Errorf("open missed calls = %d, want 2 (3 and 4)", n)
+	}
+	if got := ids(calls(t, s, scope(AcctA), model.CallQuery{Open: true})); got != "43" {
+		t.Errorf("open missed calls = %q, want 43", got)
 	}
 }
