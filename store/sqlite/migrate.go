@@ -132,7 +132,7 @@ var migrations = []string{
 
 	// 6: indexes that fit the open missed calls' count (the badge): the
 	// open candidates (missed, not handled) by number, and the calls that
-	// close them (connected) by number, so that each candidate costs one
+	// close them (connected) by number, so that each number costs one
 	// look-up of the second. They replace the missed calls by end (no
 	// longer read) and the calls by number (whose only reader, the
 	// reached look-up, now uses the connected ones).
