@@ -5,17 +5,17 @@ import (
 	"sync"
 )
 
-// Watchers is an engine's set of Watch channels: every change is handed to
+// watchers is a feed's set of Watch channels: every change is handed to
 // each of them, merged with one its reader has not taken yet, so a slow
 // reader never blocks the feed. The zero value is ready to use.
-type Watchers struct {
+type watchers struct {
 	mu   sync.Mutex
 	subs map[chan Change]struct{}
 }
 
 // Add returns a new watcher's channel, closed when ctx ends or done is
 // closed (the feed stopped).
-func (w *Watchers) Add(ctx context.Context, done <-chan struct{}) <-chan Change {
+func (w *watchers) Add(ctx context.Context, done <-chan struct{}) <-chan Change {
 	ch := make(chan Change, 1)
 	w.mu.Lock()
 	if w.subs == nil {
@@ -39,7 +39,7 @@ func (w *Watchers) Add(ctx context.Context, done <-chan struct{}) <-chan Change 
 }
 
 // Send hands c to every watcher, merging it with one not yet taken.
-func (w *Watchers) Send(c Change) {
+func (w *watchers) Send(c Change) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for ch := range w.subs {
@@ -57,11 +57,42 @@ func (w *Watchers) Send(c Change) {
 }
 
 // CloseAll closes every watcher's channel.
-func (w *Watchers) CloseAll() {
+func (w *watchers) CloseAll() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for ch := range w.subs {
 		delete(w.subs, ch)
 		close(ch)
 	}
+}
+
+// Feed is an engine's change feed: one goroutine, however many consoles
+// watch, that hands every change to each watcher until Close.
+type Feed struct {
+	watchers watchers
+	stop     context.CancelFunc
+	done     chan struct{}
+}
+
+// StartFeed runs run in a goroutine of its own until Close: run hands
+// changes to send, and returns when ctx ends.
+func StartFeed(run func(ctx context.Context, send func(Change))) *Feed {
+	ctx, cancel := context.WithCancel(context.Background())
+	f := &Feed{stop: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(f.done)
+		run(ctx, f.watchers.Send)
+	}()
+	return f
+}
+
+// Watch returns a new watcher's channel, closed when ctx ends or the feed
+// is closed.
+func (f *Feed) Watch(ctx context.Context) <-chan Change { return f.watchers.Add(ctx, f.done) }
+
+// Close stops the feed and closes every watcher's channel.
+func (f *Feed) Close() {
+	f.stop()
+	<-f.done
+	f.watchers.CloseAll()
 }

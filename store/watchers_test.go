@@ -6,7 +6,7 @@ import (
 )
 
 func TestWatchersMergeWhatASlowReaderHasNotTaken(t *testing.T) {
-	var w Watchers
+	var w watchers
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	a := w.Add(ctx, done)

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -51,10 +50,8 @@ var insertCalls = func() string {
 // and then finds its row. The locks of a batch are taken in one order, so
 // two batches never wait for each other in a circle.
 func (s *Store) Write(ctx context.Context, b store.Batch) error {
-	for _, c := range b.Calls {
-		if err := validCall(c); err != nil {
-			return fmt.Errorf("history: %w", err)
-		}
+	if err := b.Check(); err != nil {
+		return fmt.Errorf("history: %w", err)
 	}
 	return s.write(ctx, fmt.Sprintf("save %d calls", len(b.Calls)), func(tx pgx.Tx) error {
 		var writes pgx.Batch
@@ -160,67 +157,31 @@ func callLock(c model.CallRecord) int64 {
 	return int64(h.Sum64())
 }
 
-func validCall(c model.CallRecord) error {
-	switch {
-	case c.CallID == "":
-		return errors.New("a call without an id")
-	case c.Start.IsZero():
-		return fmt.Errorf("call %s without a start time", c.CallID)
-	}
-	return nil
-}
-
 func callArgs(c model.CallRecord) []any {
-	clid := ""
-	if c.HasCLID {
-		clid = c.CLID
-	}
-	var ended *time.Time
-	if !c.End.IsZero() {
-		ended = &c.End
-	}
-	return []any{
-		c.Account, c.CallID, c.DID, c.Direction(), c.Outcome.String(), c.Ani, digits(c.Ani),
-		c.Name, clid, strings.ToLower(c.Name) + "\n" + strings.ToLower(clid),
-		c.Start, c.Ring.Milliseconds(), c.Talk.Milliseconds(), c.Hold.Milliseconds(), ended, lastState(c.LastState),
-		model.NumberKey(c.Ani),
-	}
-}
-
-// lastState is how a call's last state is stored: the API's word, or ""
-// when unknown.
-func lastState(s model.State) string {
-	if s == model.StateUnknown {
-		return ""
-	}
-	return s.String()
+	return store.CallValues(c, func(t time.Time) any {
+		if t.IsZero() {
+			return nil
+		}
+		return t
+	})
 }
 
 func scanCall(row pgx.Row) (model.CallRecord, error) {
-	var c model.CallRecord
-	var dir, outcome, last string
-	var ring, talk, hold int64
+	var sc store.CallScan
 	var start time.Time
 	var ended, handled, reached *time.Time
-	if err := row.Scan(&c.ID, &c.Account, &c.CallID, &c.DID, &dir, &outcome, &c.Ani, &c.Name, &c.CLID,
-		&start, &ring, &talk, &hold, &ended, &last, &handled, &c.HandledBy, &reached); err != nil {
-		return c, err
+	if err := row.Scan(sc.Dest(&start, &ended, &handled, &reached)...); err != nil {
+		return model.CallRecord{}, err
 	}
-	if handled != nil {
-		c.Handled = handled.Local()
+	return sc.Record(start.Local(), local(ended), local(handled), local(reached)), nil
+}
+
+// local is a nullable time in the local zone, zero for NULL.
+func local(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
 	}
-	if reached != nil {
-		c.Reached = reached.Local()
-	}
-	c.LastState = model.ParseState(last)
-	c.HasCLID = c.CLID != ""
-	c.Outbound, c.Outcome = dir == "outbound", model.ParseOutcome(outcome)
-	c.Start = start.Local()
-	if ended != nil {
-		c.End = ended.Local()
-	}
-	c.Ring, c.Talk, c.Hold = time.Duration(ring)*time.Millisecond, time.Duration(talk)*time.Millisecond, time.Duration(hold)*time.Millisecond
-	return c, nil
+	return t.Local()
 }
 
 // Calls returns the calls in scope that match q, newest first.
@@ -231,18 +192,8 @@ func (s *Store) Calls(ctx context.Context, scope store.Scope, q model.CallQuery)
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
-	if q.Missed || q.Inbound || q.Outbound {
-		var kinds []string
-		if q.Missed {
-			kinds = append(kinds, `outcome = 'missed'`)
-		}
-		if q.Inbound {
-			kinds = append(kinds, `direction = 'inbound'`)
-		}
-		if q.Outbound {
-			kinds = append(kinds, `direction = 'outbound'`)
-		}
-		where = append(where, "("+strings.Join(kinds, " OR ")+")")
+	if kinds := store.KindCondition(q); kinds != "" {
+		where = append(where, kinds)
 	}
 	if q.Open {
 		where = append(where, openMissed)
@@ -250,15 +201,8 @@ func (s *Store) Calls(ctx context.Context, scope store.Scope, q model.CallQuery)
 	if !q.Since.IsZero() {
 		where = append(where, `start_at >= `+arg(q.Since))
 	}
-	if text := strings.TrimSpace(q.Search); text != "" {
-		if d := digits(text); d != "" && phoneLike(text) {
-			if len(d) == 11 && d[0] == '1' {
-				d = d[1:]
-			}
-			where = append(where, `strpos(digits, `+arg(d)+`) > 0`)
-		} else {
-			where = append(where, `strpos(folded, `+arg(strings.ToLower(text))+`) > 0`)
-		}
+	if column, value := store.SearchTerm(q.Search); column != "" {
+		where = append(where, `strpos(`+column+`, `+arg(value)+`) > 0`)
 	}
 	query := `SELECT ` + callColumns + ` FROM calls WHERE ` + strings.Join(where, " AND ") + ` ORDER BY start_at DESC, id DESC`
 	if q.Limit > 0 {
@@ -279,28 +223,6 @@ func (s *Store) Calls(ctx context.Context, scope store.Scope, q model.CallQuery)
 		return nil, fmt.Errorf("history: calls: %w", classify(err))
 	}
 	return out, nil
-}
-
-// digits returns only the ASCII digits of s.
-func digits(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			b.WriteByte(s[i])
-		}
-	}
-	return b.String()
-}
-
-// phoneLike reports whether a search looks like a phone number, to be
-// matched against the digits rather than the names.
-func phoneLike(q string) bool {
-	for _, r := range q {
-		if !(r >= '0' && r <= '9') && !strings.ContainsRune("+-(). x", r) {
-			return false
-		}
-	}
-	return true
 }
 
 // OpenMissed counts the missed calls in scope still open. Rather than

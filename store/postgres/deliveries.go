@@ -18,16 +18,13 @@ const deliveryColumns = `d.id, d.message_id, d.channel, d.recipient, d.state, d.
 const maxClaim = 100
 
 func scanDelivery(row pgx.Row, extra ...any) (model.Delivery, error) {
-	var d model.Delivery
-	var channel, state string
+	var ds store.DeliveryScan
+	var next time.Time
 	var updated *time.Time
-	err := row.Scan(append([]any{&d.ID, &d.MessageID, &channel, &d.To, &state, &d.Attempts, &d.LastError, &d.NextTry, &updated}, extra...)...)
-	d.Channel, d.State = model.Channel(channel), model.DeliveryState(state)
-	d.NextTry = d.NextTry.Local()
-	if updated != nil {
-		d.Updated = updated.Local()
+	if err := row.Scan(append(ds.Dest(&next, &updated), extra...)...); err != nil {
+		return model.Delivery{}, err
 	}
-	return d, err
+	return ds.Delivery(next.Local(), local(updated)), nil
 }
 
 // attachDeliveries fills in each message's deliveries.
@@ -35,11 +32,9 @@ func (s *Store) attachDeliveries(ctx context.Context, msgs []model.Message) erro
 	if len(msgs) == 0 {
 		return nil
 	}
-	byID := make(map[int64]*model.Message, len(msgs))
 	ids := make([]int64, len(msgs))
-	for i := range msgs {
-		byID[msgs[i].ID] = &msgs[i]
-		ids[i] = msgs[i].ID
+	for i, m := range msgs {
+		ids[i] = m.ID
 	}
 	rows, err := s.pool.Query(ctx, `SELECT `+deliveryColumns+` FROM deliveries d WHERE d.message_id = ANY($1) ORDER BY d.id`, ids)
 	if err != nil {
@@ -49,11 +44,7 @@ func (s *Store) attachDeliveries(ctx context.Context, msgs []model.Message) erro
 	if err != nil {
 		return err
 	}
-	for _, d := range ds {
-		if m := byID[d.MessageID]; m != nil {
-			m.Deliveries = append(m.Deliveries, d)
-		}
-	}
+	store.Attach(msgs, ds)
 	return nil
 }
 
@@ -76,7 +67,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 		}
 		due, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.DueDelivery, error) {
 			var m model.Message
-			d, err := scanDelivery(row, &m.ID, &m.Account, &m.For, &m.CallerName, &m.CallerNumber, &m.Text, &m.CallID, &m.Created, &m.Done, &m.TakenBy)
+			d, err := scanDelivery(row, store.MessageDest(&m, &m.Created)...)
 			m.Created = m.Created.Local()
 			return store.DueDelivery{Delivery: d, Message: m}, err
 		})

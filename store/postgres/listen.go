@@ -26,45 +26,35 @@ const (
 	reconnectLatest = 5 * time.Second
 )
 
-// listener is one store's change feed: one goroutine and one connection of
-// its own, however many consoles watch.
-type listener struct {
-	store.Watchers
-	stop context.CancelFunc
-	done chan struct{}
-}
-
 // Watch reports every change to the database, by any box, as the server
 // announces it. While the connection is lost nothing is reported; once it
 // is back the feed reports store.ChangedAll, since anything may have
-// changed meanwhile.
+// changed meanwhile. The feed is one goroutine and one connection of its
+// own, however many consoles watch.
 func (s *Store) Watch(ctx context.Context) (<-chan store.Change, error) {
 	s.watchMu.Lock()
 	defer s.watchMu.Unlock()
 	if s.watch == nil {
 		s.watch = s.startListener()
 	}
-	return s.watch.Add(ctx, s.watch.done), nil
+	return s.watch.Watch(ctx), nil
 }
 
 // startListener starts the feed and waits until it listens (or its first
 // attempt failed, when it goes on trying in the background), so that a
 // change made right after Watch returns is not missed.
-func (s *Store) startListener() *listener {
-	ctx, cancel := context.WithCancel(context.Background())
-	l := &listener{stop: cancel, done: make(chan struct{})}
+func (s *Store) startListener() *store.Feed {
 	first := make(chan struct{})
-	go func() {
-		defer close(l.done)
-		l.run(ctx, s.conf, first)
-	}()
+	f := store.StartFeed(func(ctx context.Context, send func(store.Change)) {
+		listenUntil(ctx, s.conf, first, send)
+	})
 	<-first
-	return l
+	return f
 }
 
-// run listens until ctx ends, connecting again whenever the connection is
-// lost. first is closed after the first attempt.
-func (l *listener) run(ctx context.Context, conf *pgx.ConnConfig, first chan struct{}) {
+// listenUntil listens until ctx ends, connecting again whenever the
+// connection is lost. first is closed after the first attempt.
+func listenUntil(ctx context.Context, conf *pgx.ConnConfig, first chan struct{}, send func(store.Change)) {
 	wait := reconnectFirst
 	for attempt := 0; ; attempt++ {
 		conn, err := listen(ctx, conf)
@@ -73,10 +63,10 @@ func (l *listener) run(ctx context.Context, conf *pgx.ConnConfig, first chan str
 		}
 		if err == nil {
 			if attempt > 0 {
-				l.Send(store.Change{What: store.ChangedAll})
+				send(store.Change{What: store.ChangedAll})
 			}
 			wait = reconnectFirst
-			l.receive(ctx, conn)
+			receive(ctx, conn, send)
 			conn.Close(context.Background())
 		}
 		if ctx.Err() != nil {
@@ -109,7 +99,7 @@ func listen(ctx context.Context, conf *pgx.ConnConfig) (*pgx.Conn, error) {
 }
 
 // receive hands on notifications until the connection fails or ctx ends.
-func (l *listener) receive(ctx context.Context, conn *pgx.Conn) {
+func receive(ctx context.Context, conn *pgx.Conn, send func(store.Change)) {
 	for {
 		wctx, cancel := context.WithTimeout(ctx, listenCheck)
 		n, err := conn.WaitForNotification(wctx)
@@ -128,7 +118,7 @@ func (l *listener) receive(ctx context.Context, conn *pgx.Conn) {
 			return
 		default:
 			if c, ok := parseChange(n.Payload); ok {
-				l.Send(c)
+				send(c)
 			}
 		}
 	}
@@ -147,11 +137,4 @@ func parseChange(payload string) (c store.Change, ok bool) {
 		return store.Change{}, false
 	}
 	return store.Change{What: store.ChangedAll}, true
-}
-
-// close stops the feed and closes every watcher's channel.
-func (l *listener) close() {
-	l.stop()
-	<-l.done
-	l.CloseAll()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -15,17 +14,14 @@ import (
 // AddMessage stores a message and returns its id. A zero Created is set
 // to the current time.
 func (s *Store) AddMessage(ctx context.Context, m model.Message) (int64, error) {
-	if m.Empty() {
-		return 0, fmt.Errorf("history: %w", store.ErrEmptyMessage)
-	}
-	if m.Created.IsZero() {
-		m.Created = time.Now()
+	m, err := store.NewMessage(m)
+	if err != nil {
+		return 0, fmt.Errorf("history: %w", err)
 	}
 	var id int64
-	err := s.write(ctx, "save the message", func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO messages (account, for_whom, caller_name, caller_number, text, call_id, created_at, done, taken_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			m.Account, m.For, m.CallerName, m.CallerNumber, m.Text, m.CallID, m.Created, m.Done, m.TakenBy).Scan(&id); err != nil {
+	err = s.write(ctx, "save the message", func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO messages (`+store.MessageColumns("created_at")+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, store.MessageValues(m, m.Created)...).Scan(&id); err != nil {
 			return err
 		}
 		for _, d := range m.Deliveries {
@@ -50,7 +46,7 @@ func (s *Store) Messages(ctx context.Context, scope store.Scope, q store.Message
 		args = append(args, q.For)
 		where = append(where, fmt.Sprintf(`for_whom = $%d`, len(args)))
 	}
-	query := `SELECT id, account, for_whom, caller_name, caller_number, text, call_id, created_at, done, taken_by FROM messages
+	query := `SELECT id, ` + store.MessageColumns("created_at") + ` FROM messages
 		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY created_at DESC, id DESC`
 	if q.Limit > 0 {
 		args = append(args, q.Limit)
@@ -65,7 +61,7 @@ func (s *Store) Messages(ctx context.Context, scope store.Scope, q store.Message
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (model.Message, error) {
 		var m model.Message
-		err := row.Scan(&m.ID, &m.Account, &m.For, &m.CallerName, &m.CallerNumber, &m.Text, &m.CallID, &m.Created, &m.Done, &m.TakenBy)
+		err := row.Scan(store.MessageDest(&m, &m.Created)...)
 		m.Created = m.Created.Local()
 		return m, err
 	})

@@ -41,7 +41,7 @@ type Store struct {
 	migrated  bool // the schema is known to be current
 
 	watchMu sync.Mutex
-	watch   *listener // started by the first Watch
+	watch   *store.Feed // started by the first Watch
 }
 
 var _ store.Store = (*Store)(nil)
@@ -150,7 +150,7 @@ func (s *Store) Name() string { return s.name }
 func (s *Store) Close() error {
 	s.watchMu.Lock()
 	if s.watch != nil {
-		s.watch.close()
+		s.watch.Close()
 		s.watch = nil
 	}
 	s.watchMu.Unlock()

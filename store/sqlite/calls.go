@@ -31,10 +31,8 @@ const openMissed = `calls.outcome = 'missed' AND calls.handled_ms IS NULL AND (`
 
 // Write applies b in one transaction.
 func (s *Store) Write(ctx context.Context, b store.Batch) error {
-	for _, c := range b.Calls {
-		if err := validCall(c); err != nil {
-			return fmt.Errorf("history: %w", err)
-		}
+	if err := b.Check(); err != nil {
+		return fmt.Errorf("history: %w", err)
 	}
 	return s.write(ctx, fmt.Sprintf("save %d calls", len(b.Calls)), func(tx *sql.Tx) error {
 		find, err := tx.PrepareContext(ctx, `SELECT `+callColumns+` FROM calls INDEXED BY calls_by_call
@@ -58,16 +56,6 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 	})
 }
 
-func validCall(c model.CallRecord) error {
-	switch {
-	case c.CallID == "":
-		return errors.New("a call without an id")
-	case c.Start.IsZero():
-		return fmt.Errorf("call %s without a start time", c.CallID)
-	}
-	return nil
-}
-
 // saveCall merges c into the row of the same call, or inserts it.
 func saveCall(ctx context.Context, tx *sql.Tx, find, insert *sql.Stmt, c model.CallRecord) error {
 	old, err := scanCall(find.QueryRowContext(ctx, c.Account, c.CallID,
@@ -88,63 +76,25 @@ func saveCall(ctx context.Context, tx *sql.Tx, find, insert *sql.Stmt, c model.C
 }
 
 func callArgs(c model.CallRecord) []any {
-	clid := ""
-	if c.HasCLID {
-		clid = c.CLID
-	}
-	return []any{
-		c.Account, c.CallID, c.DID, c.Direction(), c.Outcome.String(), c.Ani, digits(c.Ani),
-		c.Name, clid, strings.ToLower(c.Name) + "\n" + strings.ToLower(clid),
-		ms(c.Start), c.Ring.Milliseconds(), c.Talk.Milliseconds(), c.Hold.Milliseconds(), nullMS(c.End),
-		lastState(c.LastState), model.NumberKey(c.Ani),
-	}
+	return store.CallValues(c, func(t time.Time) any { return nullMS(t) })
 }
-
-// lastState is how a call's last state is stored: the API's word, or ""
-// when unknown.
-func lastState(s model.State) string {
-	if s == model.StateUnknown {
-		return ""
-	}
-	return s.String()
-}
-
-type scanner interface{ Scan(dest ...any) error }
 
 func scanCall(row scanner) (model.CallRecord, error) {
-	var c model.CallRecord
-	var dir, outcome, last string
-	var start, ring, talk, hold int64
+	var sc store.CallScan
+	var start int64
 	var ended, handled, reached sql.NullInt64
-	if err := row.Scan(&c.ID, &c.Account, &c.CallID, &c.DID, &dir, &outcome, &c.Ani, &c.Name, &c.CLID,
-		&start, &ring, &talk, &hold, &ended, &last, &handled, &c.HandledBy, &reached); err != nil {
-		return c, err
+	if err := row.Scan(sc.Dest(&start, &ended, &handled, &reached)...); err != nil {
+		return model.CallRecord{}, err
 	}
-	c.Handled, c.Reached = fromNullMS(handled), fromNullMS(reached)
-	c.LastState = model.ParseState(last)
-	c.HasCLID = c.CLID != ""
-	c.Outbound, c.Outcome = dir == "outbound", model.ParseOutcome(outcome)
-	c.Start, c.End = fromMS(start), fromNullMS(ended)
-	c.Ring, c.Talk, c.Hold = time.Duration(ring)*time.Millisecond, time.Duration(talk)*time.Millisecond, time.Duration(hold)*time.Millisecond
-	return c, nil
+	return sc.Record(fromMS(start), fromNullMS(ended), fromNullMS(handled), fromNullMS(reached)), nil
 }
 
 // Calls returns the calls in scope that match q, newest first.
 func (s *Store) Calls(ctx context.Context, scope store.Scope, q model.CallQuery) ([]model.CallRecord, error) {
 	cond, args := inScope("account", scope)
 	where := []string{cond}
-	if q.Missed || q.Inbound || q.Outbound {
-		var kinds []string
-		if q.Missed {
-			kinds = append(kinds, `outcome = 'missed'`)
-		}
-		if q.Inbound {
-			kinds = append(kinds, `direction = 'inbound'`)
-		}
-		if q.Outbound {
-			kinds = append(kinds, `direction = 'outbound'`)
-		}
-		where = append(where, "("+strings.Join(kinds, " OR ")+")")
+	if kinds := store.KindCondition(q); kinds != "" {
+		where = append(where, kinds)
 	}
 	if q.Open {
 		where = append(where, openMissed)
@@ -153,17 +103,9 @@ func (s *Store) Calls(ctx context.Context, scope store.Scope, q model.CallQuery)
 		where = append(where, `start_ms >= ?`)
 		args = append(args, ms(q.Since))
 	}
-	if text := strings.TrimSpace(q.Search); text != "" {
-		if d := digits(text); d != "" && phoneLike(text) {
-			if len(d) == 11 && d[0] == '1' {
-				d = d[1:]
-			}
-			where = append(where, `instr(digits, ?) > 0`)
-			args = append(args, d)
-		} else {
-			where = append(where, `instr(folded, ?) > 0`)
-			args = append(args, strings.ToLower(text))
-		}
+	if column, value := store.SearchTerm(q.Search); column != "" {
+		where = append(where, `instr(`+column+`, ?) > 0`)
+		args = append(args, value)
 	}
 	query := `SELECT ` + callColumns + ` FROM calls WHERE ` + strings.Join(where, " AND ") + ` ORDER BY start_ms DESC, id DESC`
 	if q.Limit > 0 || q.Offset > 0 {
@@ -178,39 +120,11 @@ func (s *Store) Calls(ctx context.Context, scope store.Scope, q model.CallQuery)
 	if err != nil {
 		return nil, fmt.Errorf("history: calls: %w", classify(err))
 	}
-	defer rows.Close()
-	var out []model.CallRecord
-	for rows.Next() {
-		c, err := scanCall(rows)
-		if err != nil {
-			return nil, fmt.Errorf("history: calls: %w", classify(err))
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanCall)
+	if err != nil {
 		return nil, fmt.Errorf("history: calls: %w", classify(err))
 	}
 	return out, nil
-}
-
-// digits returns only the ASCII digits of s.
-func digits(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			b.WriteByte(s[i])
-		}
-	}
-	return b.String()
-}
-
-func phoneLike(q string) bool {
-	for _, r := range q {
-		if !(r >= '0' && r <= '9') && !strings.ContainsRune("+-(). x", r) {
-			return false
-		}
-	}
-	return true
 }
 
 // OpenMissed counts the missed calls in scope still open. Rather than

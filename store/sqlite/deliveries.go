@@ -13,15 +13,14 @@ import (
 
 const deliveryColumns = `d.id, d.message_id, d.channel, d.recipient, d.state, d.attempts, d.last_error, d.next_try_ms, d.updated_ms`
 
-func scanDelivery(scan func(...any) error, extra ...any) (model.Delivery, error) {
-	var d model.Delivery
-	var channel, state string
+func scanDelivery(row scanner, extra ...any) (model.Delivery, error) {
+	var ds store.DeliveryScan
 	var next int64
 	var updated sql.NullInt64
-	err := scan(append([]any{&d.ID, &d.MessageID, &channel, &d.To, &state, &d.Attempts, &d.LastError, &next, &updated}, extra...)...)
-	d.Channel, d.State = model.Channel(channel), model.DeliveryState(state)
-	d.NextTry, d.Updated = fromMS(next), fromNullMS(updated)
-	return d, err
+	if err := row.Scan(append(ds.Dest(&next, &updated), extra...)...); err != nil {
+		return model.Delivery{}, err
+	}
+	return ds.Delivery(fromMS(next), fromNullMS(updated)), nil
 }
 
 // attachDeliveries fills in each message's deliveries.
@@ -29,28 +28,21 @@ func (s *Store) attachDeliveries(ctx context.Context, msgs []model.Message) erro
 	if len(msgs) == 0 {
 		return nil
 	}
-	byID := make(map[int64]*model.Message, len(msgs))
 	args := make([]any, len(msgs))
-	for i := range msgs {
-		byID[msgs[i].ID] = &msgs[i]
-		args[i] = msgs[i].ID
+	for i, m := range msgs {
+		args[i] = m.ID
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries d
 		WHERE d.message_id IN (`+placeholders(len(args))+`) ORDER BY d.id`, args...)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		d, err := scanDelivery(rows.Scan)
-		if err != nil {
-			return err
-		}
-		if m := byID[d.MessageID]; m != nil {
-			m.Deliveries = append(m.Deliveries, d)
-		}
+	ds, err := collect(rows, func(row scanner) (model.Delivery, error) { return scanDelivery(row) })
+	if err != nil {
+		return err
 	}
-	return rows.Err()
+	store.Attach(msgs, ds)
+	return nil
 }
 
 // ClaimDeliveries returns the queued deliveries due at or before now,
@@ -61,7 +53,6 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 	var due []store.DueDelivery
 	var next sql.NullInt64
 	err := s.write(ctx, "claim deliveries", func(tx *sql.Tx) error {
-		due = due[:0]
 		rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+`,
 				m.id, m.account, m.for_whom, m.caller_name, m.caller_number, m.text, m.call_id, m.created_ms, m.done, m.taken_by
 			FROM deliveries d JOIN messages m ON m.id = d.message_id
@@ -69,18 +60,14 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
+		due, err = collect(rows, func(row scanner) (store.DueDelivery, error) {
 			var m model.Message
 			var created int64
-			d, err := scanDelivery(rows.Scan, &m.ID, &m.Account, &m.For, &m.CallerName, &m.CallerNumber, &m.Text, &m.CallID, &created, &m.Done, &m.TakenBy)
-			if err != nil {
-				return err
-			}
+			d, err := scanDelivery(row, store.MessageDest(&m, &created)...)
 			m.Created = fromMS(created)
-			due = append(due, store.DueDelivery{Delivery: d, Message: m})
-		}
-		if err := rows.Err(); err != nil {
+			return store.DueDelivery{Delivery: d, Message: m}, err
+		})
+		if err != nil {
 			return err
 		}
 		for _, d := range due {

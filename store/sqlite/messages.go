@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/frontdesk/frontdesk/model"
 	"github.com/frontdesk/frontdesk/store"
@@ -14,16 +13,14 @@ import (
 // AddMessage stores a message and returns its id. A zero Created is set
 // to the current time.
 func (s *Store) AddMessage(ctx context.Context, m model.Message) (int64, error) {
-	if m.Empty() {
-		return 0, fmt.Errorf("history: %w", store.ErrEmptyMessage)
-	}
-	if m.Created.IsZero() {
-		m.Created = time.Now()
+	m, err := store.NewMessage(m)
+	if err != nil {
+		return 0, fmt.Errorf("history: %w", err)
 	}
 	var id int64
-	err := s.write(ctx, "save the message", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO messages (account, for_whom, caller_name, caller_number, text, call_id, created_ms, done, taken_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.Account, m.For, m.CallerName, m.CallerNumber, m.Text, m.CallID, ms(m.Created), m.Done, m.TakenBy)
+	err = s.write(ctx, "save the message", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO messages (`+store.MessageColumns("created_ms")+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, store.MessageValues(m, ms(m.Created))...)
 		if err != nil {
 			return err
 		}
@@ -52,7 +49,7 @@ func (s *Store) Messages(ctx context.Context, scope store.Scope, q store.Message
 		where = append(where, `for_whom = ?`)
 		args = append(args, q.For)
 	}
-	query := `SELECT id, account, for_whom, caller_name, caller_number, text, call_id, created_ms, done, taken_by FROM messages
+	query := `SELECT id, ` + store.MessageColumns("created_ms") + ` FROM messages
 		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY created_ms DESC, id DESC`
 	if q.Limit > 0 {
 		query += ` LIMIT ?`
@@ -62,18 +59,14 @@ func (s *Store) Messages(ctx context.Context, scope store.Scope, q store.Message
 	if err != nil {
 		return nil, fmt.Errorf("history: messages: %w", classify(err))
 	}
-	defer rows.Close()
-	var out []model.Message
-	for rows.Next() {
+	out, err := collect(rows, func(row scanner) (model.Message, error) {
 		var m model.Message
 		var created int64
-		if err := rows.Scan(&m.ID, &m.Account, &m.For, &m.CallerName, &m.CallerNumber, &m.Text, &m.CallID, &created, &m.Done, &m.TakenBy); err != nil {
-			return nil, fmt.Errorf("history: messages: %w", classify(err))
-		}
+		err := row.Scan(store.MessageDest(&m, &created)...)
 		m.Created = fromMS(created)
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
+		return m, err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("history: messages: %w", classify(err))
 	}
 	if err := s.attachDeliveries(ctx, out); err != nil {

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -37,7 +38,7 @@ type Store struct {
 	readOnly bool
 
 	watchMu sync.Mutex
-	watch   *watch // started by the first Watch
+	watch   *store.Feed // started by the first Watch
 }
 
 var _ store.Store = (*Store)(nil)
@@ -145,22 +146,8 @@ func (s *Store) open(o options) error {
 
 // quickCheck runs SQLite's quick integrity check.
 func (s *Store) quickCheck(ctx context.Context) error {
-	rows, err := s.db.QueryContext(ctx, `PRAGMA quick_check`)
+	problems, err := s.problems(ctx, "quick_check")
 	if err != nil {
-		return classify(err)
-	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			return classify(err)
-		}
-		if line != "ok" {
-			problems = append(problems, line)
-		}
-	}
-	if err := rows.Err(); err != nil {
 		return classify(err)
 	}
 	if len(problems) > 0 {
@@ -170,6 +157,20 @@ func (s *Store) quickCheck(ctx context.Context) error {
 		return fmt.Errorf("%w (integrity check: %s); move the file aside to start a new history, or restore it from a backup", store.ErrDamaged, strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// problems runs an integrity check (PRAGMA quick_check or
+// integrity_check) and returns what it found wrong.
+func (s *Store) problems(ctx context.Context, check string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `PRAGMA `+check)
+	if err != nil {
+		return nil, err
+	}
+	lines, err := collect(rows, func(row scanner) (line string, err error) {
+		err = row.Scan(&line)
+		return line, err
+	})
+	return slices.DeleteFunc(lines, func(l string) bool { return l == "ok" }), err
 }
 
 // classify wraps an SQLite error in the store error that says what is
@@ -211,7 +212,7 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) Close() error {
 	s.watchMu.Lock()
 	if s.watch != nil {
-		s.watch.close()
+		s.watch.Close()
 	}
 	s.watchMu.Unlock()
 	return s.db.Close()
@@ -219,22 +220,8 @@ func (s *Store) Close() error {
 
 // Check runs SQLite's full integrity check.
 func (s *Store) Check() error {
-	rows, err := s.db.Query(`PRAGMA integrity_check`)
+	problems, err := s.problems(context.Background(), "integrity_check")
 	if err != nil {
-		return fmt.Errorf("history: %w", err)
-	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			return fmt.Errorf("history: %w", err)
-		}
-		if line != "ok" {
-			problems = append(problems, line)
-		}
-	}
-	if err := rows.Err(); err != nil {
 		return fmt.Errorf("history: %w", err)
 	}
 	if len(problems) > 0 {
@@ -279,6 +266,22 @@ func fromNullMS(v sql.NullInt64) time.Time {
 		return time.Time{}
 	}
 	return time.UnixMilli(v.Int64)
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+// collect scans every row into a slice and closes the rows.
+func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // placeholders is "?, ?, …" for n values.

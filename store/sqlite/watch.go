@@ -21,36 +21,31 @@ const watchPoll = 500 * time.Millisecond
 // writer had not yet published its commit (a busy machine).
 var looks = []time.Duration{10 * time.Millisecond, 30 * time.Millisecond, 60 * time.Millisecond, 150 * time.Millisecond, 500 * time.Millisecond}
 
-// watch is one store's change feed: one goroutine and one connection,
-// however many consoles watch. Every commit to the database, by any
-// process, writes its file or its write-ahead log; the file system says
-// so (inotify), and PRAGMA data_version, which changes when another
-// connection committed, tells a real change from a read or our own
-// checkpoint. Nothing wakes up while nobody writes.
-type watch struct {
-	store.Watchers
-	stop context.CancelFunc
-	done chan struct{}
-}
-
 // Watch reports every commit to the database, by this handle or any
 // other process, within a second (at once where the file system reports
 // changes). SQLite cannot tell what changed: every Change is
 // store.ChangedAll for every account.
+//
+// The feed is one goroutine and one connection, however many consoles
+// watch. Every commit to the database, by any process, writes its file or
+// its write-ahead log; the file system says so (inotify), and PRAGMA
+// data_version, which changes when another connection committed, tells a
+// real change from a read or our own checkpoint. Nothing wakes up while
+// nobody writes.
 func (s *Store) Watch(ctx context.Context) (<-chan store.Change, error) {
 	s.watchMu.Lock()
 	defer s.watchMu.Unlock()
 	if s.watch == nil {
-		w, err := s.startWatch()
+		f, err := s.startWatch()
 		if err != nil {
 			return nil, err
 		}
-		s.watch = w
+		s.watch = f
 	}
-	return s.watch.Add(ctx, s.watch.done), nil
+	return s.watch.Watch(ctx), nil
 }
 
-func (s *Store) startWatch() (*watch, error) {
+func (s *Store) startWatch() (*store.Feed, error) {
 	// Its own connection, outside the pool: data_version is per connection
 	// and must never see our own writes as someone else's.
 	q := url.Values{}
@@ -65,8 +60,6 @@ func (s *Store) startWatch() (*watch, error) {
 		db.Close()
 		return nil, classify(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	w := &watch{stop: cancel, done: make(chan struct{})}
 	var events <-chan fsnotify.Event
 	fw, err := fsnotify.NewWatcher()
 	if err == nil {
@@ -79,8 +72,7 @@ func (s *Store) startWatch() (*watch, error) {
 	} else {
 		fw = nil
 	}
-	go func() {
-		defer close(w.done)
+	return store.StartFeed(func(ctx context.Context, send func(store.Change)) {
 		defer db.Close()
 		if fw != nil {
 			defer fw.Close()
@@ -132,15 +124,7 @@ func (s *Store) startWatch() (*watch, error) {
 				continue
 			}
 			version = now
-			w.Send(store.Change{What: store.ChangedAll})
+			send(store.Change{What: store.ChangedAll})
 		}
-	}()
-	return w, nil
-}
-
-// close stops the watch and closes every watcher's channel.
-func (w *watch) close() {
-	w.stop()
-	<-w.done
-	w.CloseAll()
+	}), nil
 }
