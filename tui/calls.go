@@ -40,13 +40,15 @@ type callList struct {
 	unconfirmed map[string]bool
 	// lines names each call's line for the line column.
 	lines *lineSet
-	// The column title line as last drawn, for width and cols.
+	// What View shows, drawn by draw: the column title line (for width
+	// and cols) and the rows on screen.
 	title      string
 	titleWidth int
 	titleCols  layout
 	titleOK    bool
+	shown      []string
 	// The rows on screen as last drawn, by call key; next is the map the
-	// following frame fills (the two are swapped, so neither is rebuilt).
+	// following draw fills (the two are swapped, so neither is rebuilt).
 	drawn, next map[string]drawnRow
 }
 
@@ -137,8 +139,9 @@ func (l *callList) move(delta int) {
 
 func (l *callList) page() int { return max(1, l.height-1) }
 
+// setSize fits the list in w×h cells, its title line included.
 func (l *callList) setSize(w, h int) {
-	l.width, l.height = w, max(0, h)
+	l.width, l.height = w, max(0, h-1)
 	l.cols = columnsFor(w)
 	l.scrollTo()
 }
@@ -228,14 +231,14 @@ func columnsFor(w int) layout {
 	return c
 }
 
-// titleLine renders the column headings.
-func (l *callList) titleLine() string {
-	if l.titleOK && l.titleWidth == l.width && l.titleCols == l.cols {
-		return l.title
+// draw draws the title line and the rows on screen for View, each again
+// only when what it shows changed.
+func (l *callList) draw() {
+	if !l.titleOK || l.titleWidth != l.width || l.titleCols != l.cols {
+		l.title = l.drawTitle()
+		l.titleWidth, l.titleCols, l.titleOK = l.width, l.cols, true
 	}
-	l.title = l.drawTitle()
-	l.titleWidth, l.titleCols, l.titleOK = l.width, l.cols, true
-	return l.title
+	l.shown = l.rows()
 }
 
 func (l *callList) drawTitle() string {
@@ -259,8 +262,8 @@ func (l *callList) drawTitle() string {
 	return l.sh.styles.TableHeader.Render(ansi.Truncate(title, l.width, ""))
 }
 
-// rows renders the visible rows. A row whose text, paints and width are
-// the same as when it was last drawn is not drawn again: between a call's
+// rows draws the visible rows. A row whose text, paints and width are the
+// same as when it was last drawn is not drawn again: between a call's
 // changes only its clocks move, once a second.
 func (l *callList) rows() []string {
 	end := min(len(l.calls), l.offset+l.height)

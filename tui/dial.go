@@ -84,7 +84,8 @@ func (d *dialPrompt) validate() {
 // valid reports whether Enter would dial.
 func (d *dialPrompt) valid() bool { return d.err == nil }
 
-func (d *dialPrompt) setWidth(w int) {
+// setSize fits the input in w cells; the prompt is always two lines.
+func (d *dialPrompt) setSize(w, _ int) {
 	// Prompt text plus one column for the cursor at the end.
 	d.input.SetWidth(max(1, w-ansi.StringWidth(dialPromptText)-1))
 }

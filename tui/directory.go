@@ -175,10 +175,21 @@ func contactNumber(c directory.Contact) string {
 	return c.Extension
 }
 
+// pickerHead is the lines above the matches: the input and what it found.
+const pickerHead = 2
+
+// setSize fits the picker in w×h cells, and scrolls to the selection.
+func (p *dirPicker) setSize(w, h int) {
+	p.input.SetWidth(max(1, w-ansi.StringWidth(p.input.Prompt)-1))
+	p.height = max(0, h-pickerHead)
+	if p.sel >= p.offset+p.height {
+		p.offset = max(0, p.sel-p.height+1)
+	}
+}
+
 // lines renders the picker in h lines of width w.
 func (p *dirPicker) lines(w, h int) []string {
 	st := p.sh.styles
-	p.input.SetWidth(max(1, w-ansi.StringWidth(p.input.Prompt)-1))
 	out := []string{ansi.Truncate(p.input.View(), w, "")}
 	info := "  " + directorySummary(p.sh.names.dir.Len(), p.sh.dirSkipped)
 	if len(p.matches) != p.sh.names.dir.Len() {
@@ -194,10 +205,6 @@ func (p *dirPicker) lines(w, h int) []string {
 	}
 	if c, ok := p.chosen(); ok && p.choices != nil {
 		return p.choiceLines(c, out, w, h)
-	}
-	p.height = max(0, h-len(out))
-	if p.sel >= p.offset+p.height {
-		p.offset = max(0, p.sel-p.height+1)
 	}
 	if p.sh.names.dir.Len() == 0 && p.height > 0 {
 		out = append(out, st.Empty.Render(ansi.Truncate("  No directory loaded: set --directory or FRONTDESK_DIRECTORY to a .csv or .vcf file.", w, "…")))

@@ -7,6 +7,47 @@
 // table. Actions (answer, hold, …) are commands that call the phone and
 // report back with a typed message. Nothing but Update changes the Model.
 //
+// # House rules
+//
+//   - One model. Model is the only tea.Model; the panes (the call list,
+//     History, Messages, Today, the picker, the form, the prompts) are
+//     plain structs it owns and calls, with no Update of their own.
+//   - Update is the only writer. It handles every message type by name
+//     (one case each, or a list of a kind going to one handler); any other
+//     message is logged at debug level and changes nothing.
+//   - Commands capture values, never the Model: what they need is copied
+//     out when they are made, and what they find comes back as a message.
+//   - View only reads. Every Update ends in relayout, which decides the
+//     frame (how many rows, the dial prompt, the status and the footer),
+//     sizes every pane with its setSize(w, h) (inputs, heights, scroll
+//     offsets) and draws what is costly to draw; View joins what relayout
+//     left and draws the rest from the Model without changing it. A test
+//     compares the Model before and after View in every pane and size.
+//   - Every component is built in New before restyle, which styles them
+//     all; a new component adds its restyle there.
+//
+// # Render caches
+//
+// Each is filled in Update (relayout), read by View, and cleared as
+// follows; restyle clears those drawn with styles.
+//
+//   - The help footer (footerCache), per width and help mode: forgotten
+//     when the bindings that apply, or their help text, change.
+//   - The header bar: drawn again when what it shows (each line's
+//     connection, the clock's minute, the width, the view, the waiting
+//     and missed badges, the saving mark) differs from what it was drawn
+//     from.
+//   - The status line: drawn again when its kind, text or width changes.
+//   - The call list's title line, drawn again when the width or the
+//     columns change, and its rows, kept by call and drawn again when what
+//     the row shows (rowKey) changes; rows off the screen are dropped at
+//     each draw.
+//   - The callers' names from the directory (callerNames), kept per
+//     number for the call list: cleared when the directory is reloaded,
+//     and past 4,096 numbers. View reads them without keeping any.
+//   - The message form's text area, drawn at every Update while the form
+//     is open (the text area changes itself as it draws).
+//
 // # The action table
 //
 // Every key is declared once, in the action table (actions.go): per pane

@@ -160,12 +160,19 @@ func outcomeMark(o model.Outcome) string {
 	return "? unknown"
 }
 
-// lines renders the view in h lines of width w: a title line, then rows.
+// setSize fits the view in w×ht cells: the title line (or the search
+// input), then rows.
+func (h *historyView) setSize(w, ht int) {
+	h.search.SetWidth(max(1, w-ansi.StringWidth(h.search.Prompt)-1))
+	h.height = max(0, ht-1)
+	h.follow(len(h.rows))
+}
+
+// lines renders the view in ht lines of width w: a title line, then rows.
 func (h *historyView) lines(w, ht int, searching bool) []string {
 	st := h.sh.styles
 	var out []string
 	if searching {
-		h.search.SetWidth(max(1, w-ansi.StringWidth(h.search.Prompt)-1))
 		out = append(out, ansi.Truncate(h.search.View(), w, ""))
 	} else {
 		title := "HISTORY · " + h.filterText()
@@ -177,8 +184,6 @@ func (h *historyView) lines(w, ht int, searching bool) []string {
 		}
 		out = append(out, st.TableHeader.Render(ansi.Truncate(title, w, "…")))
 	}
-	h.height = max(0, ht-1)
-	h.follow(len(h.rows))
 	switch {
 	case h.err != "":
 		out = append(out, st.StatusError.Render(ansi.Truncate("  "+h.err, w, "…")))

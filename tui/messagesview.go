@@ -66,6 +66,12 @@ func (v *messagesView) selected() (model.Message, bool) {
 	return v.msgs[v.sel], true
 }
 
+// setSize fits the view in w×h cells, its title line included.
+func (v *messagesView) setSize(_, h int) {
+	v.height = max(0, h-1)
+	v.follow(len(v.msgs))
+}
+
 // lines renders the view in h lines of width w.
 func (v *messagesView) lines(w, h int) []string {
 	st := v.sh.styles
@@ -74,8 +80,6 @@ func (v *messagesView) lines(w, h int) []string {
 		title += ", " + itoa(done) + " done"
 	}
 	out := []string{st.TableHeader.Render(ansi.Truncate(title, w, "…"))}
-	v.height = max(0, h-1)
-	v.follow(len(v.msgs))
 	switch {
 	case v.err != "":
 		out = append(out, st.StatusError.Render(ansi.Truncate("  "+v.err, w, "…")))

@@ -39,6 +39,8 @@ type messageForm struct {
 	// The caller's name and number as the form was opened with them, so
 	// typed() can tell what the receptionist typed.
 	openName, openNumber string
+	// textView is the message's text area as drawText last drew it.
+	textView string
 }
 
 const (
@@ -213,6 +215,26 @@ func (f *messageForm) message() (model.Message, string) {
 	return m, ""
 }
 
+// setSize fits the form in w×h cells: the inputs take the width, the text
+// area what is left of the height, up to four lines.
+func (f *messageForm) setSize(w, h int) {
+	for _, ti := range []*textinput.Model{&f.forIn, &f.nameIn, &f.numIn} {
+		ti.SetWidth(max(1, w-ansi.StringWidth(ti.Prompt)-3))
+	}
+	// Above the text: the title, the three inputs, the suggestions under
+	// the first, and the "Message:" label.
+	above := 5
+	if f.field == formFor {
+		above += len(f.sugg)
+	}
+	f.text.SetWidth(max(10, w-2))
+	f.text.SetHeight(max(1, min(4, h-above-2)))
+}
+
+// drawText draws the text area for View. The text area's own View scrolls
+// and caches as it draws, so it is drawn here, in Update.
+func (f *messageForm) drawText() { f.textView = f.text.View() }
+
 // lines renders the form in h lines of width w.
 func (f *messageForm) lines(w, h int) []string {
 	st := f.sh.styles
@@ -222,7 +244,6 @@ func (f *messageForm) lines(w, h int) []string {
 	}
 	out := []string{st.TableHeader.Render(ansi.Truncate(title, w, "…"))}
 	input := func(ti *textinput.Model) string {
-		ti.SetWidth(max(1, w-ansi.StringWidth(ti.Prompt)-3))
 		return ansi.Truncate(" "+ti.View(), w, "")
 	}
 	out = append(out, input(&f.forIn))
@@ -246,9 +267,7 @@ func (f *messageForm) lines(w, h int) []string {
 		label = st.Dim
 	}
 	out = append(out, " "+label.Render("Message:"))
-	f.text.SetWidth(max(10, w-2))
-	f.text.SetHeight(max(1, min(4, h-len(out)-2)))
-	for _, l := range strings.Split(f.text.View(), "\n") {
+	for _, l := range strings.Split(f.textView, "\n") {
 		out = append(out, ansi.Truncate(l, w, ""))
 	}
 	switch {

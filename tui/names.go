@@ -5,8 +5,9 @@ import (
 	"github.com/frontdesk/frontdesk/model"
 )
 
-// callerNames names callers from the directory. Labels are cached per raw
-// number until the directory changes, so drawing a row costs a map lookup.
+// callerNames names callers from the directory. The table's labels are
+// kept per raw number until the directory changes, so drawing a row costs
+// a map lookup.
 type callerNames struct {
 	dir   *directory.Directory
 	cache map[string]nameLabel
@@ -26,10 +27,30 @@ func (n *callerNames) set(d *directory.Directory) {
 	clear(n.cache)
 }
 
+// lookup is the contact's name and label for a number, as kept or from
+// the directory. It keeps nothing, so View may ask it.
 func (n *callerNames) lookup(raw string) nameLabel {
 	if l, ok := n.cache[raw]; ok {
 		return l
 	}
+	return n.find(raw)
+}
+
+// remember is lookup that keeps the answer, for what is drawn on every
+// frame; Update only.
+func (n *callerNames) remember(raw string) nameLabel {
+	if l, ok := n.cache[raw]; ok {
+		return l
+	}
+	l := n.find(raw)
+	if len(n.cache) > 4096 {
+		clear(n.cache)
+	}
+	n.cache[raw] = l
+	return l
+}
+
+func (n *callerNames) find(raw string) nameLabel {
 	var l nameLabel
 	if c, ok := n.dir.Lookup(model.Digits(raw)); ok {
 		l.name = model.Clean(c.Name, 60)
@@ -38,10 +59,6 @@ func (n *callerNames) lookup(raw string) nameLabel {
 			l.label += " (" + dept + ")"
 		}
 	}
-	if len(n.cache) > 4096 {
-		clear(n.cache)
-	}
-	n.cache[raw] = l
 	return l
 }
 
@@ -49,9 +66,10 @@ func (n *callerNames) lookup(raw string) nameLabel {
 func (n *callerNames) name(raw string) string { return n.lookup(raw).name }
 
 // label is what the table shows for a caller: the contact's name and
-// department, or the formatted number ("unknown caller" for none).
+// department, or the formatted number ("unknown caller" for none). The
+// table's rows are drawn in Update, so it keeps what it finds.
 func (n *callerNames) label(raw string) string {
-	if l := n.lookup(raw).label; l != "" {
+	if l := n.remember(raw).label; l != "" {
 		return l
 	}
 	return model.Call{Ani: raw}.Caller()

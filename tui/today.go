@@ -30,6 +30,7 @@ type todayView struct {
 	lineName func(string) string
 }
 
+// setSize fits the view in w×h cells, its title line included.
 func (v *todayView) setSize(w, h int) { v.width, v.height = w, max(0, h) }
 
 // take shows a newly computed day.

@@ -179,21 +179,69 @@ func (c *footerCache) reset() {
 	c.sig, c.n = nil, 0
 }
 
-// relayout sizes the components after any change.
+// sizer is a pane that lays itself out in w×h cells: it sizes its inputs
+// and settles its scroll offset there, so that drawing it changes nothing.
+type sizer interface{ setSize(w, h int) }
+
+// body is what fills the screen between the header and the dial prompt.
+type body int
+
+const (
+	bodyCalls body = iota
+	bodyHelp
+	bodyPicker
+	bodyForm
+	bodyHistory
+	bodyMessages
+	bodyToday
+)
+
+// body is what the screen shows now.
+func (m *Model) body() body {
+	switch {
+	case m.help.ShowAll:
+		return bodyHelp
+	case m.focus == focusPicker:
+		return bodyPicker
+	case m.focus == focusForm:
+		return bodyForm
+	case m.view == viewHistory:
+		return bodyHistory
+	case m.view == viewMessages:
+		return bodyMessages
+	case m.view == viewToday:
+		return bodyToday
+	}
+	return bodyCalls
+}
+
+// relayout runs at the end of every Update: it decides the frame, sizes
+// every pane to it and draws what View then only reads (the header, the
+// call rows, the message text area).
 func (m *Model) relayout() {
 	if m.tooSmall() {
 		return
 	}
 	f := m.layoutFrame()
-	m.list.setSize(m.sh.width, f.rows)
-	m.today.setSize(m.sh.width, f.rows+1)
+	// Every pane gets the body: the lines under the header, its own title
+	// line included.
+	w, h := m.sh.width, f.rows+1
+	for _, p := range [...]sizer{&m.list, &m.hist, &m.msgs, &m.today, &m.picker, &m.form, &m.dial} {
+		p.setSize(w, h)
+	}
 	if f.pos != "" {
 		// The scroll position in the footer depends on the offset that
 		// setSize just settled.
 		f = m.layoutFrame()
 	}
 	m.frame = f
-	m.dial.setWidth(m.sh.width)
+	m.drawHeader()
+	switch m.body() {
+	case bodyCalls:
+		m.list.draw()
+	case bodyForm:
+		m.form.drawText()
+	}
 }
 
 // View draws the screen.
@@ -286,23 +334,23 @@ func (m *Model) render() string {
 	}
 	f := m.frame
 	lines := make([]string, 0, h)
-	lines = append(lines, m.header(w))
-	switch {
-	case m.help.ShowAll:
+	lines = append(lines, m.headLine)
+	switch m.body() {
+	case bodyHelp:
 		lines = append(lines, m.overlay(w, f.rows+1)...)
-	case m.focus == focusPicker:
+	case bodyPicker:
 		lines = append(lines, m.picker.lines(w, f.rows+1)...)
-	case m.focus == focusForm:
+	case bodyForm:
 		lines = append(lines, m.form.lines(w, f.rows+1)...)
-	case m.view == viewHistory:
+	case bodyHistory:
 		lines = append(lines, m.hist.lines(w, f.rows+1, m.focus == focusSearch)...)
-	case m.view == viewMessages:
+	case bodyMessages:
 		lines = append(lines, m.msgs.lines(w, f.rows+1)...)
-	case m.view == viewToday:
+	case bodyToday:
 		lines = append(lines, m.today.lines()...)
 	default:
-		lines = append(lines, m.list.titleLine())
-		rows := m.list.rows()
+		lines = append(lines, m.list.title)
+		rows := m.list.shown
 		if len(m.list.calls) == 0 && f.rows > 0 {
 			rows = []string{st.Empty.Render(ansi.Truncate("  "+m.emptyText(), w, "…"))}
 		}
@@ -327,8 +375,9 @@ type headerKey struct {
 	extra headerExtra
 }
 
-// header is the top bar, drawn again only when what it shows changed.
-func (m *Model) header(w int) string {
+// drawHeader draws the top bar again when what it shows changed.
+func (m *Model) drawHeader() {
+	w := m.sh.width
 	conns := m.headerConns()
 	var key strings.Builder
 	for _, c := range conns {
@@ -339,15 +388,15 @@ func (m *Model) header(w int) string {
 		conns: key.String(), clock: m.sh.now.Format("15:04"), width: w,
 		extra: headerExtra{view: m.view, missed: m.missed, records: m.opts.Records != nil, waiting: m.waitingNow(), notSaving: m.notSaving},
 	}
-	if !m.headDrawn || k != m.headKey {
-		account := m.opts.Account
-		if m.lines.several() {
-			account = "" // each line names itself beside its state
-		}
-		m.headLine = header(m.sh, account, conns, w, k.extra)
-		m.headKey, m.headDrawn = k, true
+	if m.headDrawn && k == m.headKey {
+		return
 	}
-	return m.headLine
+	account := m.opts.Account
+	if m.lines.several() {
+		account = "" // each line names itself beside its state
+	}
+	m.headLine = header(m.sh, account, conns, w, k.extra)
+	m.headKey, m.headDrawn = k, true
 }
 
 // headerConns is each line's connection state as the header shows it:
