@@ -140,8 +140,9 @@ type Server struct {
 	byKey     map[string]int           // consoles per key fingerprint
 	byAccount map[string]int           // consoles per account DID
 	closing   bool
-	drained   chan struct{} // closed when closing and no sessions remain
-	stop      chan struct{} // closed to end the revocation watch
+	drained   chan struct{}  // closed when closing and no sessions remain
+	stop      chan struct{}  // closed to end the revocation watch
+	listeners []net.Listener // what Serve was given, for Shutdown and Close
 }
 
 // New checks the configuration, loads (or creates) the host key and reads the
@@ -231,14 +232,50 @@ func (s *Server) ListenAndServe() error {
 	return s.Serve(l)
 }
 
-// Serve serves on l until Shutdown or Close.
+// Serve serves on l until Shutdown or Close, then returns
+// ssh.ErrServerClosed (at once if they came first).
 func (s *Server) Serve(l net.Listener) error {
+	// charm.land/ssh's Serve does not look whether the server was shut down
+	// before it starts accepting: a Shutdown that came first would leave it
+	// accepting for ever. So the listener is checked in here, under the lock
+	// Shutdown and Close take to close it.
+	s.mu.Lock()
+	if s.stopped() {
+		s.mu.Unlock()
+		_ = l.Close()
+		return ssh.ErrServerClosed
+	}
+	s.listeners = append(s.listeners, l)
+	s.mu.Unlock()
 	s.log.Info("listening", "addr", l.Addr().String(), "host-key", gossh.FingerprintSHA256(s.hostKey),
 		"authorized-keys", s.cfg.AuthorizedKeysPath, "max-sessions", s.cfg.MaxSessions,
 		"max-sessions-per-key", s.cfg.MaxSessionsPerKey, "max-sessions-per-account", s.cfg.MaxSessionsPerAccount,
 		"idle-timeout", s.cfg.IdleTimeout, "no-session-timeout", s.cfg.NoSessionTimeout)
 	go s.watchKeys()
-	return s.srv.Serve(l)
+	err := s.srv.Serve(l)
+	if s.stopped() {
+		return ssh.ErrServerClosed
+	}
+	return err
+}
+
+// stopped reports whether Shutdown or Close was called.
+func (s *Server) stopped() bool {
+	select {
+	case <-s.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// stopLocked marks the server stopped and closes its listeners.
+func (s *Server) stopLocked() {
+	closeOnce(s.stop)
+	for _, l := range s.listeners {
+		_ = l.Close()
+	}
+	s.listeners = nil
 }
 
 // Sessions reports how many consoles are running.
@@ -255,7 +292,7 @@ func (s *Server) Sessions() int {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closing = true
-	closeOnce(s.stop)
+	s.stopLocked()
 	open := make([]*console, 0, len(s.sessions))
 	for _, c := range s.sessions {
 		open = append(open, c)
@@ -306,7 +343,7 @@ const clientHangup = time.Second
 // Close cuts every connection at once.
 func (s *Server) Close() error {
 	s.mu.Lock()
-	closeOnce(s.stop)
+	s.stopLocked()
 	s.mu.Unlock()
 	return s.srv.Close()
 }

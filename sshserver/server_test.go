@@ -2,6 +2,8 @@ package sshserver
 
 import (
 	"context"
+	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,9 +13,12 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/log/v2"
+	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/frontdesk/frontdesk/hub"
+	"github.com/frontdesk/frontdesk/internal/syncbuffer"
 	"github.com/frontdesk/frontdesk/transport"
 	"github.com/frontdesk/frontdesk/transport/skysim"
 	"github.com/frontdesk/frontdesk/tui"
@@ -453,5 +458,53 @@ func TestHostKeyPersistsAndAuthorizedKeysReload(t *testing.T) {
 	}
 	if !strings.Contains(h.log.String(), "skipping a line") {
 		t.Fatalf("bad line not logged:\n%s", h.log.String())
+	}
+}
+
+// A Shutdown or Close that comes before Serve has got going (the process
+// told to stop just as it starts) still stops it: Serve returns instead of
+// accepting connections on a server that is gone.
+func TestStopBeforeServe(t *testing.T) {
+	for _, stop := range []string{"shutdown", "close"} {
+		t.Run(stop, func(t *testing.T) {
+			dir := t.TempDir()
+			ak := filepath.Join(dir, "authorized_keys")
+			if err := os.WriteFile(ak, gossh.MarshalAuthorizedKey(newSigner(t).PublicKey()), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			logger := log.New(&syncbuffer.Buffer{})
+			srv, err := New(Config{HostKeyPath: filepath.Join(dir, "hk"), AuthorizedKeysPath: ak, Logger: logger,
+				Accounts: func(gossh.PublicKey) ([]Line, error) { return nil, ErrNoAccount },
+				Hub:      hub.New(openStream, time.Minute, logger), NewConsole: realConsole})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stop == "shutdown" {
+				if err := srv.Shutdown(ctxT(t)); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := srv.Close(); err != nil {
+				t.Fatal(err)
+			}
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			served := make(chan error, 1)
+			go func() { served <- srv.Serve(l) }()
+			select {
+			case err := <-served:
+				if !errors.Is(err, ssh.ErrServerClosed) {
+					t.Fatalf("Serve after %s: %v, want %v", stop, err, ssh.ErrServerClosed)
+				}
+			case <-time.After(10 * time.Second):
+				l.Close()
+				t.Fatalf("Serve after %s is still serving", stop)
+			}
+			if c, err := net.Dial("tcp", l.Addr().String()); err == nil {
+				c.Close()
+				t.Fatalf("the listener still accepts connections after %s", stop)
+			}
+		})
 	}
 }
