@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -15,15 +14,14 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/frontdesk/frontdesk/config"
-	"github.com/frontdesk/frontdesk/internal/syncbuffer"
 	"github.com/frontdesk/frontdesk/transport/skysim"
 )
 
 // serveTwoDesks runs `frontdesk serve` with two [[account]] entries, front
 // (testDID, alice's key) and back (did2, bob's key), on one history
-// database, and returns the SSH address, the keys and the config path.
-func serveTwoDesks(t *testing.T, ctx context.Context, did2 string) (sim *skysim.Server, addr string, signers map[string]gossh.Signer, cfg string, errOut *syncbuffer.Buffer) {
+// database, and returns the simulator, the server, the keys and the config
+// path.
+func serveTwoDesks(t *testing.T, did2 string) (sim *skysim.Server, served *servedDesk, signers map[string]gossh.Signer, cfg string) {
 	t.Helper()
 	sim = skysim.New(skysim.Config{Accounts: []skysim.Account{{DID: testDID, PIN: testPIN}, {DID: did2, PIN: testPIN}}, DialConnectDelay: -1})
 	url, err := sim.Start("127.0.0.1:0")
@@ -55,25 +53,7 @@ func serveTwoDesks(t *testing.T, ctx context.Context, did2 string) (sim *skysim.
 		"[[account]]\nname = \"back\"\nuser = \""+did2+"\"\npin_file = \"desk.pin\"\nkeys = [\""+pubs["bob"]+"\"]\n")
 	ak := write("authorized_keys", pubs["alice"]+"\n"+pubs["bob"]+"\n")
 
-	errOut = &syncbuffer.Buffer{}
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--config", cfg, "--listen", "127.0.0.1:0", "--authorized-keys", ak, "--host-key", filepath.Join(dir, "state", "hk")},
-			sys{getenv: func(k string) string { return map[string]string{"HOME": dir}[k] }, stdout: &syncbuffer.Buffer{}, stderr: errOut,
-				prompt: func(string) (string, error) { return "", config.ErrNoTerminal }})
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Error("serve did not stop")
-		}
-	})
-	addrRE := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
-	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	waitFor(t, wctx, func() bool { return addrRE.MatchString(errOut.String()) }, errOut.String)
-	return sim, addrRE.FindStringSubmatch(errOut.String())[1], signers, cfg, errOut
+	return sim, startServe(t, dir, cfg, ak), signers, cfg
 }
 
 // Two accounts served by one `frontdesk serve` on one database, with no
@@ -81,9 +61,8 @@ func serveTwoDesks(t *testing.T, ctx context.Context, did2 string) (sim *skysim.
 // the other, in its consoles or in `frontdesk messages --account`.
 func TestServeKeepsAccountsApart(t *testing.T) {
 	const did2 = "6465552000"
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sim, addr, signers, cfg, errOut := serveTwoDesks(t, ctx, did2)
+	sim, served, signers, cfg := serveTwoDesks(t, did2)
+	addr, errOut := served.addr, served.log
 	wctx, wcancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer wcancel()
 	send := func(c *serveConsole, keys string) {
@@ -145,5 +124,5 @@ func TestServeKeepsAccountsApart(t *testing.T) {
 	if r.code != exitOK || !strings.Contains(r.stdout, "courier") {
 		t.Fatalf("messages --account front: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	cancel()
+	served.stop(t)
 }

@@ -95,20 +95,10 @@ func TestServeRereadsAccounts(t *testing.T) {
 	cfg := write("config.toml", settings(testDID, quoted("alice"), did2, quoted("bob")))
 	ak := write("authorized_keys", pubs["alice"]+"\n"+pubs["bob"]+"\n")
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errOut syncbuffer.Buffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--config", cfg, "--listen", "127.0.0.1:0", "--authorized-keys", ak, "--host-key", filepath.Join(dir, "state", "hk")},
-			sys{getenv: func(k string) string { return map[string]string{"HOME": dir}[k] }, stdout: &out, stderr: &errOut,
-				prompt: func(string) (string, error) { return "", config.ErrNoTerminal }})
-	}()
+	served := startServe(t, dir, cfg, ak)
+	errOut, addr := served.log, served.addr
 	wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer wcancel()
-	addrRE := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
-	waitFor(t, wctx, func() bool { return addrRE.MatchString(errOut.String()) }, errOut.String)
-	addr := addrRE.FindStringSubmatch(errOut.String())[1]
 
 	alice := openServeConsole(t, addr, signers["alice"])
 	bob := openServeConsole(t, addr, signers["bob"])
@@ -157,15 +147,7 @@ func TestServeRereadsAccounts(t *testing.T) {
 	again := openServeConsole(t, addr, signers["bob"])
 	waitFor(t, wctx, func() bool { return strings.Contains(again.screen.String(), testDID) }, again.screen.String)
 
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Errorf("serve exit %d, stderr %q", code, errOut.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	served.stop(t)
 }
 
 // servedDesk is a `frontdesk serve` run by a test.
