@@ -211,16 +211,15 @@ func TestSessionsShareUpstream(t *testing.T) {
 	h.mapKey("alice", acct)
 	h.mapKey("bob", acct)
 	h.mapKey("carol", acct2)
-	ctx := ctxT(t)
 
 	a := h.open("alice", 100, 30)
 	b := h.open("bob", 100, 30)
 	a.waitFor(did)
 	b.waitFor(did)
-	if err := s.WaitSubscribed(ctx, did, 1); err != nil {
+	if err := s.WaitSubscribed(ctxT(t), did, 1); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.WaitFor(ctx, func(st skysim.Stats) bool { return st.ListCalls == 1 }); err != nil {
+	if err := s.WaitFor(ctxT(t), func(st skysim.Stats) bool { return st.ListCalls == 1 }); err != nil {
 		t.Fatal(err)
 	}
 	if st := s.Stats(); st.Subscribes != 1 || st.Streams != 1 {
@@ -241,7 +240,7 @@ func TestSessionsShareUpstream(t *testing.T) {
 	// A session on another DID has its own.
 	d := h.open("carol", 100, 30)
 	d.waitFor(did2)
-	if err := s.WaitSubscribed(ctx, did2, 1); err != nil {
+	if err := s.WaitSubscribed(ctxT(t), did2, 1); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(d.screen(), "555-0143") {
@@ -261,13 +260,14 @@ func TestSessionsShareUpstream(t *testing.T) {
 	}
 	c.send("q")
 	c.waitFor("quit anyway? y/N")
+	// The last session leaves after this key: the grace is timed from here.
+	left := time.Now()
 	c.send("y")
 	c.wait()
-	left := time.Now()
-	if err := s.WaitFor(ctx, func(st skysim.Stats) bool { return st.Subscribers[did] == 0 }); err != nil {
+	if err := s.WaitFor(ctxT(t), func(st skysim.Stats) bool { return st.Subscribers[did] == 0 }); err != nil {
 		t.Fatal(err)
 	}
-	if gone := time.Since(left); gone < grace-20*time.Millisecond {
+	if gone := time.Since(left); gone < grace {
 		t.Fatalf("upstream closed %v after the last session, before the %v grace", gone, grace)
 	}
 }
@@ -305,11 +305,34 @@ func TestShutdownSaysGoodbye(t *testing.T) {
 
 func TestMaxSessionsAndIdle(t *testing.T) {
 	_, acct, _ := sim(t)
-	h := newHarness(t, harnessOptions{open: openStream, maxSessions: 1, idle: time.Second}, realConsole)
+	const idle = 2 * time.Second
+	h := newHarness(t, harnessOptions{open: openStream, maxSessions: 1, idle: idle}, realConsole)
 	h.setDefault(&acct)
 
+	// alice types a key every 50ms from the moment she logs in, however
+	// long the rest takes on a busy machine: typing keeps her console up.
 	a := h.open("alice", 80, 24)
+	started := time.Now()
+	stopTyping, typed := make(chan struct{}), make(chan error, 1)
+	go func() {
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stopTyping:
+				typed <- nil
+				return
+			case <-tick.C:
+				if _, err := a.in.Write([]byte("j")); err != nil {
+					typed <- err
+					return
+				}
+			}
+		}
+	}()
 	a.waitFor(did)
+
+	// The server is full while alice's console is up.
 	c, err := h.dial(h.keys["bob"])
 	if err != nil {
 		t.Fatal(err)
@@ -323,18 +346,20 @@ func TestMaxSessionsAndIdle(t *testing.T) {
 		t.Fatalf("second session: status %d, %q", st, b.errOut.String())
 	}
 
-	// Typing keeps the first alive; then silence ends it.
-	start := time.Now()
-	for time.Since(start) < 1500*time.Millisecond {
-		a.send("j")
-		select {
-		case err := <-a.done:
-			t.Fatalf("session ended while typing: %v", err)
-		case <-time.After(50 * time.Millisecond):
-		}
+	// Typing for longer than the idle timeout keeps it alive; then silence
+	// ends it.
+	<-time.After(time.Until(started.Add(idle + 500*time.Millisecond)))
+	select {
+	case err := <-a.done:
+		t.Fatalf("session ended while typing: %v\n%s", err, a.screen())
+	default:
+	}
+	close(stopTyping)
+	if err := <-typed; err != nil {
+		t.Fatalf("typing: %v", err)
 	}
 	a.wait()
-	if !strings.Contains(a.screen(), "no keyboard input for 1s") {
+	if !strings.Contains(a.screen(), "no keyboard input for 2s") {
 		t.Fatalf("no idle goodbye:\n%s", a.screen())
 	}
 	waitUntil(t, "the slot to free", func() bool { return h.srv.Sessions() == 0 }, nil)
