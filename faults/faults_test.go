@@ -232,11 +232,20 @@ func TestListCallsRateLimit(t *testing.T) {
 	for range 5 {
 		before := sim.Stats().Streams
 		sim.DropConnections(did)
+		// A new stream has subscribed, and the dropped one is gone: a
+		// dropped stream counts as a subscriber until its handler ends,
+		// which may be after the client has opened the next one.
 		ctx, cancel := context.WithTimeout(context.Background(), within)
-		err := sim.WaitFor(ctx, func(st skysim.Stats) bool { return st.Streams > before && st.Subscribers[did] == 1 })
+		err := sim.WaitFor(ctx, func(st skysim.Stats) bool {
+			return st.Subscribers[did] == 1 && slices.ContainsFunc(st.Log, func(r skysim.CommandRecord) bool {
+				return r.Name == transport.CmdSubscribe && r.Stream > before && r.Error == 0
+			})
+		})
 		cancel()
 		if err != nil {
-			t.Fatal(err)
+			st := sim.Stats()
+			t.Fatalf("no new stream subscribed after drop (streams %d, before %d, subscribers %d): %v\nconn states %s\nstream log:\n%s",
+				st.Streams, before, st.Subscribers[did], err, stateCounts(d.connStates()), d.log.String())
 		}
 		sim.Ring(did, "1312555"+strconv.Itoa(1000+before), nil)
 	}
@@ -270,7 +279,7 @@ func TestListCallsRateLimit(t *testing.T) {
 		if errors.Is(err, transport.ErrRateLimited) {
 			limited++
 		} else if err != nil {
-			t.Fatalf("listCalls: %v", err)
+			t.Fatalf("listCalls: %v\nconn states %s\nstream log:\n%s", err, stateCounts(d.connStates()), d.log.String())
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -281,7 +290,18 @@ func TestListCallsRateLimit(t *testing.T) {
 	if steady == 0 || limited == 0 {
 		t.Error("the rate limit never applied on the steady connection")
 	}
+	// The table can match the phone while a refused list is still to be
+	// retried (as in phase 2): once the stream says the list came through,
+	// the table is right and the console says live.
+	eventually(t, within+window, "the call list back after the steady phase", func() bool {
+		s, _ := d.lastConn()
+		return s.Status == transport.ConnLive && s.Err == nil
+	})
 	d.waitInSync(t, within)
+	eventually(t, within, "the console saying live, not delayed", func() bool {
+		screen := c.text()
+		return !strings.Contains(screen, "delayed") && strings.Contains(screen, "● live")
+	})
 
 	for _, s := range d.connStates() {
 		if s.Status == transport.ConnLive && s.Err != nil && !errors.Is(s.Err, transport.ErrRateLimited) {
@@ -290,12 +310,6 @@ func TestListCallsRateLimit(t *testing.T) {
 		if s.Status == transport.ConnReconnecting && errors.Is(s.Err, transport.ErrRateLimited) {
 			t.Errorf("a refused listCalls dropped the connection: %+v", s)
 		}
-	}
-	if s, _ := d.lastConn(); s.Status != transport.ConnLive || s.Err != nil {
-		t.Errorf("connection %+v, want live once the list came through", s)
-	}
-	if screen := c.text(); strings.Contains(screen, "delayed") || !strings.Contains(screen, "● live") {
-		t.Errorf("once the list came through the header should say live:\n%s", screen)
 	}
 }
 
@@ -353,6 +367,7 @@ func TestMalformedDocuments(t *testing.T) {
 		{"many malformed in a row", []byte(strings.Repeat("<org.m5.api.v1.Response></oops>", 40))},
 	}
 	for i, tc := range cases {
+		t.Logf("sending %s", tc.name) // shown with a failure: which case it was
 		sim.SendRaw(did, tc.raw)
 		// Something real after it: a state change the table must see.
 		if i%2 == 0 {
@@ -360,10 +375,14 @@ func TestMalformedDocuments(t *testing.T) {
 		} else {
 			sim.SetState(did, id, skysim.StateHolding)
 		}
-		d.waitInSync(t, within)
-		if t.Failed() {
-			t.Fatalf("after %s", tc.name)
+		// The client reads the oversized document up to the limit, a
+		// megabyte byte by byte, before it reconnects: seconds under the
+		// race detector on a busy machine.
+		wait := within
+		if len(tc.raw) > 1<<20 {
+			wait = 6 * within
 		}
+		d.waitInSync(t, wait)
 	}
 
 	// Unknown elements inside a good document are skipped and the call
