@@ -5,12 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"text/tabwriter"
+	"unicode"
+	"unicode/utf8"
 
 	"charm.land/fang/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/term"
 	mcobra "github.com/muesli/mango-cobra"
 	"github.com/muesli/roff"
 	"github.com/spf13/cobra"
@@ -31,7 +37,7 @@ type command struct {
 	args     string // positional arguments, for the usage line
 	summary  string
 	about    string   // paragraphs after the summary
-	examples []string // command lines, each with an optional "# what it does"
+	examples []string // command lines; a line "# what" says what the next one does
 	env      []string // "NAME\twhat" read besides the flags' variables
 	files    []string // "path\twhat"
 	exits    []string // "code\twhat"; usageExit is added
@@ -49,8 +55,8 @@ const usageExit = "2\tthe command line or the settings are wrong; nothing was se
 // exit code.
 func run(ctx context.Context, args []string, s sys) int {
 	args = longFlags(args)
-	root := newRoot(s)
-	root.SetArgs(args)
+	pages := newHelpPages()
+	root := newRoot(s, pages)
 	// The command's name comes first: "frontdesk --user X calls" is the
 	// console with a stray argument, not calls.
 	if len(args) > 0 && strings.HasPrefix(args[0], "-") {
@@ -59,15 +65,17 @@ func run(ctx context.Context, args []string, s sys) int {
 			return exitUsage
 		}
 	}
-	// fang gives the root its own help page; frontdesk's reads like the
-	// other commands'.
+	// fang's help function is the root's own, so "frontdesk --help" is
+	// "frontdesk help", which adds the console's environment, files and
+	// exit status to fang's page as every other command's page does.
 	if c, _, err := root.Find(args); err == nil && c == root && asksHelp(args) {
-		writeHelp(s.stdout, root, commands()[0])
-		return exitOK
+		args = []string{"help"}
 	}
+	root.SetArgs(args)
 	info, _ := debug.ReadBuildInfo()
 	err := fang.Execute(ctx, root,
 		fang.WithVersion(cli.Version(version, info)),
+		fang.WithColorSchemeFunc(pages.colorScheme),
 		fang.WithoutManpage(), // man below writes to the command's output
 		fang.WithErrorHandler(func(w io.Writer, _ fang.Styles, err error) {
 			var code exitError
@@ -134,7 +142,7 @@ func longFlags(args []string) []string {
 
 // newRoot builds the command tree: the console at the root, every other
 // entry of commands() under it, then help and man.
-func newRoot(s sys) *cobra.Command {
+func newRoot(s sys, pages *helpPages) *cobra.Command {
 	cobra.EnableCommandSorting = false // the order of commands()
 	var root *cobra.Command
 	for _, c := range commands() {
@@ -155,8 +163,6 @@ func newRoot(s sys) *cobra.Command {
 			}
 			return nil
 		}
-		page := c
-		cc.SetHelpFunc(func(cmd *cobra.Command, _ []string) { writeHelp(cmd.OutOrStdout(), cmd, page) })
 		if root == nil {
 			cc.Use = "frontdesk"
 			cc.Short = "a terminal receptionist console for the ShoreTel Sky Hosted API"
@@ -165,6 +171,7 @@ func newRoot(s sys) *cobra.Command {
 			root = cc
 			continue
 		}
+		cc.SetHelpFunc(func(cmd *cobra.Command, _ []string) { pages.show(cmd, c) })
 		root.AddCommand(cc)
 	}
 	root.SetOut(s.stdout)
@@ -172,7 +179,7 @@ func newRoot(s sys) *cobra.Command {
 	root.SetFlagErrorFunc(flagError)
 	root.SuggestionsMinimumDistance = 2
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.SetHelpCommand(helpCommand())
+	root.SetHelpCommand(helpCommand(pages))
 	root.AddCommand(manCommand())
 	// Here rather than as cobra runs, so that help lists them.
 	root.InitDefaultHelpCmd()
@@ -290,7 +297,7 @@ func editDistance(a, b string) int {
 
 // helpCommand is "frontdesk help [COMMAND]": the same page as
 // "COMMAND --help".
-func helpCommand() *cobra.Command {
+func helpCommand(pages *helpPages) *cobra.Command {
 	return &cobra.Command{
 		Use:   "help [COMMAND]",
 		Short: "help for a command",
@@ -307,13 +314,18 @@ func helpCommand() *cobra.Command {
 		RunE: func(c *cobra.Command, args []string) error {
 			root := c.Root()
 			if len(args) == 0 {
-				writeHelp(c.OutOrStdout(), root, commands()[0])
+				root.InitDefaultHelpFlag()
+				root.InitDefaultVersionFlag()
+				pages.show(root, commands()[0])
 				return nil
 			}
 			found, _, err := root.Find(args)
 			if err != nil || found == root {
 				return commandNotFound(root, args[0])
 			}
+			// As cobra's help command does: the page lists -h as the
+			// command's --help shows it.
+			found.InitDefaultHelpFlag()
 			return found.Help()
 		},
 	}
@@ -328,11 +340,6 @@ func manCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			root := c.Root()
-			// The backquotes that name a flag's argument in help
-			// (`file`) are not for the manual.
-			for _, cmd := range append(root.Commands(), root) {
-				cmd.Flags().VisitAll(func(f *pflag.Flag) { f.Usage = strings.ReplaceAll(f.Usage, "`", "") })
-			}
 			page, err := mcobra.NewManPage(1, root)
 			if err != nil {
 				return err
@@ -375,73 +382,94 @@ func exits(page command) []string {
 	return append(append([]string{}, page.exits...), usageExit)
 }
 
-// writeHelp writes a command's help page, laid out like a manual page.
-func writeHelp(w io.Writer, c *cobra.Command, page command) {
-	flags := flagRows(c)
-	usage := "Usage: " + c.CommandPath()
-	if len(flags) > 0 {
-		usage += " [flags]"
-	}
-	if page.args != "" {
-		usage += " " + page.args
-	}
-	fmt.Fprintf(w, "%s\n", usage)
-	if !c.HasParent() {
-		fmt.Fprintf(w, "       frontdesk COMMAND [flags] [ARGS]\n")
-	}
-	fmt.Fprintf(w, "\n%s\n", c.Long)
-	if !c.HasParent() {
-		section(w, "Commands", commandRows(c))
-	}
-	section(w, "Flags", flags)
-	section(w, "Examples", page.examples)
-	section(w, "Environment", environment(c, page))
-	section(w, "Files", page.files)
-	section(w, "Exit status", exits(page))
+// helpPages draws the help pages: fang's page (description, usage,
+// examples, commands, flags), then the sections of a manual page fang does
+// not draw (environment, files, exit status) in fang's colours. Appending
+// keeps a page in the order of a manual page, and leaves Long the
+// description that man prints as such.
+type helpPages struct {
+	// scheme is the one fang picked for this run (it asks the terminal
+	// for its background), caught by its ColorSchemeFunc.
+	scheme fang.ColorScheme
 }
 
-func section(w io.Writer, title string, rows []string) {
+func newHelpPages() *helpPages {
+	return &helpPages{scheme: fang.DefaultColorScheme(lipgloss.LightDark(true))}
+}
+
+// colorScheme is fang's default scheme, kept for the added sections.
+func (h *helpPages) colorScheme(c lipgloss.LightDarkFunc) fang.ColorScheme {
+	h.scheme = fang.DefaultColorScheme(c)
+	return h.scheme
+}
+
+// show writes c's page. The root's help function is fang's, which every
+// command would inherit.
+func (h *helpPages) show(c *cobra.Command, page command) {
+	c.Root().HelpFunc()(c, nil)
+	// As fang does: styled on a terminal, plain text through a pipe, no
+	// colours under NO_COLOR.
+	w := colorprofile.NewWriter(c.OutOrStdout(), os.Environ())
+	width := helpWidth(c.OutOrStdout())
+	h.section(w, width, "environment", environment(c, page))
+	h.section(w, width, "files", page.files)
+	h.section(w, width, "exit status", exits(page))
+}
+
+// section writes "name\twhat" rows under a title, as fang lays out its
+// flags: indented, in two columns. Where the columns would leave the text
+// too narrow, each name has its own line with the text below it.
+func (h *helpPages) section(w io.Writer, width int, title string, rows []string) {
 	if len(rows) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\n%s:\n", title)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	const indent, gap, narrowest, hanging = 4, 2, 30, 8
+	titleStyle := lipgloss.NewStyle().Bold(true).Foreground(h.scheme.Title).Transform(strings.ToUpper).
+		PaddingBottom(1).Margin(0, 2) // fang's title; its page already ends in a blank line
+	nameStyle := lipgloss.NewStyle().Foreground(h.scheme.Flag)
+	textStyle := lipgloss.NewStyle().Foreground(h.scheme.Description)
+
+	names := 0
 	for _, r := range rows {
-		fmt.Fprintf(tw, "  %s\n", r)
+		name, _, _ := strings.Cut(r, "\t")
+		names = max(names, ansi.StringWidth(name))
 	}
-	tw.Flush()
+	column := indent + names + gap
+	if width-column < narrowest {
+		column = hanging // each name on its own line
+	}
+
+	fmt.Fprintln(w, titleStyle.Render(title))
+	for _, r := range rows {
+		name, text, _ := strings.Cut(r, "\t")
+		lines := strings.Split(ansi.Wrap(capitalise(text), max(width-column, narrowest), ""), "\n")
+		line := strings.Repeat(" ", indent) + nameStyle.Render(name)
+		if pad := column - indent - ansi.StringWidth(name); pad >= gap {
+			line += strings.Repeat(" ", pad) + textStyle.Render(lines[0])
+			lines = lines[1:]
+		}
+		fmt.Fprintln(w, line)
+		for _, l := range lines {
+			fmt.Fprintln(w, strings.Repeat(" ", column)+textStyle.Render(l))
+		}
+	}
+	fmt.Fprintln(w)
 }
 
-func commandRows(root *cobra.Command) []string {
-	rows := []string{"frontdesk\t" + commands()[0].summary}
-	for _, sub := range root.Commands() {
-		if !sub.IsAvailableCommand() && sub.Name() != "help" {
-			continue
+// helpWidth is the width fang lays its pages out in: the terminal's, at
+// most 120 columns.
+func helpWidth(out io.Writer) int {
+	const widest = 120
+	if f, ok := out.(term.File); ok {
+		if w, _, err := term.GetSize(f.Fd()); err == nil && w > 0 {
+			return min(w, widest)
 		}
-		use := sub.Use
-		if sub.Name() == "completion" {
-			use = "completion bash|zsh|fish"
-		}
-		rows = append(rows, "frontdesk "+use+"\t"+sub.Short)
 	}
-	return rows
+	return widest
 }
 
-func flagRows(c *cobra.Command) []string {
-	var rows []string
-	c.Flags().VisitAll(func(f *pflag.Flag) {
-		if f.Hidden || f.Name == "help" {
-			return
-		}
-		arg, text := pflag.UnquoteUsage(f)
-		name := "--" + f.Name
-		if arg != "" {
-			name += " " + arg
-		}
-		if d := f.DefValue; d != "" && d != "false" && d != "0" && d != "0s" && d != "[]" && !strings.Contains(text, "default") {
-			text += " (default " + d + ")"
-		}
-		rows = append(rows, name+"\t"+text)
-	})
-	return rows
+// capitalise starts s with a capital, as fang starts flag descriptions.
+func capitalise(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/creack/pty"
 )
 
 func TestCompletion(t *testing.T) {
@@ -122,10 +127,8 @@ func TestFlagsFollowSettingsUsed(t *testing.T) {
 				t.Errorf("%s --help lists %s, which it does not use", tc.cmd, f)
 			}
 		}
-		for _, want := range []string{"Examples:", "Exit status:", "  2  "} {
-			if !strings.Contains(r.stdout, want) {
-				t.Errorf("%s --help lacks %q", tc.cmd, want)
-			}
+		if helpSection(r.stdout, "EXAMPLES") == "" || !strings.Contains(helpSection(r.stdout, "EXIT STATUS"), "  2  ") {
+			t.Errorf("%s --help lacks its examples or exit status 2:\n%s", tc.cmd, r.stdout)
 		}
 	}
 }
@@ -147,10 +150,104 @@ func TestEveryCommandHasItsPage(t *testing.T) {
 		if r.code != exitOK || h.code != exitOK || r.stdout != h.stdout {
 			t.Errorf("%s: --help exit %d, help exit %d, same page %v", c.name, r.code, h.code, r.stdout == h.stdout)
 		}
-		for _, want := range []string{"Usage: frontdesk " + c.name, "Examples:", "Exit status:", "  0  ", "  2  "} {
-			if !strings.Contains(r.stdout, want) {
-				t.Errorf("%s --help lacks %q", c.name, want)
+		if usage := helpSection(r.stdout, "USAGE"); !strings.HasPrefix(strings.TrimSpace(usage), "frontdesk "+c.name) {
+			t.Errorf("%s --help: usage %q", c.name, usage)
+		}
+		exits := helpSection(r.stdout, "EXIT STATUS")
+		for _, want := range []string{"  0  ", "  2  "} {
+			if !strings.Contains(exits, want) {
+				t.Errorf("%s --help: exit status %q lacks %q", c.name, exits, want)
 			}
 		}
+		if helpSection(r.stdout, "EXAMPLES") == "" {
+			t.Errorf("%s --help has no examples", c.name)
+		}
 	}
+}
+
+// helpSection is the text under a section's title in a plain help page,
+// up to the next title.
+func helpSection(page, title string) string {
+	var rows []string
+	in := false
+	for _, line := range strings.Split(page, "\n") {
+		if t := strings.TrimSpace(line); strings.HasPrefix(line, "  ") && !strings.HasPrefix(line, "   ") && t != "" && t == strings.ToUpper(t) {
+			in = t == title
+			continue
+		}
+		if in && strings.TrimSpace(line) != "" {
+			rows = append(rows, line)
+		}
+	}
+	return strings.Join(rows, "\n")
+}
+
+// On a terminal the help page is styled, all of it, fang's part and the
+// sections frontdesk adds; through a pipe it is the same text, plain;
+// NO_COLOR leaves it without colours.
+func TestHelpStyledOnTerminal(t *testing.T) {
+	t.Setenv("TERM", "xterm-256color")
+	t.Setenv("NO_COLOR", "")
+	styled := helpOnTerminal(t, "calls", "--help")
+	plain := runWith(t, context.Background(), nil, "calls", "--help").stdout
+
+	if strings.Contains(plain, "\x1b") {
+		t.Errorf("help through a pipe has escape codes:\n%q", plain)
+	}
+	_, added, ok := strings.Cut(styled, "ENVIRONMENT")
+	if !strings.Contains(styled, "\x1b[") || !ok || !strings.Contains(added, "\x1b[38;") {
+		t.Errorf("help on a terminal is not styled in colour to the end:\n%q", styled)
+	}
+	// The terminal's code blocks have padding above and below.
+	if got := textOf(ansi.Strip(styled)); got != textOf(plain) {
+		t.Errorf("help on a terminal says something else than through a pipe:\nterminal:\n%s\npipe:\n%s", got, plain)
+	}
+
+	t.Setenv("NO_COLOR", "1")
+	if noColor := helpOnTerminal(t, "calls", "--help"); strings.Contains(noColor, "\x1b[38;") || textOf(ansi.Strip(noColor)) != textOf(plain) {
+		t.Errorf("NO_COLOR help has colours or other text:\n%q", noColor)
+	}
+}
+
+// helpOnTerminal runs frontdesk with its standard output on a
+// pseudo-terminal and returns what the terminal received.
+func helpOnTerminal(t *testing.T, args ...string) string {
+	t.Helper()
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 120}); err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	read := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(&got, ptmx) // ends with EIO once the terminal is closed
+		close(read)
+	}()
+	var errOut bytes.Buffer
+	code := run(context.Background(), args, sys{
+		getenv: func(string) string { return "" },
+		stdout: tty,
+		stderr: &errOut,
+	})
+	tty.Close()
+	<-read
+	if code != exitOK {
+		t.Fatalf("frontdesk %q on a terminal: exit %d, stderr %q", args, code, errOut.String())
+	}
+	return strings.ReplaceAll(got.String(), "\r\n", "\n")
+}
+
+// textOf is a page's lines that have text, without trailing spaces.
+func textOf(page string) string {
+	var lines []string
+	for _, l := range strings.Split(page, "\n") {
+		if l = strings.TrimRight(l, " "); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "\n")
 }

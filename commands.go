@@ -40,8 +40,10 @@ func commands() []command {
 		summary: "the console, with the configured account",
 		about:   "Shows every call on the phone live and answers, holds, resumes, hangs up and dials from the keyboard; ? in the console lists the keys. Settings come from flags, then FRONTDESK_* environment variables, then the config file. The PIN comes from " + config.EnvPIN + ", a --pin-file or pin_file in the config file; on a terminal frontdesk asks for it.",
 		examples: []string{
-			"frontdesk\t# the configured account",
-			"frontdesk --account front --account annex\t# two phones in one console",
+			"# the configured account",
+			"frontdesk",
+			"# two phones in one console",
+			"frontdesk --account front --account annex",
 			"FRONTDESK_USER=6465551000 frontdesk --pin-file ~/.config/frontdesk/pin",
 		},
 		env:   []string{pinEnv, logLevelEnv, "NO_COLOR\tno colours", xdgEnv},
@@ -52,7 +54,7 @@ func commands() []command {
 		name:     "demo",
 		summary:  "the console against the built-in simulator (no account needed)",
 		about:    "Random callers ring a simulated phone; every key works as on a real one. The demo uses its own directory and a throwaway history, never the configured account's.",
-		examples: []string{"frontdesk demo", "frontdesk demo --ring-rate 0\t# no callers until the simulator is told"},
+		examples: []string{"frontdesk demo", "# no callers until the simulator is told", "frontdesk demo --ring-rate 0"},
 		env:      []string{logLevelEnv, "NO_COLOR\tno colours", xdgEnv},
 		files:    []string{configFile, logFile},
 		exits:    []string{"0\tthe receptionist quit", "1\tthe console failed"},
@@ -118,7 +120,8 @@ func commands() []command {
 		about:   "Each SSH key is mapped to its phone by the [[account]] entries of the config file (name, user, pin_file, keys); the top-level account, when configured, serves the keys no entry lists. Sessions on the same account share one connection to the API.",
 		examples: []string{
 			"frontdesk serve --listen :2222",
-			"ssh -p 2222 -t frontdesk.example.com\t# from a receptionist's machine",
+			"# from a receptionist's machine",
+			"ssh -p 2222 -t frontdesk.example.com",
 		},
 		env: []string{pinEnv, logLevelEnv, xdgEnv},
 		files: []string{
@@ -188,7 +191,7 @@ func consoleCmd(fs *pflag.FlagSet) body {
 func demoCmd(fs *pflag.FlagSet) body {
 	flags := config.NewFlags(fs, config.ConfigFlag|config.LogFlag|config.AlertFlags)
 	seed := fs.Int64("seed", 0, "random seed for the callers, 0 = from the clock")
-	rate := fs.Float64("ring-rate", cli.DefaultRingRate, "random incoming callers per `minute`, 0 = none")
+	rate := fs.Float64("ring-rate", cli.DefaultRingRate, "random incoming callers per minute, 0 = none")
 	return func(ctx context.Context, pos []string, s sys) int {
 		const cmd = "frontdesk demo"
 		if code := noArgs(cmd, pos, s); code != exitOK {
@@ -230,9 +233,9 @@ func demoCmd(fs *pflag.FlagSet) body {
 }
 
 func simCmd(fs *pflag.FlagSet) body {
-	listen := fs.String("listen", "127.0.0.1:0", "listen on `address` (port 0 picks a free port)")
+	listen := fs.String("listen", "127.0.0.1:0", "listen on address (port 0 picks a free port)")
 	seed := fs.Int64("seed", 0, "random seed for the callers, 0 = from the clock")
-	rate := fs.Float64("ring-rate", cli.DefaultRingRate, "random incoming callers per `minute`, 0 = none")
+	rate := fs.Float64("ring-rate", cli.DefaultRingRate, "random incoming callers per minute, 0 = none")
 	return func(ctx context.Context, pos []string, s sys) int {
 		const cmd = "frontdesk sim"
 		if code := noArgs(cmd, pos, s); code != exitOK {
@@ -321,7 +324,7 @@ func messagesCmd(fs *pflag.FlagSet) body {
 func statsCmd(fs *pflag.FlagSet) body {
 	flags := config.NewFlags(fs, config.ConfigFlag|config.HistoryFlag|config.AccountFlags)
 	asJSON := fs.Bool("json", false, "print one JSON object")
-	day := fs.String("day", "", "the `date` to report, YYYY-MM-DD (default today)")
+	day := fs.String("day", "", "the date to report, YYYY-MM-DD (default today)")
 	return func(ctx context.Context, pos []string, s sys) int {
 		const cmd = "frontdesk stats"
 		if code := noArgs(cmd, pos, s); code != exitOK {
@@ -366,16 +369,16 @@ type serveOptions struct {
 func serveCmd(fs *pflag.FlagSet) body {
 	flags := config.NewFlags(fs, config.ConfigFlag|config.AccountFlags|config.AlertFlags|config.DirectoryFlag|config.HistoryFlag|config.RetentionFlag)
 	var o serveOptions
-	fs.StringVar(&o.listen, "listen", sshserver.DefaultAddr, "listen on `address`")
-	fs.StringVar(&o.authKeys, "authorized-keys", "", "`file` of the public keys allowed to log in (default $XDG_CONFIG_HOME/frontdesk/authorized_keys)")
-	fs.StringVar(&o.hostKey, "host-key", "", "the server's private host key `file`, created on first start (default $XDG_STATE_HOME/frontdesk/ssh_host_ed25519)")
+	fs.StringVar(&o.listen, "listen", sshserver.DefaultAddr, "listen on address")
+	fs.StringVar(&o.authKeys, "authorized-keys", "", "file of the public keys allowed to log in (default $XDG_CONFIG_HOME/frontdesk/authorized_keys)")
+	fs.StringVar(&o.hostKey, "host-key", "", "the server's private host key file, created on first start (default $XDG_STATE_HOME/frontdesk/ssh_host_ed25519)")
 	fs.IntVar(&o.maxSessions, "max-sessions", 0, "most consoles at once, 0 = no limit")
 	fs.IntVar(&o.perKey, "max-sessions-per-key", 5, "most consoles one SSH key may have open, 0 = no limit")
 	fs.IntVar(&o.perAccount, "max-sessions-per-account", 20, "most consoles one phone account may have open, 0 = no limit")
 	fs.DurationVar(&o.noSession, "no-session-timeout", time.Minute, "close a logged-in connection that has no console open for this long, 0 = never")
 	fs.DurationVar(&o.idle, "idle-timeout", 0, "close a console after this long without a key press, 0 = never")
 	fs.DurationVar(&o.grace, "upstream-grace", 30*time.Second, "keep an account's connection this long after its last console leaves")
-	fs.StringVar(&o.logPath, "log", "", "append the log to `file` (mode 0600) instead of standard error, which is the journal under systemd")
+	fs.StringVar(&o.logPath, "log", "", "append the log to file (mode 0600) instead of standard error, which is the journal under systemd")
 	return func(ctx context.Context, pos []string, s sys) int {
 		const cmd = "frontdesk serve"
 		if code := noArgs(cmd, pos, s); code != exitOK {

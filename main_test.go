@@ -117,7 +117,7 @@ func TestHelp(t *testing.T) {
 		}
 		r := runWith(t, context.Background(), nil, args...)
 		name := strings.TrimSpace("frontdesk " + cmd)
-		if r.code != exitOK || !strings.Contains(r.stdout, "Usage: "+name) || (cmd != "" && !strings.HasPrefix(r.stdout, "Usage: "+name)) {
+		if r.code != exitOK || !strings.HasPrefix(strings.TrimSpace(helpSection(r.stdout, "USAGE")), name) {
 			t.Errorf("%s --help: exit %d, stdout %q", name, r.code, r.stdout)
 		}
 		if cmd != "" {
@@ -128,15 +128,21 @@ func TestHelp(t *testing.T) {
 		}
 	}
 	r := runWith(t, context.Background(), nil, "help")
-	for _, want := range []string{"frontdesk demo", "frontdesk calls", "frontdesk dial NUMBER", "frontdesk watch", "FRONTDESK_PIN"} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("help lacks %q:\n%s", want, r.stdout)
+	for section, want := range map[string][]string{
+		"COMMANDS":    {"    demo", "    calls", "    dial NUMBER", "    watch"},
+		"ENVIRONMENT": {"    FRONTDESK_PIN "},
+	} {
+		for _, w := range want {
+			if !strings.Contains(helpSection(r.stdout, section), w) {
+				t.Errorf("help: %s lacks %q:\n%s", section, w, r.stdout)
+			}
 		}
 	}
 	r = runWith(t, context.Background(), nil, "calls", "--help")
-	for _, want := range []string{"--json", "--pin-file file", "--user DID", "--server URL", "--config file"} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("calls --help lacks %q:\n%s", want, r.stdout)
+	flags := helpSection(r.stdout, "FLAGS")
+	for _, want := range []string{"--json ", "--pin-file ", "--user ", "--server ", "--config "} {
+		if !strings.Contains(flags, "    "+want) {
+			t.Errorf("calls --help: flags lack %q:\n%s", want, r.stdout)
 		}
 	}
 	if strings.Contains(r.stdout, "--pin ") {

@@ -363,38 +363,38 @@ func NewFlags(fs *pflag.FlagSet, groups Group) *Flags {
 		}
 	}
 	if groups&ConfigFlag != 0 {
-		add(&f.config, "config", EnvConfig, "config `file` (default $XDG_CONFIG_HOME/frontdesk/config.toml)")
+		add(&f.config, "config", EnvConfig, "config file (default $XDG_CONFIG_HOME/frontdesk/config.toml)")
 	}
 	if groups&AccountFlags != 0 {
-		add(&f.server, "server", EnvServer, "API `URL` (default "+DefaultServer+")")
-		add(&f.user, "user", EnvUser, "the phone's `DID`, ten digits")
-		add(&f.pinFile, "pin-file", EnvPINFile, "read the PIN from `file`, mode 0600 (or set "+EnvPIN+")")
-		add(&f.endpoint, "endpoint", EnvEndpoint, "the phone's `MAC`, usually blank")
-		add(&f.caFile, "ca-file", EnvCAFile, "extra trusted CA certificates, PEM `file`")
-		add(&f.account, "account", EnvAccount, "use the [[account]] called `name` in the config file; repeat it to work several phones in one console (the variable takes names separated by commas; default lines in the config file)")
+		add(&f.server, "server", EnvServer, "the API's URL (default "+DefaultServer+")")
+		add(&f.user, "user", EnvUser, "the phone's DID, ten digits")
+		add(&f.pinFile, "pin-file", EnvPINFile, "read the PIN from file, mode 0600 (or set "+EnvPIN+")")
+		add(&f.endpoint, "endpoint", EnvEndpoint, "the phone's MAC, usually blank")
+		add(&f.caFile, "ca-file", EnvCAFile, "extra trusted CA certificates, PEM file")
+		add(&f.account, "account", EnvAccount, "use the [[account]] called name in the config file; repeat it to work several phones in one console (the variable takes names separated by commas; default lines in the config file)")
 	} else if groups&RecordsFlags != 0 {
-		add(&f.user, "user", EnvUser, "the phone's `DID`, ten digits")
-		add(&f.account, "account", EnvAccount, "show the records of the [[account]] called `name` in the config file; repeat it for several")
+		add(&f.user, "user", EnvUser, "the phone's DID, ten digits")
+		add(&f.account, "account", EnvAccount, "show the records of the [[account]] called name in the config file; repeat it for several")
 	}
 	if groups&LogFlag != 0 {
-		add(&f.log, "log", EnvLog, "log `file` (default $XDG_STATE_HOME/frontdesk/frontdesk.log)")
+		add(&f.log, "log", EnvLog, "log file (default $XDG_STATE_HOME/frontdesk/frontdesk.log)")
 	}
 	if groups&AlertFlags != 0 {
-		add(&f.holdWarn, "hold-warn", EnvHoldWarn, "mark calls on hold longer than `duration`, 0 = never (default 60s)")
-		add(&f.ringWarn, "ring-warn", EnvRingWarn, "mark calls ringing longer than `duration`, 0 = never (default 20s)")
-		add(&f.ringAlert, "ring-alert", EnvRingAlert, "mark calls ringing longer than `duration` more strongly, 0 = never (default 45s)")
+		add(&f.holdWarn, "hold-warn", EnvHoldWarn, "mark calls on hold longer than duration, 0 = never (default 60s)")
+		add(&f.ringWarn, "ring-warn", EnvRingWarn, "mark calls ringing longer than duration, 0 = never (default 20s)")
+		add(&f.ringAlert, "ring-alert", EnvRingAlert, "mark calls ringing longer than duration more strongly, 0 = never (default 45s)")
 		add(&f.bell, "bell", EnvBell, "ring the terminal bell for incoming calls (default true)")
 		add(&f.notify, "notify", EnvNotify, "desktop notifications for ringing calls and long holds, on terminals that show them (default true)")
 		add(&f.quiet, "quiet", EnvQuiet, "no bell and no desktop notifications, whatever --bell and --notify say")
 	}
 	if groups&DirectoryFlag != 0 {
-		add(&f.directory, "directory", EnvDirectory, "contacts `file`, .csv or .vcf")
+		add(&f.directory, "directory", EnvDirectory, "contacts file, .csv or .vcf")
 	}
 	if groups&HistoryFlag != 0 {
-		add(&f.history, "history", EnvHistory, "call history and messages: an SQLite `file`, or a postgres:// URL shared by a team of boxes (default $XDG_STATE_HOME/frontdesk/history.db)")
+		add(&f.history, "history", EnvHistory, "call history and messages: an SQLite file, or a postgres:// URL shared by a team of boxes (default $XDG_STATE_HOME/frontdesk/history.db)")
 	}
 	if groups&RetentionFlag != 0 {
-		add(&f.historyDays, "history-days", EnvHistoryDays, "keep call history this many `days`, 0 = forever (default 90)")
+		add(&f.historyDays, "history-days", EnvHistoryDays, "keep call history this many days, 0 = forever (default 90)")
 	}
 	return f
 }
