@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"syscall"
 
 	"github.com/frontdesk/frontdesk/transport"
 	"golang.org/x/term"
@@ -72,26 +73,31 @@ func (c *Config) readPIN(prompt Prompter) error {
 	return nil
 }
 
-// readPINFile reads a PIN file. A file others can read is refused; one its
-// group can read is accepted with a warning.
+// readPINFile reads a PIN file. Anything but a regular file is refused
+// (a named pipe or a device would hold the command up, waiting for a
+// writer or for input); a file others can read is refused; one its group
+// can read is accepted with a warning.
 func readPINFile(path string) (pin, warning string, err error) {
-	f, err := os.Open(path)
+	// A device is not even opened (opening one can act on it). The file
+	// is checked again once open, in case it was swapped in between; the
+	// open does not block (O_NONBLOCK) should that be a named pipe.
+	st, err := os.Stat(path)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return "", "", errors.New("the file does not exist")
-		}
-		if errors.Is(err, os.ErrPermission) {
-			return "", "", errors.New("permission denied reading the file")
-		}
-		return "", "", errors.New("cannot open the file")
+		return "", "", openError(err)
+	}
+	if err := regularFile(st); err != nil {
+		return "", "", err
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return "", "", openError(err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
+	if st, err = f.Stat(); err != nil {
 		return "", "", errors.New("cannot stat the file")
 	}
-	if !st.Mode().IsRegular() {
-		return "", "", errors.New("not a regular file")
+	if err := regularFile(st); err != nil {
+		return "", "", err
 	}
 	if runtime.GOOS != "windows" {
 		perm := st.Mode().Perm()
@@ -114,6 +120,37 @@ func readPINFile(path string) (pin, warning string, err error) {
 		return "", "", err
 	}
 	return pin, warning, nil
+}
+
+// openError says why a PIN file could not be opened or looked at.
+func openError(err error) error {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return errors.New("the file does not exist")
+	case errors.Is(err, os.ErrPermission):
+		return errors.New("permission denied reading the file")
+	}
+	return errors.New("cannot open the file")
+}
+
+// regularFile refuses anything but a regular file, saying what it is.
+func regularFile(st os.FileInfo) error {
+	m := st.Mode()
+	if m.IsRegular() {
+		return nil
+	}
+	kind := "a special file"
+	switch {
+	case m.IsDir():
+		kind = "a directory"
+	case m&os.ModeNamedPipe != 0:
+		kind = "a named pipe (FIFO)"
+	case m&os.ModeSocket != 0:
+		kind = "a socket"
+	case m&os.ModeDevice != 0:
+		kind = "a device"
+	}
+	return fmt.Errorf("it is %s, not a regular file: put the PIN in a file of its own (mode 0600)", kind)
 }
 
 // cleanPIN trims a trailing newline and surrounding blanks and checks what
