@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -22,7 +23,8 @@ import (
 // the shared upstream goes live for every console of the account, the pin
 // file stays as it was, and the log says who typed it, never the PIN. A
 // console of another account sees none of it and cannot set a PIN; a
-// wrong PIN is refused again, and the next one waits.
+// wrong PIN is refused again, and the next one waits, but the corrected
+// pin file, on a reload, is tried at once.
 func TestServePINTypedAgain(t *testing.T) {
 	const (
 		backDID, sideDID = "6465552000", "6465553000"
@@ -139,6 +141,14 @@ func TestServePINTypedAgain(t *testing.T) {
 	if n := sim.Stats().Subscribers[sideDID]; n != 0 {
 		t.Fatalf("the side desk has %d subscriptions after a wrong PIN", n)
 	}
+	// The administrator corrects the side desk's pin file and reloads the
+	// server: the side desk goes live without a restart.
+	mark = len(erin.screen.String())
+	write("side.pin", sidePIN+"\n")
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	shows(erin, mark, "● live")
 
 	for name, c := range map[string]*serveConsole{"alice": alice, "dana": dana, "late": late, "bob": bob, "erin": erin} {
 		for _, pin := range []string{frontPIN, sidePIN, wrongPIN} {
@@ -163,6 +173,9 @@ func TestServePINTypedAgain(t *testing.T) {
 	if !hasLine(logged, "PIN typed at a console; trying it", "did="+sideDID, "fingerprint="+gossh.FingerprintSHA256(signers["erin"].PublicKey())) ||
 		!hasLine(logged, "PIN typed at a console refused", "did="+sideDID) {
 		t.Errorf("the log does not tell the side desk's PINs:\n%s", logged)
+	}
+	if !hasLine(logged, "the settings give a new PIN for the refused account; trying it", "did="+sideDID) {
+		t.Errorf("the log does not say the corrected pin file was tried:\n%s", logged)
 	}
 	if b, err := os.ReadFile(frontFile); err != nil || string(b) != testPIN+"\n" {
 		t.Errorf("the pin file changed: %q, %v", b, err)

@@ -20,8 +20,9 @@ import (
 //   - The PIN is given to the shared upstream, so every console of the
 //     account goes live with it. It is kept in memory only, never written
 //     to the pin file, and outlives the upstream only while the settings
-//     still give the PIN it replaced: once the administrator changes the
-//     pin file, the file's PIN is used again.
+//     still give the PIN it replaced: once the administrator corrects the
+//     pin file and the server reloads its settings, the file's PIN is used
+//     again, and tried at once if the account is refused (SettingsPIN).
 //   - Error 5 also answers an account the provider blocked for abuse, and
 //     a run of wrong PINs may be what gets it blocked. So a typed PIN is
 //     tried at once the first time, then no sooner than the spacing after
@@ -193,6 +194,47 @@ func (c *Client) pinWaitLocked(now time.Time) error {
 		return &PINWaitError{Wait: p.notBefore.Sub(now)}
 	}
 	return nil
+}
+
+// SettingsPIN tells the hub the PIN the settings give for the client's
+// account now, read again when the server reloads them: the administrator
+// may have corrected the pin file. A PIN other than the one the upstream
+// was opened with replaces it, and a typed PIN accepted in its stead; when
+// the phone service refuses the account and no typed PIN is being tried,
+// the upstream tries the new one at once (the administrator's reload, not
+// a console's key, so the console spacing does not hold it back).
+func (c *Client) SettingsPIN(pin transport.Secret) {
+	up, err := c.upstream()
+	if err != nil {
+		return
+	}
+	f := c.feed
+	f.mu.Lock()
+	p := f.pins
+	p.mu.Lock()
+	changed := pin != f.settingsPIN
+	try := false
+	if changed {
+		f.settingsPIN = pin
+		if p.accepted != "" && p.replaced != pin {
+			p.accepted, p.replaced = "", ""
+		}
+		refused := f.haveConn && f.conn.Conn.Status == transport.ConnReconnecting && errors.Is(f.conn.Conn.Err, transport.ErrAuth)
+		if try = refused && !p.trying; try {
+			p.typed = ""
+		}
+	}
+	p.mu.Unlock()
+	f.mu.Unlock()
+	if !changed {
+		return
+	}
+	if !try {
+		c.hub.log.Info("the settings give a new PIN for the account; its connection uses it when it opens again", "did", f.did)
+		return
+	}
+	c.hub.log.Info("the settings give a new PIN for the refused account; trying it", "did", f.did)
+	_ = up.SetPIN(pin) // an upstream declines none; the hub declined already
 }
 
 // SetPIN hands a PIN typed at this console to the account's shared

@@ -267,3 +267,60 @@ func TestAcceptedPINOutlivesTheUpstream(t *testing.T) {
 	}
 	d.Close()
 }
+
+// The settings read again with a corrected PIN: a refused upstream tries it
+// at once, whatever the console spacing, and it replaces a typed PIN that
+// was accepted; a live upstream keeps going and an unchanged PIN does
+// nothing.
+func TestSettingsPIN(t *testing.T) {
+	o := &opener{}
+	clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	h := New(o.open, time.Millisecond, nil, WithClock(clk.now))
+	defer h.Shutdown(context.Background())
+	ctx := context.Background()
+
+	a, err := h.Attach(ctx, acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := o.last()
+	up.events <- refusedEv
+	drainConn(t, transport.ConnReconnecting, a)
+	a.SettingsPIN(acct.PIN)
+	if cmds := up.cmds(); len(cmds) != 0 {
+		t.Fatalf("an unchanged PIN reached the upstream: %v", cmds)
+	}
+	// A console's wrong PIN, then the administrator's fix, tried at once.
+	if err := a.SetPIN("1111"); err != nil {
+		t.Fatal(err)
+	}
+	up.events <- connEvent(transport.ConnConnecting, nil)
+	up.events <- refusedEv
+	drainConn(t, transport.ConnConnecting, a)
+	drainConn(t, transport.ConnReconnecting, a)
+	a.SettingsPIN("2222")
+	if got := up.lastPIN(); got != "2222" {
+		t.Fatalf("upstream PIN %q, want the settings' new one", string(got))
+	}
+	up.events <- connEvent(transport.ConnConnecting, nil)
+	up.events <- live()
+	drainConn(t, transport.ConnConnecting, a)
+	drainConn(t, transport.ConnLive, a)
+	// Live: a PIN changed in the settings waits for the next upstream.
+	a.SettingsPIN("3333")
+	if got := up.lastPIN(); got != "2222" {
+		t.Fatalf("a live upstream was given PIN %q", string(got))
+	}
+	a.Close()
+	waitFor(t, "the idle upstream to close", func() bool { return h.Upstreams() == 0 })
+	fixed := acct
+	fixed.PIN = "3333"
+	b, err := h.Attach(ctx, fixed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if got := o.lastPIN(); got != "3333" {
+		t.Fatalf("reopened with PIN %q, want the settings' one", string(got))
+	}
+}

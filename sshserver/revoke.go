@@ -50,6 +50,32 @@ func (s *Server) recheck(force bool) {
 			s.log.Info("ending the console of a revoked key", "fingerprint", c.fingerprint,
 				"remote", c.sess.RemoteAddr().String(), "reason", reason)
 			c.end(reason)
+		} else if accounts {
+			s.settingsPINs(c)
+		}
+	}
+}
+
+// settingsPINs hands the hub the PINs the reloaded settings give for c's
+// accounts: a corrected pin file brings a refused account back without a
+// restart.
+func (s *Server) settingsPINs(c *console) {
+	c.mu.Lock()
+	lines := c.lines
+	c.mu.Unlock()
+	key := c.sess.PublicKey()
+	if len(lines) == 0 || key == nil {
+		return
+	}
+	current, err := s.cfg.Accounts(key)
+	if err != nil {
+		return
+	}
+	for _, l := range lines {
+		for _, n := range current {
+			if n.Account.User == l.Account.User && n.Account.Server == l.Account.Server && n.Account.Endpoint == l.Account.Endpoint {
+				l.Phone.SettingsPIN(n.Account.PIN)
+			}
 		}
 	}
 }
