@@ -1,7 +1,9 @@
 package directory
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -70,16 +72,12 @@ func (r *csvScanner) next() (rec record, bad string, ok bool) {
 				r.skipLine()
 				return rec, fmt.Sprintf("unterminated quoted field (line %d)", quoteLine), true
 			}
-			// Keep anything between the closing quote and the delimiter.
-			for r.pos < len(r.s) && r.s[r.pos] != r.delim && r.s[r.pos] != '\n' && r.s[r.pos] != '\r' {
-				field.WriteByte(r.s[r.pos])
-				r.pos++
-			}
-		} else {
-			for r.pos < len(r.s) && r.s[r.pos] != r.delim && r.s[r.pos] != '\n' && r.s[r.pos] != '\r' {
-				field.WriteByte(r.s[r.pos])
-				r.pos++
-			}
+		}
+		// The field up to the delimiter: all of an unquoted one, and
+		// anything after a quoted one's closing quote.
+		for r.pos < len(r.s) && r.s[r.pos] != r.delim && r.s[r.pos] != '\n' && r.s[r.pos] != '\r' {
+			field.WriteByte(r.s[r.pos])
+			r.pos++
 		}
 		rec.fields = append(rec.fields, field.String())
 		if r.pos < len(r.s) && r.s[r.pos] == r.delim {
@@ -156,6 +154,7 @@ const (
 	roleCompany
 	roleNotes
 	roleEmail
+	roleCount
 )
 
 // mobileRank is the rank of a mobile phone column.
@@ -214,67 +213,53 @@ type phoneColumn struct{ col, rank int }
 
 // layout says which column holds what.
 type layout struct {
-	name, first, middle, last, ext, dept, company, notes, email int // -1 when absent
-	phones                                                      []phoneColumn
+	cols   [roleCount]int // each role's column, -1 when absent (phones: see phones)
+	phones []phoneColumn
 }
 
 func newLayout() layout {
-	return layout{name: -1, first: -1, middle: -1, last: -1, ext: -1, dept: -1, company: -1, notes: -1, email: -1}
+	var l layout
+	for r := range l.cols {
+		l.cols[r] = -1
+	}
+	return l
+}
+
+// has reports whether any of roles has a column.
+func (l layout) has(roles ...role) bool {
+	for _, r := range roles {
+		if l.cols[r] >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // headerLayout interprets a header record. recognised is false when the
 // record names neither a name nor a number column (a file without header).
+// The first column of a role counts; every phone column does, in order of
+// rank (columns of equal rank in the file's order).
 func headerLayout(fields []string) (l layout, recognised bool) {
 	l = newLayout()
-	set := func(p *int, col int) {
-		if *p < 0 {
-			*p = col
-		}
-	}
 	for col, h := range fields {
 		hr, ok := headerRoles[foldHeader(h)]
-		if !ok {
-			continue
-		}
-		switch hr.role {
-		case roleName:
-			set(&l.name, col)
-		case roleFirst:
-			set(&l.first, col)
-		case roleMiddle:
-			set(&l.middle, col)
-		case roleLast:
-			set(&l.last, col)
-		case rolePhone:
+		switch {
+		case !ok:
+		case hr.role == rolePhone:
 			l.phones = append(l.phones, phoneColumn{col, hr.rank})
-		case roleExt:
-			set(&l.ext, col)
-		case roleDept:
-			set(&l.dept, col)
-		case roleCompany:
-			set(&l.company, col)
-		case roleNotes:
-			set(&l.notes, col)
-		case roleEmail:
-			set(&l.email, col)
+		case l.cols[hr.role] < 0:
+			l.cols[hr.role] = col
 		}
 	}
-	// Stable insertion sort by rank: columns of equal rank keep their order.
-	for i := 1; i < len(l.phones); i++ {
-		for j := i; j > 0 && l.phones[j].rank < l.phones[j-1].rank; j-- {
-			l.phones[j], l.phones[j-1] = l.phones[j-1], l.phones[j]
-		}
-	}
-	hasName := l.name >= 0 || l.first >= 0 || l.last >= 0
-	hasNumber := len(l.phones) > 0 || l.ext >= 0
-	return l, hasName || hasNumber
+	slices.SortStableFunc(l.phones, func(a, b phoneColumn) int { return cmp.Compare(a.rank, b.rank) })
+	return l, l.has(roleName, roleFirst, roleLast, roleExt) || len(l.phones) > 0
 }
 
 // positionalLayout is used for a file without a recognisable header:
 // name, number, extension, department, notes.
 func positionalLayout() layout {
 	l := newLayout()
-	l.name, l.ext, l.dept, l.notes = 0, 2, 3, 4
+	l.cols[roleName], l.cols[roleExt], l.cols[roleDept], l.cols[roleNotes] = 0, 2, 3, 4
 	l.phones = []phoneColumn{{1, 0}}
 	return l
 }
@@ -328,12 +313,10 @@ func parseCSV(text string) ([]Contact, []RowError) {
 			rows = append(rows, RowError{header.line, "no header row recognised; " + reason})
 		}
 	} else {
-		hasName := l.name >= 0 || l.first >= 0 || l.last >= 0 || l.company >= 0
-		hasNumber := len(l.phones) > 0 || l.ext >= 0
 		switch {
-		case !hasName:
+		case !l.has(roleName, roleFirst, roleLast, roleCompany):
 			return nil, append(rows, RowError{header.line, "no name column (looked for name, full name, display name, first name, last name, company)"})
-		case !hasNumber:
+		case len(l.phones) == 0 && !l.has(roleExt):
 			return nil, append(rows, RowError{header.line, "no number column (looked for number, phone, telephone, mobile, business phone, work phone, extension)"})
 		}
 	}
@@ -402,24 +385,25 @@ func lineAt(s string, n int) string {
 // contact builds a contact from one record. reason is "" on success, "blank"
 // for a record with nothing in it, otherwise why it was skipped.
 func (l layout) contact(fields []string) (Contact, string) {
-	get := func(col int) string {
+	field := func(col int) string {
 		if col < 0 || col >= len(fields) {
 			return ""
 		}
 		return fields[col]
 	}
+	get := func(r role) string { return field(l.cols[r]) }
 	if blank(fields) {
 		return Contact{}, "blank"
 	}
 	c := Contact{
-		Name:       clean(get(l.name), maxFieldLen),
-		Department: clean(get(l.dept), maxFieldLen),
-		Notes:      clean(get(l.notes), maxNotesLen),
-		Email:      emailAddress(get(l.email)),
+		Name:       clean(get(roleName), maxFieldLen),
+		Department: clean(get(roleDept), maxFieldLen),
+		Notes:      clean(get(roleNotes), maxNotesLen),
+		Email:      emailAddress(get(roleEmail)),
 	}
-	company := clean(get(l.company), maxFieldLen)
+	company := clean(get(roleCompany), maxFieldLen)
 	if c.Name == "" {
-		c.Name = clean(strings.Join([]string{get(l.first), get(l.middle), get(l.last)}, " "), maxFieldLen)
+		c.Name = clean(strings.Join([]string{get(roleFirst), get(roleMiddle), get(roleLast)}, " "), maxFieldLen)
 	}
 	if c.Name == "" {
 		c.Name = company
@@ -428,9 +412,9 @@ func (l layout) contact(fields []string) (Contact, string) {
 		c.Department = company
 	}
 
-	ext := Digits(get(l.ext))
+	ext := Digits(get(roleExt))
 	for _, p := range l.phones {
-		raw := clean(get(p.col), maxFieldLen)
+		raw := clean(field(p.col), maxFieldLen)
 		num, x := splitExtension(raw)
 		if Digits(num) == "" {
 			continue
@@ -447,15 +431,27 @@ func (l layout) contact(fields []string) (Contact, string) {
 			c.Other = append(c.Other, num)
 		}
 	}
-	c.Number, c.Extension = sortNumberAndExt(c.Number, ext, &c.Other)
+	return complete(c, ext, csvMissing)
+}
 
+// missing says, in a format's own words, what a contact lacks.
+type missing struct{ both, name, number string }
+
+var csvMissing = missing{both: "missing name and number", name: "missing name", number: "missing number"}
+
+// complete finishes a contact read from a file: its number and extension
+// sorted out (see sortNumberAndExt), and reason, why it is skipped: it
+// lacks a name or a number ("" when it has both).
+func complete(c Contact, ext string, why missing) (_ Contact, reason string) {
+	c.Number, c.Extension = sortNumberAndExt(c.Number, ext, &c.Other)
+	noNumber := c.Number == "" && c.Extension == ""
 	switch {
-	case c.Name == "" && c.Number == "" && c.Extension == "":
-		return Contact{}, "missing name and number"
+	case c.Name == "" && noNumber:
+		return Contact{}, why.both
 	case c.Name == "":
-		return Contact{}, "missing name"
-	case c.Number == "" && c.Extension == "":
-		return Contact{}, "missing number"
+		return Contact{}, why.name
+	case noNumber:
+		return Contact{}, why.number
 	}
 	return c, ""
 }

@@ -290,17 +290,10 @@ func (v *vCard) contact() (Contact, string) {
 			c.Other = append(c.Other, num)
 		}
 	}
-	c.Number, c.Extension = sortNumberAndExt(c.Number, ext, &c.Other)
-	switch {
-	case c.Name == "" && c.Number == "" && c.Extension == "":
-		return Contact{}, "card without a name or number"
-	case c.Name == "":
-		return Contact{}, "missing name (no FN, N or ORG)"
-	case c.Number == "" && c.Extension == "":
-		return Contact{}, "missing number (no usable TEL)"
-	}
-	return c, ""
+	return complete(c, ext, vcardMissing)
 }
+
+var vcardMissing = missing{both: "card without a name or number", name: "missing name (no FN, N or ORG)", number: "missing number (no usable TEL)"}
 
 func parseVCard(text string) ([]Contact, []RowError) {
 	var out []Contact
