@@ -194,30 +194,27 @@ func (s *Server) callsLocked(did string) []transport.Call {
 // subscribers. clid nil leaves CLID out. It returns the new call's Id, or ""
 // for an unknown DID.
 func (s *Server) Ring(did, ani string, clid *string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.phones[did]
-	if p == nil || s.closed {
-		return ""
-	}
-	c := s.newCallLocked(p, ani, clid, false, StateRinging)
-	s.changeLocked(p, c, StateRinging)
-	s.flushLocked()
-	return c.id
+	return s.startCall(did, ani, clid, false, StateRinging)
 }
 
 // Dial places an outbound call from did's phone as if dialled on the handset
 // (PENDING, then CONNECTED after the dial connect delay). It returns the
 // call's Id, or "" for an unknown DID.
 func (s *Server) Dial(did, number string) string {
+	return s.startCall(did, number, nil, true, StatePending)
+}
+
+// startCall starts a call on did's phone in state and pushes it to the
+// subscribers; "" for an unknown DID or a closed server.
+func (s *Server) startCall(did, number string, clid *string, outbound bool, state string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.phones[did]
 	if p == nil || s.closed {
 		return ""
 	}
-	c := s.newCallLocked(p, number, nil, true, StatePending)
-	s.changeLocked(p, c, StatePending)
+	c := s.newCallLocked(p, number, clid, outbound, state)
+	s.changeLocked(p, c, state)
 	s.flushLocked()
 	return c.id
 }
@@ -229,11 +226,7 @@ func (s *Server) Dial(did, number string) string {
 func (s *Server) SetState(did, callID, state string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.phones[did]
-	if p == nil {
-		return
-	}
-	c := p.find(callID)
+	p, c := s.callLocked(did, callID)
 	if c == nil {
 		return
 	}
@@ -254,11 +247,7 @@ const misspeltConnected = "CONNNECTED"
 func (s *Server) PushState(did, callID, spelt string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.phones[did]
-	if p == nil {
-		return
-	}
-	c := p.find(callID)
+	_, c := s.callLocked(did, callID)
 	if c == nil {
 		return
 	}
@@ -267,6 +256,15 @@ func (s *Server) PushState(did, callID, spelt string) {
 	s.pushCallLocked(did, wc)
 	s.notifyLocked()
 	s.flushLocked()
+}
+
+// callLocked finds a call on did's phone; c is nil for an unknown DID or
+// call.
+func (s *Server) callLocked(did, callID string) (p *phone, c *call) {
+	if p = s.phones[did]; p != nil {
+		c = p.find(callID)
+	}
+	return p, c
 }
 
 // Burst pushes one Response per call to every subscriber of did, all in ONE

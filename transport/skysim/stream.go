@@ -132,13 +132,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 // (repeated, in order).
 func (s *Server) serveGET(w http.ResponseWriter, r *http.Request) {
 	cmd := commandFromQuery(r.URL.Query())
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		http.Error(w, "server closed", http.StatusServiceUnavailable)
+	if !s.admit(w) {
 		return
 	}
-	s.handlers.Add(1)
 	defer s.handlers.Done()
 	s.stats.gets++
 	doc := s.execLocked(cmd, viaGET, nil)
@@ -150,17 +146,27 @@ func (s *Server) serveGET(w http.ResponseWriter, r *http.Request) {
 
 const contentType = "text/xml; charset=UTF-8"
 
-// serveStream runs the long-lived chunked POST: commands are read from the
-// request body as they arrive and every reply and event is written back as
-// its own flushed chunk.
-func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
+// admit takes the lock for a new request and counts it as handled until
+// the caller calls s.handlers.Done; the caller releases the lock. A closed
+// server answers 503 instead (false, the lock released).
+func (s *Server) admit(w http.ResponseWriter) bool {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		http.Error(w, "server closed", http.StatusServiceUnavailable)
-		return
+		return false
 	}
 	s.handlers.Add(1)
+	return true
+}
+
+// serveStream runs the long-lived chunked POST: commands are read from the
+// request body as they arrive and every reply and event is written back as
+// its own flushed chunk.
+func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
+	if !s.admit(w) {
+		return
+	}
 	defer s.handlers.Done()
 	conn, _ := r.Context().Value(connKey{}).(net.Conn)
 	s.nextSessID++

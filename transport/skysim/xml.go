@@ -11,6 +11,12 @@ import (
 	"github.com/frontdesk/frontdesk/transport"
 )
 
+// The simulator writes its replies with its own code, from the guide's
+// examples, rather than with transport's encoder (transport.Response),
+// though the two look alike (renderCallItems and Call's encoding): a
+// misreading of the guide in transport then shows up as a test failure
+// instead of being mirrored by the simulator.
+
 // The fixed parts of a reply, exactly as the guide prints them.
 const (
 	docHead = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
