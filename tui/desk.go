@@ -418,7 +418,7 @@ func (m *Model) handleRecords(msg tea.Msg) tea.Cmd {
 			cmds = append(cmds, m.hist.reload(r))
 		}
 		if m.view == viewToday {
-			cmds = append(cmds, loadToday(r, m.sh.now))
+			cmds = append(cmds, loadToday(r, m.sh.now, m.lines.names()))
 		}
 		return tea.Batch(cmds...)
 	case callerContextMsg:

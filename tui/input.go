@@ -111,7 +111,7 @@ func (m *Model) switchView(v view) tea.Cmd {
 	case viewMessages:
 		return loadMessages(r)
 	case viewToday:
-		return loadToday(r, m.sh.now)
+		return loadToday(r, m.sh.now, m.lines.names())
 	}
 	return nil
 }

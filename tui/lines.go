@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -94,6 +95,23 @@ func (s *lineSet) entryNaming(e *model.CallRecord) model.Naming {
 		own = s.all[i].Naming
 	}
 	return s.numbers.For(model.Dialled(e.CLID, e.HasCLID, e.DID), own)
+}
+
+// entryLabel is the line Today counts an ended call under: its label as
+// History's line column shows it, else the number it came in on.
+func (s *lineSet) entryLabel(e model.CallRecord) string {
+	if l := model.Clean(s.entryNaming(&e).Label, 0); l != "" {
+		return l
+	}
+	return model.FormatNumber(e.DID)
+}
+
+// names is a copy of the lines for a command to name calls with, which
+// must not read the Model. The maps and numbers are only read once made.
+func (s *lineSet) names() *lineSet {
+	c := *s
+	c.all = slices.Clone(s.all)
+	return &c
 }
 
 // account is the account (DID) of the line called name, "" when the line

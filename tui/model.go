@@ -148,7 +148,7 @@ func New(opts Options) *Model {
 	}
 	m.acts[paneCalls].actions = append(m.acts[paneCalls].actions, speedDialActions(opts.SpeedDials)...)
 	m.callers = map[string]callerContext{}
-	m.today = todayView{sh: sh, noRecords: opts.Records == nil, lineName: m.lines.didLabel}
+	m.today = todayView{sh: sh, noRecords: opts.Records == nil}
 	m.list.lines = &m.lines
 	m.list.unconfirmed = map[string]bool{}
 	m.hist = newHistoryView(sh)

@@ -25,9 +25,6 @@ type todayView struct {
 	noRecords bool
 	width     int
 	height    int
-	// lineName names a line for the table (the account's label); nil shows
-	// the line as stored.
-	lineName func(string) string
 }
 
 // setSize fits the view in w×h cells, its title line included.
@@ -129,9 +126,6 @@ func (v *todayView) lines() []string {
 	out = append(out, "", st.TableHeader.Render(ansi.Truncate(head.String(), w, "")))
 	for _, l := range v.day.Lines {
 		name := l.Name
-		if v.lineName != nil {
-			name = v.lineName(l.Name)
-		}
 		if name == "" {
 			name = "(no line)"
 		}
@@ -193,15 +187,15 @@ type todayLoadedMsg struct {
 }
 
 // loadToday reads the calls since midnight of now's day and works out the
-// figures.
-func loadToday(r Records, now time.Time) tea.Cmd {
+// figures, per line as lines names them (see lineSet.entryLabel).
+func loadToday(r Records, now time.Time, lines *lineSet) tea.Cmd {
 	return func() tea.Msg {
 		start := stats.DayStart(now)
 		recs, err := r.Calls(model.CallQuery{Since: start})
 		if err != nil {
 			return todayLoadedMsg{err: err}
 		}
-		return todayLoadedMsg{day: stats.Compute(now, recs, nil)}
+		return todayLoadedMsg{day: stats.Compute(now, recs, lines.entryLabel)}
 	}
 }
 

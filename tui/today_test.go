@@ -49,13 +49,13 @@ func TestTodayViewGolden(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := New(Options{Now: func() time.Time { return now }, NoColor: tc.noColor})
-			v := todayView{sh: m.sh, lineName: func(did string) string { return model.FormatNumber(did) }}
+			v := todayView{sh: m.sh}
 			v.setSize(tc.w, tc.h)
 			var calls []model.CallRecord
 			if tc.calls {
 				calls = todayCalls(now)
 			}
-			v.take(stats.Compute(now, calls, nil))
+			v.take(stats.Compute(now, calls, m.lines.entryLabel))
 			lines := v.lines()
 			if len(lines) != tc.h {
 				t.Fatalf("%d lines, want %d", len(lines), tc.h)
@@ -91,7 +91,7 @@ func TestLoadTodayReadsTheDaysCalls(t *testing.T) {
 	for _, e := range append(todayCalls(now), model.CallRecord{CallID: "y", Start: now.Add(-24 * time.Hour), Outcome: model.OutcomeMissed}) {
 		r.SaveCalls([]model.CallRecord{e})
 	}
-	msg, ok := loadToday(r, now)().(todayLoadedMsg)
+	msg, ok := loadToday(r, now, &lineSet{})().(todayLoadedMsg)
 	if !ok || msg.err != nil {
 		t.Fatalf("message = %+v", msg)
 	}
@@ -127,5 +127,38 @@ func TestGoldenTodayTab(t *testing.T) {
 			}
 			pr.golden()
 		})
+	}
+}
+
+// Today names each line as the rest of the console does: by the label of
+// the number dialled or of the line, not by the DID.
+func TestTodayNamesLinesByTheirLabels(t *testing.T) {
+	rec := &memRecords{}
+	h, _, _ := twoLines(t, func(o *Options) { o.Records = rec })
+	at := h.clock.Now().Add(-time.Hour)
+	for _, e := range []model.CallRecord{
+		{CallID: "1", DID: "2125550100", Start: at, Outcome: model.OutcomeAnswered},
+		{CallID: "2", DID: "2125550000", Start: at, Outcome: model.OutcomeMissed},
+		{CallID: "3", Line: "lee", Start: at, Outcome: model.OutcomeAnswered},
+		{CallID: "4", DID: "(212) 555-0200", Start: at, Outcome: model.OutcomeAnswered},
+		{CallID: "5", DID: "9175550000", Start: at, Outcome: model.OutcomeIgnored},
+	} {
+		rec.SaveCalls([]model.CallRecord{e})
+	}
+	for range 3 {
+		for _, msg := range h.key("tab") {
+			if m, ok := msg.(todayLoadedMsg); ok {
+				h.send(m)
+			}
+		}
+	}
+	h.wantScreen("TODAY ·")
+	for _, row := range []string{`Acme Dental\s+1 `, `Acme Ortho\s+1 `, `Lee & Co\s+2 `, `\(917\) 555-0000\s+1 `, `All lines\s+5 `} {
+		if !regexp.MustCompile(row).MatchString(h.screen()) {
+			t.Errorf("no row %q:\n%s", row, h.screen())
+		}
+	}
+	if strings.Contains(h.screen(), "(212) 555") {
+		t.Errorf("a line named by its DID:\n%s", h.screen())
 	}
 }
