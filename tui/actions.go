@@ -142,7 +142,7 @@ func viewActions(k KeyMap) []action {
 			if m.help.ShowAll {
 				m.help.ShowAll = false
 			} else {
-				m.msgs.reading = false
+				m.msgs.read(false)
 			}
 			return nil
 		}},

@@ -229,10 +229,29 @@ func messagesActions(k KeyMap) []action {
 		}
 		return ""
 	}
-	move := func(b key.Binding, d func(m *Model) int) action {
-		return action{bind: b, why: rows, do: func(m *Model) tea.Cmd { m.msgs.step(d(m), len(m.msgs.msgs)); return nil }}
+	// The movement keys move the selection, or scroll the message read.
+	move := func(b key.Binding, reading string, d func(m *Model) int) action {
+		return action{bind: b, why: rows, label: func(m *Model) string {
+			if m.msgs.reading {
+				return reading
+			}
+			return b.Help().Desc
+		}, do: func(m *Model) tea.Cmd {
+			if m.msgs.reading {
+				m.msgs.scroll(d(m))
+			} else {
+				m.msgs.step(d(m), len(m.msgs.msgs))
+			}
+			return nil
+		}}
 	}
-	page := func(m *Model) int { return max(1, m.msgs.height-1) }
+	page := func(m *Model) int {
+		if m.msgs.reading {
+			return max(1, m.msgs.readShown-1)
+		}
+		return max(1, m.msgs.height-1)
+	}
+	all := func(m *Model) int { return len(m.msgs.msgs) + m.msgs.readLen }
 	return []action{
 		{bind: k.AnswerNextLetter, why: (*Model).whyNoneRinging, do: (*Model).answerNext, short: true},
 		{bind: k.ReadMessage, why: rows, label: func(m *Model) string {
@@ -240,16 +259,16 @@ func messagesActions(k KeyMap) []action {
 				return "back to the list"
 			}
 			return "read"
-		}, do: func(m *Model) tea.Cmd { m.msgs.reading = !m.msgs.reading; return nil }, short: true},
+		}, do: func(m *Model) tea.Cmd { m.msgs.read(!m.msgs.reading); return nil }, short: true},
 		{bind: k.CallBack, why: rows, do: (*Model).callBackMessage, short: true},
 		{bind: k.ToggleDone, why: rows, do: (*Model).toggleDone, short: true},
 		{bind: k.NewMessage, why: (*Model).whyNoRecords, do: func(m *Model) tea.Cmd { return m.openForm("", "", "", "") }, short: true},
-		move(k.Up, func(*Model) int { return -1 }),
-		move(k.Down, func(*Model) int { return 1 }),
-		move(k.Top, func(m *Model) int { return -len(m.msgs.msgs) }),
-		move(k.Bottom, func(m *Model) int { return len(m.msgs.msgs) }),
-		move(k.PgUp, func(m *Model) int { return -page(m) }),
-		move(k.PgDown, page),
+		move(k.Up, "scroll up", func(*Model) int { return -1 }),
+		move(k.Down, "scroll down", func(*Model) int { return 1 }),
+		move(k.Top, "top of the message", func(m *Model) int { return -all(m) }),
+		move(k.Bottom, "end of the message", all),
+		move(k.PgUp, "page up", func(m *Model) int { return -page(m) }),
+		move(k.PgDown, "page down", page),
 	}
 }
 

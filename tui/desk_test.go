@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -467,4 +469,53 @@ func TestEndedCallsBelongToTheirLine(t *testing.T) {
 	if len(calls) != 2 || got["front"] != "2125550100" || got["sales"] != "2125550200" {
 		t.Fatalf("stored %+v", calls)
 	}
+}
+
+// A message longer than the screen scrolls while it is read: the movement
+// keys move through its text (the selection stays), ? says so, and the
+// last row tells where the text is.
+func TestLongMessageScrolls(t *testing.T) {
+	h, rec := deskHarness(t, 80, 16)
+	var text strings.Builder
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&text, "paragraph %d of the message\n", i)
+	}
+	rec.AddMessage(model.Message{For: "Dana Whitfield", CallerName: "Long Talker", CallerNumber: "6465550142", Text: text.String(), Created: h.clock.Now()})
+	rec.AddMessage(model.Message{For: "Rachel Kim", CallerName: "Short", Text: "call me", Created: h.clock.Now().Add(-time.Minute)})
+	h.send(recordsChangedMsg{})
+	h.keys("tab", "tab")
+	h.wantScreen("MESSAGES · 2 open")
+	h.key("enter")
+	h.wantScreen("paragraph 1 of")
+	h.wantNoScreen("paragraph 40 of")
+	h.wantScreen("↑↓ PgUp PgDn scroll")
+	h.key("down")
+	h.wantScreen("lines 2–")
+	h.key("pgdown")
+	h.wantNoScreen("paragraph 1 of")
+	h.key("G")
+	h.wantScreen("paragraph 40 of")
+	h.wantScreen("enter or esc goes back to the list")
+	if m := regexp.MustCompile(`lines \d+–(\d+) of (\d+)`).FindStringSubmatch(h.screen()); m == nil || m[1] != m[2] {
+		t.Fatalf("at the end, the last row says %v:\n%s", m, h.screen())
+	}
+	h.key("up")
+	h.wantNoScreen("enter or esc goes back to the list")
+	h.key("g")
+	h.wantScreen("paragraph 1 of")
+	if sel, _ := h.m.msgs.selected(); sel.CallerName != "Long Talker" {
+		t.Fatalf("scrolling moved the selection to %q", sel.CallerName)
+	}
+	h.key("?")
+	h.wantScreen("scroll down")
+	h.wantScreen("end of the message")
+	h.keys("?", "esc")
+	// Back in the list, the same keys move the selection; the next message
+	// opens at its top.
+	h.key("down")
+	if sel, _ := h.m.msgs.selected(); sel.CallerName != "Short" {
+		t.Fatalf("selected %q, want the second message", sel.CallerName)
+	}
+	h.keys("up", "enter")
+	h.wantScreen("paragraph 1 of")
 }

@@ -18,8 +18,10 @@ type messagesView struct {
 	listCursor
 	loaded bool
 	err    string
-	// reading shows the selected message in full instead of the list.
-	reading bool
+	// reading shows the selected message in full instead of the list:
+	// its lines from readTop, readShown of readLen at a time (setSize).
+	reading                     bool
+	readTop, readShown, readLen int
 	// callLines names each message's line, for the line column.
 	callLines *lineSet
 }
@@ -66,14 +68,32 @@ func (v *messagesView) selected() (model.Message, bool) {
 	return v.msgs[v.sel], true
 }
 
-// setSize fits the view in w×h cells, its title line included.
-func (v *messagesView) setSize(_, h int) {
+// setSize fits the view in w×h cells, its title line included, and the
+// message being read in what is left.
+func (v *messagesView) setSize(w, h int) {
 	v.height = max(0, h-1)
 	v.follow(len(v.msgs))
+	v.readLen, v.readShown = 0, 0
+	if m, ok := v.selected(); ok && v.reading {
+		v.readLen = len(v.readLines(m, w))
+		v.readShown = max(0, h-len(v.head(w)))
+		if v.readLen > v.readShown && v.readShown > 1 {
+			v.readShown-- // the last row says where the text is
+		}
+	}
+	v.scroll(0)
 }
 
-// lines renders the view in h lines of width w.
-func (v *messagesView) lines(w, h int) []string {
+// read opens the selected message at its top, or goes back to the list.
+func (v *messagesView) read(on bool) { v.reading, v.readTop = on, 0 }
+
+// scroll moves the message being read by d lines, within its text.
+func (v *messagesView) scroll(d int) {
+	v.readTop = max(0, min(v.readTop+d, v.readLen-v.readShown))
+}
+
+// head is the title line, then why there is nothing to list, if so.
+func (v *messagesView) head(w int) []string {
 	st := v.sh.styles
 	title := "MESSAGES · " + itoa(v.open()) + " open"
 	if done := len(v.msgs) - v.open(); done > 0 {
@@ -86,8 +106,22 @@ func (v *messagesView) lines(w, h int) []string {
 	case v.loaded && len(v.msgs) == 0 && v.height > 0:
 		out = append(out, st.Empty.Render(ansi.Truncate("  No messages. m on a call or a history entry takes one.", w, "…")))
 	}
+	return out
+}
+
+// lines renders the view in h lines of width w.
+func (v *messagesView) lines(w, h int) []string {
+	st := v.sh.styles
+	out := v.head(w)
 	if m, ok := v.selected(); ok && v.reading {
-		return v.fill(v.readLines(m, w, out), h, 0, nil)
+		text := v.readLines(m, w)
+		end := min(len(text), v.readTop+v.readShown)
+		out = append(out, text[v.readTop:end]...)
+		if v.readShown < len(text) {
+			where := "  lines " + itoa(v.readTop+1) + "–" + itoa(end) + " of " + itoa(len(text)) + " · ↑↓ PgUp PgDn scroll"
+			out = append(out, st.Dim.Render(ansi.Truncate(where, w, "…")))
+		}
+		return v.fill(out, h, 0, nil)
 	}
 	now := v.sh.now
 	forW := min(20, max(8, w/5))
@@ -168,11 +202,11 @@ func deliveryLine(d model.Delivery, now time.Time) string {
 	return line
 }
 
-// readLines draws message m in full after the title lines out: who it is
-// for, who called and on what number, when, and the whole text wrapped to
-// the width.
-func (v *messagesView) readLines(m model.Message, w int, out []string) []string {
+// readLines draws message m in full: who it is for, who called and on
+// what number, when, and the whole text wrapped to the width.
+func (v *messagesView) readLines(m model.Message, w int) []string {
 	st := v.sh.styles
+	var out []string
 	field := func(name, value string) {
 		if strings.TrimSpace(value) == "" {
 			return

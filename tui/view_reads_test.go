@@ -109,6 +109,8 @@ func TestViewOnlyReads(t *testing.T) {
 	check("messages scrolled")
 	h.key("enter")
 	check("message read")
+	h.keys("pgdown", "down")
+	check("message read, scrolled")
 	h.key("enter")
 	today(h.key("tab"))
 	check("today")
