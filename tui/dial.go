@@ -87,7 +87,7 @@ func (d *dialPrompt) valid() bool { return d.err == nil }
 // setSize fits the input in w cells; the prompt is always two lines.
 func (d *dialPrompt) setSize(w, _ int) {
 	// Prompt text plus one column for the cursor at the end.
-	d.input.SetWidth(max(1, w-ansi.StringWidth(dialPromptText)-1))
+	d.input.SetWidth(max(1, w-width(dialPromptText)-1))
 }
 
 // lines renders the prompt at width w: input line, feedback line.

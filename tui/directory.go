@@ -180,7 +180,7 @@ const pickerHead = 2
 
 // setSize fits the picker in w×h cells, and scrolls to the selection.
 func (p *dirPicker) setSize(w, h int) {
-	p.input.SetWidth(max(1, w-ansi.StringWidth(p.input.Prompt)-1))
+	p.input.SetWidth(max(1, w-width(p.input.Prompt)-1))
 	p.height = max(0, h-pickerHead)
 	if p.sel >= p.offset+p.height {
 		p.offset = max(0, p.sel-p.height+1)

@@ -163,7 +163,7 @@ func outcomeMark(o model.Outcome) string {
 // setSize fits the view in w×ht cells: the title line (or the search
 // input), then rows.
 func (h *historyView) setSize(w, ht int) {
-	h.search.SetWidth(max(1, w-ansi.StringWidth(h.search.Prompt)-1))
+	h.search.SetWidth(max(1, w-width(h.search.Prompt)-1))
 	h.height = max(0, ht-1)
 	h.follow(len(h.rows))
 }

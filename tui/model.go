@@ -63,13 +63,14 @@ type Model struct {
 	built   bool
 	ringing map[string]struct{}
 
-	list   callList
-	frame  frame // layout decided by the last Update
-	calls  []model.Call
-	dial   dialPrompt
-	status statusLine
-	help   help.Model
-	foot   footerCache
+	list     callList
+	frame    frame // layout decided by the last Update
+	calls    []model.Call
+	dial     dialPrompt
+	status   statusLine
+	help     help.Model
+	foot     footerCache
+	winTitle string // the terminal window's title
 	// The header bar as last drawn, and what it was drawn from.
 	headKey   headerKey
 	headLine  string
@@ -160,6 +161,7 @@ func New(opts Options) *Model {
 	m.dial = newDialPrompt(sh)
 	// Every component exists before it is styled: restyle styles them all.
 	m.restyle()
+	m.relayout() // View reads what relayout leaves, from the first frame
 	return m
 }
 

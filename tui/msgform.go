@@ -39,8 +39,10 @@ type messageForm struct {
 	// The caller's name and number as the form was opened with them, so
 	// typed() can tell what the receptionist typed.
 	openName, openNumber string
-	// textView is the message's text area as drawText last drew it.
+	// textView is the message's text area as drawText last drew it;
+	// textSize is the width and height it was last given.
 	textView string
+	textSize [2]int
 }
 
 const (
@@ -90,6 +92,7 @@ func (f *messageForm) restyle() {
 	ts.Blurred.EndOfBuffer = st.Dim
 	ts.Cursor.Blink = false
 	f.text.SetStyles(ts)
+	f.textSize = [2]int{} // its width depends on the styles
 }
 
 // show opens the form, prefilled with the caller's name and number.
@@ -219,7 +222,7 @@ func (f *messageForm) message() (model.Message, string) {
 // area what is left of the height, up to four lines.
 func (f *messageForm) setSize(w, h int) {
 	for _, ti := range []*textinput.Model{&f.forIn, &f.nameIn, &f.numIn} {
-		ti.SetWidth(max(1, w-ansi.StringWidth(ti.Prompt)-3))
+		ti.SetWidth(max(1, w-width(ti.Prompt)-3))
 	}
 	// Above the text: the title, the three inputs, the suggestions under
 	// the first, and the "Message:" label.
@@ -227,8 +230,12 @@ func (f *messageForm) setSize(w, h int) {
 	if f.field == formFor {
 		above += len(f.sugg)
 	}
-	f.text.SetWidth(max(10, w-2))
-	f.text.SetHeight(max(1, min(4, h-above-2)))
+	// The text area wraps its text again whenever it is sized.
+	if size := [2]int{max(10, w-2), max(1, min(4, h-above-2))}; size != f.textSize {
+		f.text.SetWidth(size[0])
+		f.text.SetHeight(size[1])
+		f.textSize = size
+	}
 }
 
 // drawText draws the text area for View. The text area's own View scrolls

@@ -216,9 +216,11 @@ func (m *Model) body() body {
 }
 
 // relayout runs at the end of every Update: it decides the frame, sizes
-// every pane to it and draws what View then only reads (the header, the
-// call rows, the message text area).
+// every pane to it and draws what View then only reads (the window title,
+// the header, the call rows, the message text area).
 func (m *Model) relayout() {
+	wait := m.waitingNow()
+	m.winTitle = wait.title()
 	if m.tooSmall() {
 		return
 	}
@@ -235,7 +237,7 @@ func (m *Model) relayout() {
 		f = m.layoutFrame()
 	}
 	m.frame = f
-	m.drawHeader()
+	m.drawHeader(wait)
 	switch m.body() {
 	case bodyCalls:
 		m.list.draw()
@@ -248,7 +250,7 @@ func (m *Model) relayout() {
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
-	v.WindowTitle = m.title()
+	v.WindowTitle = m.winTitle
 	if m.focus == focusDial && !m.tooSmall() {
 		v.Cursor = m.dial.cursor(m.dialRow())
 	}
@@ -256,8 +258,7 @@ func (m *Model) View() tea.View {
 }
 
 // title is the terminal window title.
-func (m *Model) title() string {
-	w := m.waitingNow()
+func (w waiting) title() string {
 	if w.ringing+w.held == 0 {
 		return "frontdesk"
 	}
@@ -376,7 +377,7 @@ type headerKey struct {
 }
 
 // drawHeader draws the top bar again when what it shows changed.
-func (m *Model) drawHeader() {
+func (m *Model) drawHeader(wait waiting) {
 	w := m.sh.width
 	conns := m.headerConns()
 	var key strings.Builder
@@ -386,7 +387,7 @@ func (m *Model) drawHeader() {
 	}
 	k := headerKey{
 		conns: key.String(), clock: m.sh.now.Format("15:04"), width: w,
-		extra: headerExtra{view: m.view, missed: m.missed, records: m.opts.Records != nil, waiting: m.waitingNow(), notSaving: m.notSaving},
+		extra: headerExtra{view: m.view, missed: m.missed, records: m.opts.Records != nil, waiting: wait, notSaving: m.notSaving},
 	}
 	if m.headDrawn && k == m.headKey {
 		return
