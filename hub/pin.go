@@ -29,8 +29,8 @@ import (
 //     the one before (doubling from the first to the most, see
 //     WithPINSpacing) until one is accepted.
 
-// Errors a console gets back from Client.SetPIN. None of them carries the
-// PIN.
+// Errors a console gets back from Client.SetPIN and Client.PINWait. None
+// of them carries the PIN.
 var (
 	// ErrNotRefused: the phone service is not refusing the account's PIN,
 	// so there is nothing to retype.
