@@ -131,20 +131,7 @@ func (s *Server) statsLocked() Stats {
 // WaitFor blocks until cond holds for the server's stats, or ctx ends.
 // cond is checked at once and after every change the server makes.
 func (s *Server) WaitFor(ctx context.Context, cond func(Stats) bool) error {
-	for {
-		s.mu.Lock()
-		st := s.statsLocked()
-		ch := s.changed
-		s.mu.Unlock()
-		if cond(st) {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
+	return waitFor(ctx, s, s.statsLocked, cond)
 }
 
 // WaitSubscribed blocks until at least n streams are subscribed to did.
@@ -154,16 +141,22 @@ func (s *Server) WaitSubscribed(ctx context.Context, did string, n int) error {
 
 // WaitCalls blocks until cond holds for did's calls, or ctx ends.
 func (s *Server) WaitCalls(ctx context.Context, did string, cond func([]transport.Call) bool) error {
+	return waitFor(ctx, s, func() []transport.Call { return s.callsLocked(did) }, cond)
+}
+
+// waitFor blocks until cond holds for what snapshot returns, or ctx ends:
+// at once and after every change the server makes, it takes a snapshot
+// under the lock and checks it outside.
+func waitFor[T any](ctx context.Context, s *Server, snapshot func() T, cond func(T) bool) error {
 	for {
 		s.mu.Lock()
-		calls := s.callsLocked(did)
-		ch := s.changed
+		v, changed := snapshot(), s.changed
 		s.mu.Unlock()
-		if cond(calls) {
+		if cond(v) {
 			return nil
 		}
 		select {
-		case <-ch:
+		case <-changed:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
