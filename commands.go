@@ -69,7 +69,7 @@ func commands() []command {
 	}, {
 		name:     "calls",
 		summary:  "list the current calls once and exit",
-		about:    "Asks the API for the phone's calls (listCalls) and prints them as a table, or as a JSON array of objects (id, state, outbound, ani, name, clid, did, endpoint, duration in seconds).",
+		about:    "Asks the API for the calls on every chosen line (listCalls) and prints them as a table, with a LINE column when there are several lines, or as a JSON array of objects (id, state, outbound, ani, name, clid, did, endpoint, duration in seconds, line, account). A line the API refuses is named on standard error and makes the exit status 1; the others' calls are still listed.",
 		examples: []string{"frontdesk calls", "frontdesk calls --json | jq -r '.[] | select(.state == \"RINGING\") | .ani'"},
 		env:      []string{pinEnv, xdgEnv},
 		files:    []string{configFile, directoryFile},
@@ -88,7 +88,7 @@ func commands() []command {
 	}, {
 		name:     "watch",
 		summary:  "print call events as they arrive, one per line, until Ctrl-C",
-		about:    "Subscribes to the phone's events and prints each call's changes; connection changes go to standard error. With --json, one object per line with time, id, state, ani, clid, name, outbound.",
+		about:    "Subscribes to the events of every chosen line and prints each call's changes, each line of text starting with the line's label when there are several lines; connection changes go to standard error. With --json, one object per line: at, event (call or snapshot), call or calls, line, account. A line that cannot connect says so on standard error, after its label, while the others go on; one that stops for good makes the exit status 1.",
 		examples: []string{"frontdesk watch", "frontdesk watch --json | jq -c 'select(.state == \"RINGING\")'"},
 		env:      []string{pinEnv, xdgEnv},
 		files:    []string{configFile, directoryFile},
@@ -253,11 +253,11 @@ func callsCmd(fs *pflag.FlagSet) body {
 		if code := noArgs(cmd, pos, s); code != exitOK {
 			return code
 		}
-		c, client, code := withAccount(cmd, flags, s, transport.NewClient)
+		c, lines, code := openLines(cmd, flags, s, transport.NewClient)
 		if code != exitOK {
 			return code
 		}
-		return exitCode(s, cmd, cli.Calls(ctx, client, s.stdout, *asJSON, names(c, s, cmd)))
+		return exitCode(s, cmd, cli.Calls(ctx, lines, s.stdout, *asJSON, names(c, s, cmd)))
 	}
 }
 
@@ -289,12 +289,31 @@ func watchCmd(fs *pflag.FlagSet) body {
 		if code := noArgs(cmd, pos, s); code != exitOK {
 			return code
 		}
-		c, stream, code := withAccount(cmd, flags, s, transport.NewStream)
+		c, lines, code := openLines(cmd, flags, s, transport.NewStream)
 		if code != exitOK {
 			return code
 		}
-		return exitCode(s, cmd, cli.Watch(ctx, stream, s.stdout, s.stderr, *asJSON, names(c, s, cmd)))
+		return exitCode(s, cmd, cli.Watch(ctx, lines, s.stdout, s.stderr, *asJSON, names(c, s, cmd)))
 	}
+}
+
+// openLines loads the account of a command that works every chosen line
+// (see loadAccount) and opens a transport for each with open
+// (transport.NewClient or transport.NewStream).
+func openLines[T any](cmd string, flags *config.Flags, s sys, open func(transport.Account, ...transport.Option) (T, error)) (*config.Config, []cli.Line[T], int) {
+	c, code := loadAccount(cmd, flags, s, false)
+	if c == nil {
+		return nil, nil, code
+	}
+	lines := make([]cli.Line[T], len(c.Lines))
+	for i, l := range c.Lines {
+		t, err := open(l.TransportAccount())
+		if err != nil {
+			return nil, nil, usageError(s, cmd, "%v", err)
+		}
+		lines[i] = cli.Line[T]{Label: l.Label, Account: l.Name, Phone: t}
+	}
+	return c, lines, exitOK
 }
 
 func messagesCmd(fs *pflag.FlagSet) body {

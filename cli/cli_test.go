@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/frontdesk/frontdesk/internal/syncbuffer"
 	"github.com/frontdesk/frontdesk/transport"
 )
 
@@ -23,7 +24,7 @@ func (f fakeLister) ListCalls(context.Context) ([]transport.Call, error) { retur
 func TestCallsStripsControlCharacters(t *testing.T) {
 	evil := "6465551234\x1b]0;owned\x07\x1b[2J"
 	var b bytes.Buffer
-	err := Calls(context.Background(), fakeLister{calls: []transport.Call{{ID: "1\x1b[31m", Ani: evil, State: "CONN\x1bNECTED"}}}, &b, false, nil)
+	err := Calls(context.Background(), one(fakeLister{calls: []transport.Call{{ID: "1\x1b[31m", Ani: evil, State: "CONN\x1bNECTED"}}}), &b, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func TestCallsStripsControlCharacters(t *testing.T) {
 
 func TestCallsJSONKeepsRawValues(t *testing.T) {
 	var b bytes.Buffer
-	err := Calls(context.Background(), fakeLister{calls: []transport.Call{{ID: "7", Ani: "1 (646) 555-1234", State: "CONNNECTED", Duration: 61}}}, &b, true, nil)
+	err := Calls(context.Background(), one(fakeLister{calls: []transport.Call{{ID: "7", Ani: "1 (646) 555-1234", State: "CONNNECTED", Duration: 61}}}), &b, true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func TestCallsJSONKeepsRawValues(t *testing.T) {
 
 func TestCallsError(t *testing.T) {
 	want := errors.New("boom")
-	if err := Calls(context.Background(), fakeLister{err: want}, &bytes.Buffer{}, false, nil); !errors.Is(err, want) {
+	if err := Calls(context.Background(), one(fakeLister{err: want}), &bytes.Buffer{}, false, nil); !errors.Is(err, want) {
 		t.Errorf("err = %v", err)
 	}
 }
@@ -92,5 +93,73 @@ func TestVersion(t *testing.T) {
 	}
 	if got := Version("", &debug.BuildInfo{GoVersion: "go1.26.8"}); !strings.HasPrefix(got, "frontdesk devel ") {
 		t.Errorf("no version: %q", got)
+	}
+}
+
+// one is a single, unnamed line.
+func one[T any](phone T) []Line[T] { return []Line[T]{{Label: "6465551000", Phone: phone}} }
+
+// liveStreamer runs until its context ends, handing on what is sent on
+// events.
+type liveStreamer struct{ events chan transport.Event }
+
+func (l liveStreamer) Events() <-chan transport.Event { return l.events }
+
+func (l liveStreamer) Run(ctx context.Context) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// failedStreamer reports that it failed, and stops with err.
+type failedStreamer struct {
+	events chan transport.Event
+	err    error
+}
+
+func (f failedStreamer) Events() <-chan transport.Event { return f.events }
+
+func (f failedStreamer) Run(context.Context) error {
+	f.events <- transport.Event{Kind: transport.EventConn, Conn: transport.ConnState{Status: transport.ConnFailed, Err: f.err}}
+	return f.err
+}
+
+// A line that stops for good does not stop the others; Watch returns its
+// error, named by its line, once stopped.
+func TestWatchLineStopsOthersGoOn(t *testing.T) {
+	refused := errors.New("refused")
+	live := liveStreamer{make(chan transport.Event)}
+	lines := []Line[Streamer]{
+		{Label: "Acme", Account: "acme", Phone: live},
+		{Label: "Lee & Co", Account: "lee", Phone: failedStreamer{make(chan transport.Event, 1), refused}},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut syncbuffer.Buffer
+	done := make(chan error, 1)
+	go func() { done <- Watch(ctx, lines, &out, &errOut, false, nil) }()
+	live.events <- transport.Event{Kind: transport.EventCall, Call: transport.Call{ID: "7", Ani: "6465550101", State: "RINGING"}}
+	// Once Lee's failure is out, Acme's events still are.
+	until := func(cond func() bool) {
+		t.Helper()
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for !cond() {
+			select {
+			case err := <-done:
+				t.Fatalf("Watch returned %v while a line was live; stdout %q, stderr %q", err, out.String(), errOut.String())
+			case <-tick.C:
+			}
+		}
+	}
+	until(func() bool { return strings.Contains(errOut.String(), "Lee & Co: connection: failed: refused") })
+	select {
+	case err := <-done:
+		t.Fatalf("Watch returned %v while a line was live", err)
+	case live.events <- transport.Event{Kind: transport.EventCall, Call: transport.Call{ID: "7", Ani: "6465550101", State: "CONNECTED"}}:
+	}
+	until(func() bool { return strings.Count(out.String(), "Acme      ") == 2 })
+	cancel()
+	if err := <-done; !errors.Is(err, refused) || !strings.HasPrefix(err.Error(), "Lee & Co: ") {
+		t.Errorf("Watch error %v, want Lee's, named", err)
 	}
 }

@@ -30,7 +30,7 @@ func checkTerminalSafe(t *testing.T, what string, out []byte) {
 func TestJSONOutputsAreTerminalSafe(t *testing.T) {
 	evil := "Bob\u009b31m \u202eevil\u2066 \u0085x\u200d"
 	var b bytes.Buffer
-	if err := Calls(context.Background(), fakeLister{calls: []transport.Call{{ID: "1", Ani: evil, State: "RINGING"}}}, &b, true, nil); err != nil {
+	if err := Calls(context.Background(), one(fakeLister{calls: []transport.Call{{ID: "1", Ani: evil, State: "RINGING"}}}), &b, true, nil); err != nil {
 		t.Fatal(err)
 	}
 	checkTerminalSafe(t, "calls --json", b.Bytes())
@@ -54,7 +54,7 @@ func TestJSONOutputsAreTerminalSafe(t *testing.T) {
 	events := make(chan transport.Event, 1)
 	events <- transport.Event{Kind: transport.EventCall, Call: transport.Call{ID: "2", Ani: evil, State: "RINGING"}}
 	close(events)
-	if err := Watch(context.Background(), fakeStreamer{events}, &b, &bytes.Buffer{}, true, nil); err != nil {
+	if err := Watch(context.Background(), one(fakeStreamer{events}), &b, &bytes.Buffer{}, true, nil); err != nil {
 		t.Fatal(err)
 	}
 	checkTerminalSafe(t, "watch --json", b.Bytes())

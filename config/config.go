@@ -371,7 +371,7 @@ func NewFlags(fs *pflag.FlagSet, groups Group) *Flags {
 		add(&f.pinFile, "pin-file", EnvPINFile, "read the PIN from file, mode 0600 (or set "+EnvPIN+")")
 		add(&f.endpoint, "endpoint", EnvEndpoint, "the phone's MAC, usually blank")
 		add(&f.caFile, "ca-file", EnvCAFile, "extra trusted CA certificates, PEM file")
-		add(&f.account, "account", EnvAccount, "use the [[account]] called name in the config file; repeat it to work several phones in one console (the variable takes names separated by commas; default lines in the config file)")
+		add(&f.account, "account", EnvAccount, "use the [[account]] called name in the config file; repeat it to work several phones at once (the variable takes names separated by commas; default lines in the config file)")
 	} else if groups&RecordsFlags != 0 {
 		add(&f.user, "user", EnvUser, "the phone's DID, ten digits")
 		add(&f.account, "account", EnvAccount, "show the records of the [[account]] called name in the config file; repeat it for several")
