@@ -346,6 +346,18 @@ func waitFor(t *testing.T, ctx context.Context, cond func() bool, show func() st
 	}
 }
 
+// stepTimeout bounds one wait of a test that waits many times, so that a
+// busy machine slowing the first steps does not eat into the last ones.
+const stepTimeout = 30 * time.Second
+
+// waitStep is waitFor bounded by stepTimeout.
+func waitStep(t *testing.T, cond func() bool, show func() string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+	defer cancel()
+	waitFor(t, ctx, cond, show)
+}
+
 func TestVersion(t *testing.T) {
 	r := runWith(t, context.Background(), nil, "version")
 	if r.code != exitOK || !strings.HasPrefix(r.stdout, "frontdesk ") {

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
@@ -63,8 +62,6 @@ func TestServeKeepsAccountsApart(t *testing.T) {
 	const did2 = "6465552000"
 	sim, served, signers, cfg := serveTwoDesks(t, did2)
 	addr, errOut := served.addr, served.log
-	wctx, wcancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer wcancel()
 	send := func(c *serveConsole, keys string) {
 		t.Helper()
 		if _, err := io.WriteString(c.keys, keys); err != nil {
@@ -73,7 +70,7 @@ func TestServeKeepsAccountsApart(t *testing.T) {
 	}
 	shows := func(c *serveConsole, text string) {
 		t.Helper()
-		waitFor(t, wctx, func() bool { return strings.Contains(ansi.Strip(c.screen.String()), text) }, func() string {
+		waitStep(t, func() bool { return strings.Contains(ansi.Strip(c.screen.String()), text) }, func() string {
 			return ansi.Strip(c.screen.String()) + "\n" + errOut.String()
 		})
 	}

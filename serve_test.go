@@ -97,19 +97,17 @@ func TestServeRereadsAccounts(t *testing.T) {
 
 	served := startServe(t, dir, cfg, ak)
 	errOut, addr := served.log, served.addr
-	wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer wcancel()
 
 	alice := openServeConsole(t, addr, signers["alice"])
 	bob := openServeConsole(t, addr, signers["bob"])
-	waitFor(t, wctx, func() bool { return strings.Contains(alice.screen.String(), testDID) }, alice.screen.String)
-	waitFor(t, wctx, func() bool { return strings.Contains(bob.screen.String(), did2) }, bob.screen.String)
+	waitStep(t, func() bool { return strings.Contains(alice.screen.String(), testDID) }, alice.screen.String)
+	waitStep(t, func() bool { return strings.Contains(bob.screen.String(), did2) }, bob.screen.String)
 
 	// alice's key leaves her account: the changed file is noticed.
 	write("config.toml", settings(testDID, "", did2, quoted("bob")))
 	select {
 	case <-alice.done:
-	case <-wctx.Done():
+	case <-time.After(stepTimeout):
 		t.Fatalf("alice's console stayed open:\n%s", errOut.String())
 	}
 	if !strings.Contains(alice.screen.String(), "your key no longer works phone account "+testDID+". Goodbye.") {
@@ -134,7 +132,7 @@ func TestServeRereadsAccounts(t *testing.T) {
 	}
 	select {
 	case <-bob.done:
-	case <-wctx.Done():
+	case <-time.After(stepTimeout):
 		t.Fatalf("bob's console stayed open after SIGHUP:\n%s", errOut.String())
 	}
 	if !strings.Contains(bob.screen.String(), "your key no longer works phone account "+did2+". Goodbye.") {
@@ -145,7 +143,7 @@ func TestServeRereadsAccounts(t *testing.T) {
 	}
 	// bob logs in again and gets his key's account as it is now.
 	again := openServeConsole(t, addr, signers["bob"])
-	waitFor(t, wctx, func() bool { return strings.Contains(again.screen.String(), testDID) }, again.screen.String)
+	waitStep(t, func() bool { return strings.Contains(again.screen.String(), testDID) }, again.screen.String)
 
 	served.stop(t)
 }
@@ -173,10 +171,8 @@ func startServe(t *testing.T, dir, cfg, ak string, args ...string) *servedDesk {
 			stdout: &syncbuffer.Buffer{}, stderr: d.log, prompt: func(string) (string, error) { return "", config.ErrNoTerminal }})
 	}()
 	t.Cleanup(cancel)
-	wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer wcancel()
 	addrRE := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
-	waitFor(t, wctx, func() bool { return addrRE.MatchString(d.log.String()) }, d.log.String)
+	waitStep(t, func() bool { return addrRE.MatchString(d.log.String()) }, d.log.String)
 	d.addr = addrRE.FindStringSubmatch(d.log.String())[1]
 	return d
 }
