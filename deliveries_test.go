@@ -58,8 +58,6 @@ func TestServeMailsAMessageToItsPerson(t *testing.T) {
 	ak := write("authorized_keys", pub+"\n")
 
 	served := startServe(t, dir, cfg, ak)
-	wctx, wcancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer wcancel()
 
 	client, err := gossh.Dial("tcp", served.addr, &gossh.ClientConfig{User: "alice",
 		Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)}, HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second})
@@ -83,10 +81,12 @@ func TestServeMailsAMessageToItsPerson(t *testing.T) {
 	if err := sess.Shell(); err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.WaitSubscribed(wctx, testDID, 1); err != nil {
+	subCtx, subCancel := context.WithTimeout(context.Background(), stepTimeout)
+	defer subCancel()
+	if err := srv.WaitSubscribed(subCtx, testDID, 1); err != nil {
 		t.Fatalf("no upstream subscribed: %v\n%s", err, served.log.String())
 	}
-	waitFor(t, wctx, func() bool { return strings.Contains(screen.String(), testDID) }, screen.String)
+	waitStep(t, func() bool { return strings.Contains(screen.String(), testDID) }, screen.String)
 
 	// To Messages, a new message for Grace Hopper, saved.
 	typeKeys := func(s string) {
@@ -96,9 +96,9 @@ func TestServeMailsAMessageToItsPerson(t *testing.T) {
 		}
 	}
 	typeKeys("\t\t")
-	waitFor(t, wctx, func() bool { return strings.Contains(screen.String(), "MESSAGES") }, screen.String)
+	waitStep(t, func() bool { return strings.Contains(screen.String(), "MESSAGES") }, screen.String)
 	typeKeys("m")
-	waitFor(t, wctx, func() bool { return strings.Contains(screen.String(), "For:") }, screen.String)
+	waitStep(t, func() bool { return strings.Contains(screen.String(), "For:") }, screen.String)
 	// Keys are read in order: the text is in the form before ctrl+s.
 	typeKeys("Grace Hopper\t\t\tPlease call Ada back about the engine\x13")
 
@@ -109,23 +109,23 @@ func TestServeMailsAMessageToItsPerson(t *testing.T) {
 	}
 	defer db.Close()
 	delivery := func() model.Delivery {
-		msgs, err := db.Messages(wctx, store.Scope{Accounts: []string{testDID}}, store.MessageQuery{})
+		msgs, err := db.Messages(context.Background(), store.Scope{Accounts: []string{testDID}}, store.MessageQuery{})
 		if err != nil || len(msgs) != 1 || len(msgs[0].Deliveries) != 1 {
 			return model.Delivery{}
 		}
 		return msgs[0].Deliveries[0]
 	}
-	waitFor(t, wctx, func() bool { d := delivery(); return d.Attempts >= 1 && d.State == model.DeliveryQueued }, served.log.String)
+	waitStep(t, func() bool { d := delivery(); return d.Attempts >= 1 && d.State == model.DeliveryQueued }, served.log.String)
 	if d := delivery(); d.Channel != model.ChannelMail || d.To != "grace@example.com" || !strings.Contains(d.LastError, "refused") {
 		t.Fatalf("delivery while the server is down: %+v", d)
 	}
-	waitFor(t, wctx, func() bool { return strings.Contains(screen.String(), "mail queued") }, screen.String)
+	waitStep(t, func() bool { return strings.Contains(screen.String(), "mail queued") }, screen.String)
 
 	// The server comes back: the mail arrives.
 	mail := smtptest.Start(t, mailAddr)
 	select {
 	case <-mail.Arrived():
-	case <-wctx.Done():
+	case <-time.After(stepTimeout):
 		t.Fatalf("no mail arrived:\n%s", served.log.String())
 	}
 	got := mail.Received()
@@ -137,7 +137,7 @@ func TestServeMailsAMessageToItsPerson(t *testing.T) {
 			t.Errorf("mail lacks %q:\n%s", want, got[0].Data)
 		}
 	}
-	waitFor(t, wctx, func() bool { return delivery().State == model.DeliverySent }, served.log.String)
+	waitStep(t, func() bool { return delivery().State == model.DeliverySent }, served.log.String)
 
 	served.stop(t)
 	if n := len(mail.Received()); n != 1 {
