@@ -35,7 +35,7 @@ func TestWriterLosesNothingAcrossBurstAndQuit(t *testing.T) {
 		}
 		w.AddCalls(batch)
 		if n := w.Pending(); n > 500 {
-			t.Fatalf("queue holds %d, over its limit", n)
+			t.Fatalf("queue holds %d, over its limit (the store: %v)", n, w.Err())
 		}
 	}
 	if err := w.Close(context.Background()); err != nil {
