@@ -20,9 +20,11 @@
 //   - View only reads. Every Update ends in relayout, which decides the
 //     frame (how many rows, the dial prompt, the status and the footer),
 //     sizes every pane with its setSize(w, h) (inputs, heights, scroll
-//     offsets) and draws what is costly to draw; View joins what relayout
-//     left and draws the rest from the Model without changing it. A test
-//     compares the Model before and after View in every pane and size.
+//     offsets; the PIN prompt shows nothing typed and has no size) and
+//     draws what is costly to draw (the header, the window title, the call
+//     rows, the message text area); View joins what relayout left and
+//     draws the rest from the Model without changing it. A test compares
+//     the Model before and after View in every pane and size.
 //   - Every component is built in New before restyle, which styles them
 //     all; a new component adds its restyle there.
 //
@@ -46,7 +48,8 @@
 //     number for the call list: cleared when the directory is reloaded,
 //     and past 4,096 numbers. View reads them without keeping any.
 //   - The message form's text area, drawn at every Update while the form
-//     is open (the text area changes itself as it draws).
+//     is open (the text area changes itself as it draws), and sized again
+//     only when its size changes (it wraps its text again each time).
 //
 // # The action table
 //

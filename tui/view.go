@@ -35,7 +35,8 @@ type frame struct {
 
 // layoutFrame decides what goes where. Help shrinks to one line, and errors
 // to one line, before the table loses its last row. When not every call
-// fits, the footer's last line ends with the scroll position.
+// fits, the footer's last line ends with the scroll position. Only
+// relayout calls it: it fills the footer and status caches.
 func (m *Model) layoutFrame() frame {
 	w, h := m.sh.width, m.sh.height
 	var f frame
