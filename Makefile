@@ -10,7 +10,7 @@ LDFLAGS ?= -X main.version=$(VERSION)
 PKGS    := ./...
 FUZZTIME ?= 30s
 
-.PHONY: build run demo test bench fuzz lint faults gif
+.PHONY: build run demo test tests bench fuzz lint vet staticcheck faults gif
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
@@ -22,15 +22,19 @@ demo: build
 	./$(BIN) demo
 
 # staticcheck comes from the module proxy at a pinned version, so that it
-# stays out of go.mod; the first run downloads and compiles it.
+# stays out of go.mod; the first run downloads and compiles it into bin/.
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# The environment for a go command that should compile as the tests do.
+RACE_ENV = GOFLAGS="$$($(GO) env GOFLAGS) -race"
+
+lint: vet staticcheck
 
 # vet builds with -race like the tests, so that `make test` compiles every
 # package for vet and tests once, not twice. With -v it names each package
 # it compiles: on a first run (a clean build cache) several hundred, which
 # takes minutes, so a count is printed every 25 (any other line, such as
 # vet's findings, as it comes).
-lint:
+vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	@echo "== go vet -race $(PKGS) (compiles whatever the build cache lacks)"
@@ -38,14 +42,27 @@ lint:
 		{ n++; last = $$0; if (n % 25 == 0) printf "   %d packages built or checked (%s)\n", n, last; fflush() } \
 		END { if (n % 25) printf "   %d packages built or checked\n", n }'
 	$(GO) mod tidy -diff
+
+# staticcheck reads every dependency from the compiler's export data: with
+# -race that is the build vet and the tests share, not a second whole build.
+staticcheck:
 	@echo "== staticcheck $(PKGS) (the first run downloads and compiles it)"
-	$(GO) run $(STATICCHECK) $(PKGS)
+	@GOBIN=$(CURDIR)/bin $(GO) install $(STATICCHECK)
+	$(RACE_ENV) bin/staticcheck $(PKGS)
 
 # One line per package as its tests end; a package's tests are bounded by
-# -timeout, the whole run by the size of the slowest package.
-test: lint
-	@echo "== go test -race $(PKGS)"
-	$(GO) test -race -count=1 -timeout 240s $(PKGS)
+# -timeout, the whole run by the size of the slowest package. -vet=off: go
+# vet has just run every check go test would repeat, and more.
+tests:
+	$(GO) test -race -vet=off -count=1 -timeout 240s $(PKGS)
+
+# After vet, go list compiles the tests' own packages once (with -race, as
+# staticcheck and go test both want them); then staticcheck runs beside the
+# tests, on the CPU they leave idle while they wait on servers and terminals.
+test: vet
+	@echo "== go test -race $(PKGS), staticcheck beside it (compiling the tests first)"
+	@$(RACE_ENV) $(GO) list -test -export -deps $(PKGS) >/dev/null
+	@$(MAKE) --no-print-directory -j2 staticcheck tests
 
 # Every package's benchmarks BENCHCOUNT times (the SSH session benchmark,
 # with up to 1,000 consoles, once), then the end-to-end figures of perf/,

@@ -18,6 +18,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/cli"
 	"github.com/frontdesk/frontdesk/config"
+	"github.com/frontdesk/frontdesk/internal/consoletest"
 	"github.com/frontdesk/frontdesk/internal/syncbuffer"
 	"github.com/frontdesk/frontdesk/transport/skysim"
 	"github.com/frontdesk/frontdesk/tui"
@@ -375,7 +376,8 @@ func TestBinary(t *testing.T) {
 		t.Skip("no go command")
 	}
 	bin := filepath.Join(t.TempDir(), "frontdesk")
-	build := exec.Command(goBin, "build", "-ldflags", "-X main.version=v9.9.9-test", "-o", bin, ".")
+	args := append([]string{"build"}, consoletest.BuildFlags()...)
+	build := exec.Command(goBin, append(args, "-ldflags", "-X main.version=v9.9.9-test", "-o", bin, ".")...)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

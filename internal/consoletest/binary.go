@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"testing"
 )
@@ -31,7 +32,8 @@ func BuildBinary(tb testing.TB) string {
 			gotool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
 		}
 		// Built by import path: any directory inside the module will do.
-		cmd := exec.Command(gotool, "build", "-o", binary, "github.com/frontdesk/frontdesk")
+		args := append([]string{"build"}, BuildFlags()...)
+		cmd := exec.Command(gotool, append(args, "-o", binary, "github.com/frontdesk/frontdesk")...)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
@@ -47,4 +49,20 @@ func RemoveBinary() {
 	if buildDir != "" {
 		os.RemoveAll(buildDir)
 	}
+}
+
+// BuildFlags are the go build flags the running test binary was built
+// with that change how packages compile: -race under `go test -race`. A
+// binary built with them reuses the packages the tests compiled, instead
+// of compiling every dependency a second time, and runs under the same
+// race detector.
+func BuildFlags() []string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "-race" && s.Value == "true" {
+				return []string{"-race"}
+			}
+		}
+	}
+	return nil
 }
