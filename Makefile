@@ -47,8 +47,8 @@ vet:
 # -race that is the build vet and the tests share, not a second whole build.
 staticcheck:
 	@echo "== staticcheck $(PKGS) (the first run downloads and compiles it)"
-	@GOBIN=$(CURDIR)/bin $(GO) install $(STATICCHECK)
-	$(RACE_ENV) bin/staticcheck $(PKGS)
+	@GOBIN=$(CURDIR)/bin $(STATICCHECK_NICE) $(GO) install $(STATICCHECK)
+	$(RACE_ENV) $(STATICCHECK_NICE) bin/staticcheck $(PKGS)
 
 # One line per package as its tests end; a package's tests are bounded by
 # -timeout, the whole run by the size of the slowest package. -vet=off: go
@@ -58,11 +58,12 @@ tests:
 
 # After vet, go list compiles the tests' own packages once (with -race, as
 # staticcheck and go test both want them); then staticcheck runs beside the
-# tests, on the CPU they leave idle while they wait on servers and terminals.
+# tests at the lowest priority, on the CPU they leave idle while they wait
+# on servers and terminals, so that it does not slow them.
 test: vet
 	@echo "== go test -race $(PKGS), staticcheck beside it (compiling the tests first)"
 	@$(RACE_ENV) $(GO) list -test -export -deps $(PKGS) >/dev/null
-	@$(MAKE) --no-print-directory -j2 staticcheck tests
+	@$(MAKE) --no-print-directory -j2 STATICCHECK_NICE="nice -n 19" staticcheck tests
 
 # Every package's benchmarks BENCHCOUNT times (the SSH session benchmark,
 # with up to 1,000 consoles, once), then the end-to-end figures of perf/,
