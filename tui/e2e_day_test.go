@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/frontdesk/frontdesk/model"
+	"github.com/frontdesk/frontdesk/store"
 	"github.com/frontdesk/frontdesk/transport"
 	"github.com/frontdesk/frontdesk/transport/skysim"
 )
@@ -144,17 +145,25 @@ func TestEndToEndMissedCallClosedByCallBack(t *testing.T) {
 	// A call back that is not answered leaves it open.
 	pr.key("c")
 	pr.waitFor("Call back Ada Whitfield on (646) 555-0142?")
+	dialled := pr.expect("✓ Dialled Ada Whitfield")
 	pr.key("y")
-	pr.waitFor("✓ Dialled Ada Whitfield")
+	dialled()
 	out := waitOutbound(t, ctx, srv, did)
 	srv.SetState(did, out, "DELETED")
+	// Once the ended call back is stored, the console has seen it end
+	// (its "Call to … ended" can no longer cover the next dial's status).
+	waitStored(t, rec, model.CallQuery{Outbound: true}, 1)
 	pr.waitFor("open missed · 1 call")
+	if n, err := rec.OpenMissed(); err != nil || n != 1 {
+		t.Fatalf("after the unanswered call back, open missed calls = %d, %v; want 1", n, err)
+	}
 
 	// The second call back connects: the missed call is closed.
 	pr.key("c")
 	pr.waitFor("Call back Ada Whitfield on (646) 555-0142?")
+	dialled = pr.expect("✓ Dialled Ada Whitfield")
 	pr.key("y")
-	pr.waitFor("✓ Dialled Ada Whitfield")
+	dialled()
 	out = waitOutbound(t, ctx, srv, did)
 	pr.key("shift+tab")
 	srv.SetState(did, out, "CONNECTED")
@@ -171,6 +180,37 @@ func TestEndToEndMissedCallClosedByCallBack(t *testing.T) {
 	pr.waitFor("reached")
 	if n, err := rec.OpenMissed(); err != nil || n != 0 {
 		t.Fatalf("open missed calls = %d, %v", n, err)
+	}
+	var dials []string
+	for _, r := range srv.Stats().Log {
+		if r.Name == transport.CmdDial && len(r.Args) > 0 {
+			dials = append(dials, r.Args[0])
+		}
+	}
+	if strings.Join(dials, " ") != "16465550142 16465550142" {
+		t.Fatalf("server saw dials %v, want two to 16465550142", dials)
+	}
+}
+
+// waitStored waits until the history holds n calls that match q.
+func waitStored(t *testing.T, rec *store.Accounts, q model.CallQuery, n int) {
+	t.Helper()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(5 * time.Second)
+	for {
+		got, err := rec.Calls(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == n {
+			return
+		}
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatalf("the history holds %d calls matching %+v; want %d", len(got), q, n)
+		}
 	}
 }
 

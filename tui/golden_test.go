@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -28,6 +29,14 @@ type probe struct {
 	// profile, window size and environment from goroutines of their own,
 	// so they can reach Update after the first frames.
 	gotProfile, gotSize, gotEnv bool
+	// Frames awaited by expect: each is closed by the first frame that
+	// contains all of its strings.
+	watches []*frameWatch
+}
+
+type frameWatch struct {
+	subs []string
+	seen chan struct{}
 }
 
 func (p *probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -35,6 +44,16 @@ func (p *probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	content := p.Model.View().Content
 	p.mu.Lock()
 	p.frame = content
+	if len(p.watches) > 0 {
+		plain := ansi.Strip(content)
+		p.watches = slices.DeleteFunc(p.watches, func(w *frameWatch) bool {
+			if !containsAll(plain, w.subs) {
+				return false
+			}
+			close(w.seen)
+			return true
+		})
+	}
 	switch msg.(type) {
 	case tea.ColorProfileMsg:
 		p.gotProfile = true
@@ -112,6 +131,26 @@ func (pr *program) waitStarted() {
 func (pr *program) waitFor(subs ...string) {
 	pr.t.Helper()
 	pr.poll(fmt.Sprintf("%q", subs), func(frame string) bool { return containsAll(frame, subs) })
+}
+
+// expect starts watching every frame for one that contains every one of
+// subs, and returns the wait for it. Call it before the key that brings
+// the text: the wait passes even if a later frame no longer shows it (a
+// status that fades or gives way to the next one while the test was not
+// looking).
+func (pr *program) expect(subs ...string) (wait func()) {
+	w := &frameWatch{subs: subs, seen: make(chan struct{})}
+	pr.p.mu.Lock()
+	pr.p.watches = append(pr.p.watches, w)
+	pr.p.mu.Unlock()
+	return func() {
+		pr.t.Helper()
+		select {
+		case <-w.seen:
+		case <-time.After(5 * time.Second):
+			pr.t.Fatalf("timed out waiting for a frame with %q; last frame:\n%s", subs, ansi.Strip(pr.p.current()))
+		}
+	}
 }
 
 // waitRow polls the latest frame until one line of it contains every one
