@@ -31,11 +31,23 @@ import (
 // finish before giving up.
 const BusyTimeout = 5 * time.Second
 
+// writeTurns holds, for each database file this process opened for
+// writing, the turn its writers take one at a time before they ask SQLite
+// for the write lock (a channel of one: waiters are served in order, and
+// give up with their context). SQLite's busy handler only sleeps and tries
+// again, so a writer that has just committed takes the lock again at once
+// while the others sleep: with several writers in one process (consoles
+// sharing a handle, or handles on one file) one of them could wait out
+// BusyTimeout although no write was slow. Between processes the busy
+// timeout still applies.
+var writeTurns sync.Map // absolute path → chan struct{}
+
 // Store is an open SQLite history database.
 type Store struct {
 	db       *sql.DB
 	path     string
 	readOnly bool
+	turn     chan struct{} // this file's writeTurns entry
 
 	watchMu sync.Mutex
 	watch   *store.Feed // started by the first Watch
@@ -113,7 +125,8 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(2)
-	s := &Store{db: db, path: abs, readOnly: o.readOnly}
+	turn, _ := writeTurns.LoadOrStore(abs, make(chan struct{}, 1))
+	s := &Store{db: db, path: abs, readOnly: o.readOnly, turn: turn.(chan struct{})}
 	if err := s.open(o); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("history: %s: %w", abs, err)
@@ -230,11 +243,16 @@ func (s *Store) Check() error {
 	return nil
 }
 
-// write runs fn in one write transaction.
+// write runs fn in one write transaction, in this process's turn.
 func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
 	if s.readOnly {
 		return fmt.Errorf("history: %s: %w", what, store.ErrReadOnly)
 	}
+	done, err := s.takeTurn(ctx)
+	if err != nil {
+		return fmt.Errorf("history: %s: %w", what, err)
+	}
+	defer done()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("history: %s: %w", what, classify(err))
@@ -247,6 +265,17 @@ func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx) erro
 		return fmt.Errorf("history: %s: %w", what, classify(err))
 	}
 	return nil
+}
+
+// takeTurn waits for this process's turn to write the file, and returns
+// the function that ends it.
+func (s *Store) takeTurn(ctx context.Context) (done func(), err error) {
+	select {
+	case s.turn <- struct{}{}:
+		return func() { <-s.turn }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting for this program's other writes: %w", ctx.Err())
+	}
 }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }

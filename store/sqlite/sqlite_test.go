@@ -310,6 +310,44 @@ func TestReadOnly(t *testing.T) {
 	}
 }
 
+// Two handles on one file write in turns: while one writes, the other's
+// write waits for it (giving up with its context, having written nothing)
+// rather than racing it for SQLite's lock, and goes ahead once it is done.
+func TestHandlesOfOneFileWriteInTurns(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "history.db")
+	a, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+
+	done, err := a.takeTurn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	call := storetest.Call(storetest.AcctA, "1", base)
+	if err := b.Write(wctx, store.Batch{Calls: []model.CallRecord{call}}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("write during the other handle's turn: %v; want it to wait until its deadline", err)
+	}
+	done()
+	if got, err := a.Calls(ctx, scopeA, model.CallQuery{}); err != nil || len(got) != 0 {
+		t.Fatalf("calls after the write gave up = %d, %v; want none", len(got), err)
+	}
+	if err := b.Write(ctx, store.Batch{Calls: []model.CallRecord{call}}); err != nil {
+		t.Fatalf("write after the turn: %v", err)
+	}
+	if got, err := a.Calls(ctx, scopeA, model.CallQuery{}); err != nil || len(got) != 1 {
+		t.Fatalf("calls = %d, %v; want 1", len(got), err)
+	}
+}
+
 // A database at its size limit reports store.ErrFull, as a full disk
 // does, and works again once there is room.
 func TestFullDatabase(t *testing.T) {
