@@ -330,7 +330,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if shut != nil {
 		serr = <-shut
 	}
-	if err == nil && serr != nil && !errors.Is(serr, context.Canceled) && !errors.Is(serr, context.DeadlineExceeded) {
+	// The listeners are closed already (stopLocked): closing them again
+	// inside the library is not a failure of the shutdown.
+	if err == nil && serr != nil && !errors.Is(serr, context.Canceled) && !errors.Is(serr, context.DeadlineExceeded) && !errors.Is(serr, net.ErrClosed) {
 		err = serr
 	}
 	return err
@@ -345,7 +347,10 @@ func (s *Server) Close() error {
 	s.mu.Lock()
 	s.stopLocked()
 	s.mu.Unlock()
-	return s.srv.Close()
+	if err := s.srv.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	return nil
 }
 
 func closeOnce(ch chan struct{}) {
