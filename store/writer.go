@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -17,7 +18,8 @@ const (
 	DefaultQueueLimit = 20_000
 	// MaxBatch is how many queued writes go into one transaction.
 	MaxBatch = 1000
-	// writeTimeout bounds one batch's transaction.
+	// writeTimeout bounds one batch's transaction. A batch that runs out
+	// of time is retried at half its size, so a slow disk still keeps up.
 	writeTimeout = 15 * time.Second
 	// Retries after a failed write wait from minRetry, doubling, to
 	// maxRetry; a Flush retries at once.
@@ -29,24 +31,25 @@ const (
 // from every console of the process. Add never starts a goroutine: the
 // writes wait in one bounded queue, and the writer's
 // goroutine stores them in order, as many as are waiting in one
-// transaction. When the store fails (the disk is full, the database server
-// is gone), the writes stay queued and are retried until it works again;
-// Err says why nothing is being saved meanwhile.
+// transaction (fewer while the store is slow). When the store fails (the
+// disk is full, the database server is gone), the writes stay queued and
+// are retried until it works again; Err says why nothing is being saved
+// meanwhile.
 type Writer struct {
 	st    Store
 	limit int
 
-	mu      sync.Mutex
-	cond    *sync.Cond // queue shrank, health changed or closing
-	queue   []model.CallRecord
-	busy    bool  // a batch is being written
-	err     error // the last write's failure; nil once one succeeds
-	dropped int   // calls given up while the store failed and the queue was full
-	closed  bool
-	wake    chan struct{} // new writes
-	flush   chan struct{} // a Flush: retry a failing store at once
-	subs    map[chan struct{}]struct{}
-	done    chan struct{}
+	mu       sync.Mutex
+	cond     *sync.Cond // queue shrank, health changed or closing
+	queue    []model.CallRecord
+	inFlight int   // how many of the queue's first calls are being written
+	err      error // the last write's failure; nil once one succeeds
+	dropped  int   // calls given up while the store failed and the queue was full
+	closed   bool
+	wake     chan struct{} // new writes
+	flush    chan struct{} // a Flush: retry a failing store at once
+	subs     map[chan struct{}]struct{}
+	done     chan struct{}
 }
 
 // NewWriter starts the writer of st. limit is the queue's size
@@ -77,11 +80,11 @@ func (w *Writer) AddCalls(calls []model.CallRecord) {
 }
 
 // push queues one call, waiting for room or dropping the oldest call.
-// w.mu is held.
+// While the whole queue is being written nothing can be dropped, so push
+// waits for that write even when the store fails. w.mu is held.
 func (w *Writer) push(c model.CallRecord) {
 	for len(w.queue) >= w.limit && !w.closed {
-		if w.err != nil {
-			w.dropOldest()
+		if w.err != nil && w.dropOldest() {
 			break
 		}
 		signal(w.wake)
@@ -90,17 +93,16 @@ func (w *Writer) push(c model.CallRecord) {
 	w.queue = append(w.queue, c)
 }
 
-// dropOldest removes the oldest queued call not being written. w.mu is
-// held.
-func (w *Writer) dropOldest() {
-	i := 0
-	if w.busy {
-		i = min(MaxBatch, len(w.queue)) // the batch in flight stays
+// dropOldest removes the oldest queued call not being written and says
+// whether there was one. w.mu is held.
+func (w *Writer) dropOldest() bool {
+	i := w.inFlight // the batch in flight stays
+	if i >= len(w.queue) {
+		return false
 	}
-	if i < len(w.queue) {
-		w.queue = append(w.queue[:i], w.queue[i+1:]...)
-		w.dropped++
-	}
+	w.queue = append(w.queue[:i], w.queue[i+1:]...)
+	w.dropped++
+	return true
 }
 
 func (w *Writer) poke() { signal(w.wake) }
@@ -174,7 +176,7 @@ func (w *Writer) Flush(ctx context.Context) error {
 	signal(w.flush) // once: a failing store is then retried at its own pace
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for (len(w.queue) > 0 || w.busy) && ctx.Err() == nil && !w.closed {
+	for (len(w.queue) > 0 || w.inFlight > 0) && ctx.Err() == nil && !w.closed {
 		w.cond.Wait()
 	}
 	if n := len(w.queue); n > 0 {
@@ -204,6 +206,7 @@ func (w *Writer) Close(ctx context.Context) error {
 func (w *Writer) run() {
 	defer close(w.done)
 	retry := minRetry
+	size := MaxBatch // of the next batch: halved by a timeout, regrown by quick writes
 	var wait <-chan time.Time
 	for {
 		if wait != nil {
@@ -229,17 +232,28 @@ func (w *Writer) run() {
 				w.mu.Unlock()
 				break
 			}
-			n := min(len(w.queue), MaxBatch)
+			n := min(len(w.queue), size)
 			b := Batch{Calls: append([]model.CallRecord(nil), w.queue[:n]...)}
-			w.busy = true
+			w.inFlight = n
 			w.mu.Unlock()
 
+			t0 := time.Now()
 			ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 			err := w.st.Write(ctx, b)
+			timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
 			cancel()
+			took := time.Since(t0)
 
 			w.mu.Lock()
-			w.busy = false
+			w.inFlight = 0
+			// A batch that only ran out of time leaves Err alone: the store
+			// is slow, not failing, until not even one call fits in the time.
+			if err != nil && timedOut && n > 1 {
+				size = n / 2
+				w.cond.Broadcast()
+				w.mu.Unlock()
+				continue
+			}
 			if err != nil {
 				changed := w.err == nil || w.err.Error() != err.Error()
 				w.err = err
@@ -253,6 +267,9 @@ func (w *Writer) run() {
 				break
 			}
 			retry = minRetry
+			if n == size && took < writeTimeout/4 {
+				size = min(2*size, MaxBatch) // twice as many would still take under half the time
+			}
 			w.queue = append(w.queue[:0:0], w.queue[n:]...)
 			if w.err != nil {
 				w.err, w.dropped = nil, 0

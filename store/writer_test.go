@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/frontdesk/frontdesk/model"
@@ -125,6 +127,152 @@ func TestWriterHoldsWritesWhileTheStoreFails(t *testing.T) {
 		t.Errorf("written after recovery: %s, want the newest ten in order", got)
 	}
 	w.Close(context.Background())
+}
+
+// slow is a store that cannot write more than max calls before a batch's
+// time runs out: a larger batch waits until its context ends.
+type slow struct {
+	store.Store
+	max     int
+	mu      sync.Mutex
+	written map[string]int // times each call was stored
+}
+
+func (s *slow) Write(ctx context.Context, b store.Batch) error {
+	if len(b.Calls) > s.max {
+		<-ctx.Done()
+		return fmt.Errorf("history: save: %w", ctx.Err())
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range b.Calls {
+		s.written[c.CallID]++
+	}
+	return nil
+}
+
+// A store too slow for a full batch in the time allowed still gets every
+// call, each once: the writer retries smaller batches, keeps the queue
+// within its limit by back-pressure, drops nothing and never reports the
+// history as not saving.
+// The bubble's clock makes each 15 s timeout instant.
+func TestWriterRetriesTimedOutBatchesSmaller(t *testing.T) {
+	synctest.Test(t, testWriterRetriesTimedOutBatchesSmaller)
+}
+
+func testWriterRetriesTimedOutBatchesSmaller(t *testing.T) {
+	s := &slow{max: 7, written: map[string]int{}}
+	const limit, calls = 50, 600
+	w := store.NewWriter(s, limit)
+	health, stop := w.Subscribe()
+	defer stop()
+	for i := 0; i < calls; i += 20 {
+		batch := make([]model.CallRecord, 20)
+		for j := range batch {
+			batch[j] = storetest.Call(storetest.AcctA, fmt.Sprint(i+j), storetest.Base.Add(time.Duration(i+j)*time.Hour))
+		}
+		w.AddCalls(batch)
+		if n := w.Pending(); n > limit {
+			t.Errorf("queue holds %d, over its limit of %d", n, limit)
+			break
+		}
+		if err := w.Err(); err != nil {
+			t.Errorf("Err while the store is only slow = %v", err)
+			break
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 24*time.Hour) // of the bubble's clock
+	defer cancel()
+	if err := w.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-health:
+		t.Error("health changed while the store was only slow")
+	default:
+	}
+	if len(s.written) != calls {
+		t.Errorf("%d calls stored of %d", len(s.written), calls)
+	}
+	for id, n := range s.written {
+		if n != 1 {
+			t.Errorf("call %s stored %d times", id, n)
+		}
+	}
+}
+
+// gated is a store whose every write announces its batch's size and then
+// waits for the result to give.
+type gated struct {
+	store.Store
+	entered chan int
+	results chan error
+}
+
+func (g *gated) Write(ctx context.Context, b store.Batch) error {
+	g.entered <- len(b.Calls)
+	return <-g.results
+}
+
+// While the store fails and the whole queue is the batch in flight,
+// nothing can give way: more calls wait for that write instead of growing
+// the queue past its limit, then the oldest give way.
+func TestWriterQueueStaysWithinLimitWhileTheFailingBatchIsInFlight(t *testing.T) {
+	synctest.Test(t, testWriterQueueStaysWithinLimitWhileTheFailingBatchIsInFlight)
+}
+
+func testWriterQueueStaysWithinLimitWhileTheFailingBatchIsInFlight(t *testing.T) {
+	full := fmt.Errorf("history: save: %w", store.ErrFull)
+	g := &gated{entered: make(chan int), results: make(chan error)}
+	const limit = 10
+	w := store.NewWriter(g, limit)
+	health, stop := w.Subscribe()
+	defer stop()
+	call := func(i int) model.CallRecord {
+		return storetest.Call(storetest.AcctA, fmt.Sprint(i), storetest.Base.Add(time.Duration(i)*time.Hour))
+	}
+	w.AddCalls([]model.CallRecord{call(0)})
+	<-g.entered
+	g.results <- full
+	<-health // the store fails
+	var fill []model.CallRecord
+	for i := 1; i < limit; i++ {
+		fill = append(fill, call(i))
+	}
+	w.AddCalls(fill)
+	for n := <-g.entered; n < limit; n = <-g.entered { // a retry of the whole queue
+		g.results <- full
+	}
+	added := make(chan struct{})
+	go func() {
+		var more []model.CallRecord
+		for i := limit; i < limit+5; i++ {
+			more = append(more, call(i))
+		}
+		w.AddCalls(more)
+		close(added)
+	}()
+	synctest.Wait() // AddCalls has returned or waits for the write in flight
+	if n := w.Pending(); n > limit {
+		t.Errorf("queue holds %d while its whole batch is in flight, over its limit of %d", n, limit)
+	}
+	go func() {
+		for range g.entered {
+			g.results <- full
+		}
+	}()
+	g.results <- full // the batch in flight fails
+	<-added
+	if n := w.Pending(); n != limit {
+		t.Errorf("pending after adding past the limit = %d, want %d", n, limit)
+	}
+	if err := w.Err(); !errors.Is(err, store.ErrFull) || !strings.Contains(err.Error(), "5 ended calls given up") {
+		t.Errorf("Err = %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	w.Close(ctx)
+	close(g.entered)
 }
 
 // BenchmarkWriterBurst queues the 100,000 ended calls of a 400,000-event
