@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -189,6 +190,11 @@ func newRoot(s sys, pages *helpPages) *cobra.Command {
 		// Runnable, so that an unknown shell is a mistake (exit 2) rather
 		// than a request for help.
 		c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+	}
+	for _, name := range []string{"help", "man", "completion"} {
+		if c, _, err := root.Find([]string{name}); err == nil && c != root {
+			c.SetHelpFunc(showFang) // the shells' commands under completion inherit it
+		}
 	}
 	return root
 }
@@ -406,6 +412,7 @@ func (h *helpPages) colorScheme(c lipgloss.LightDarkFunc) fang.ColorScheme {
 // show writes c's page. The root's help function is fang's, which every
 // command would inherit.
 func (h *helpPages) show(c *cobra.Command, page command) {
+	defer plainOutput(c)()
 	c.Root().HelpFunc()(c, nil)
 	// As fang does: styled on a terminal, plain text through a pipe, no
 	// colours under NO_COLOR.
@@ -414,6 +421,59 @@ func (h *helpPages) show(c *cobra.Command, page command) {
 	h.section(w, width, "environment", environment(c, page))
 	h.section(w, width, "files", page.files)
 	h.section(w, width, "exit status", exits(page))
+}
+
+// showFang writes fang's page alone, for the commands frontdesk does not
+// describe itself (help, man, completion).
+func showFang(c *cobra.Command, _ []string) {
+	defer plainOutput(c)()
+	c.Root().HelpFunc()(c, nil)
+}
+
+// plainOutput makes c's output drop the spaces that end each line when
+// it is not a terminal (as fang's colour profile decides), and returns
+// the function that flushes it and puts the output back. fang pads its
+// blocks to the terminal's width: on a terminal that draws their
+// background, in a file or a pipe it is only trailing blanks.
+func plainOutput(c *cobra.Command) (restore func()) {
+	out := c.OutOrStdout()
+	if colorprofile.Detect(out, os.Environ()) != colorprofile.NoTTY {
+		return func() {}
+	}
+	t := &lineTrimmer{out: out}
+	c.SetOut(t)
+	return func() {
+		t.flush()
+		c.SetOut(out)
+	}
+}
+
+// lineTrimmer writes each line without its trailing spaces and tabs. It
+// holds a line until its newline; flush writes what is left.
+type lineTrimmer struct {
+	out  io.Writer
+	line []byte
+	err  error
+}
+
+func (t *lineTrimmer) Write(p []byte) (int, error) {
+	t.line = append(t.line, p...)
+	for t.err == nil {
+		i := bytes.IndexByte(t.line, '\n')
+		if i < 0 {
+			break
+		}
+		_, t.err = fmt.Fprintf(t.out, "%s\n", bytes.TrimRight(t.line[:i], " \t"))
+		t.line = t.line[i+1:]
+	}
+	return len(p), t.err
+}
+
+func (t *lineTrimmer) flush() {
+	if rest := bytes.TrimRight(t.line, " \t"); t.err == nil && len(rest) > 0 {
+		_, t.err = t.out.Write(rest)
+	}
+	t.line = nil
 }
 
 // section writes "name\twhat" rows under a title, as fang lays out its

@@ -165,6 +165,50 @@ func TestEveryCommandHasItsPage(t *testing.T) {
 	}
 }
 
+// Through a pipe every page is clean text: no line ends in a space or a
+// tab (fang pads its blocks to the terminal's width), and every section is
+// still there.
+func TestHelpPipedHasNoTrailingBlanks(t *testing.T) {
+	all := []string{"USAGE", "EXAMPLES", "FLAGS", "ENVIRONMENT", "FILES", "EXIT STATUS"}
+	pages := map[string][]string{
+		"help":                   append([]string{"COMMANDS"}, all...),
+		"--help":                 append([]string{"COMMANDS"}, all...),
+		"help help":              {"USAGE", "FLAGS"},
+		"man -h":                 {"USAGE", "FLAGS"},
+		"completion":             {"USAGE", "COMMANDS", "FLAGS"},
+		"completion bash --help": {"USAGE", "FLAGS"},
+	}
+	root := newRoot(sys{}, newHelpPages())
+	for _, c := range commands()[1:] {
+		want := []string{"USAGE", "EXAMPLES", "FLAGS", "EXIT STATUS"}
+		if cc, _, err := root.Find([]string{c.name}); err != nil || len(environment(cc, c)) > 0 {
+			want = append(want, "ENVIRONMENT")
+		}
+		if len(c.files) > 0 {
+			want = append(want, "FILES")
+		}
+		pages[c.name+" --help"] = want
+		pages["help "+c.name] = want
+	}
+	for args, want := range pages {
+		r := runWith(t, context.Background(), nil, strings.Fields(args)...)
+		if r.code != exitOK {
+			t.Errorf("%s: exit %d, stderr %q", args, r.code, r.stderr)
+			continue
+		}
+		for i, line := range strings.Split(r.stdout, "\n") {
+			if strings.TrimRight(line, " \t") != line {
+				t.Errorf("%s: line %d ends in blanks: %q", args, i+1, line)
+			}
+		}
+		for _, title := range want {
+			if !strings.Contains(r.stdout, "\n  "+title+"\n\n") {
+				t.Errorf("%s: no %s section:\n%s", args, title, r.stdout)
+			}
+		}
+	}
+}
+
 // helpSection is the text under a section's title in a plain help page,
 // up to the next title.
 func helpSection(page, title string) string {
@@ -250,4 +294,19 @@ func textOf(page string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// A line may come in pieces; the last one may have no newline.
+func TestLineTrimmer(t *testing.T) {
+	var out bytes.Buffer
+	w := &lineTrimmer{out: &out}
+	for _, p := range []string{"  a  ", "b \t\n", "   \n\n\tc", " d  \t"} {
+		if n, err := w.Write([]byte(p)); n != len(p) || err != nil {
+			t.Fatalf("Write(%q) = %d, %v", p, n, err)
+		}
+	}
+	w.flush()
+	if got, want := out.String(), "  a  b\n\n\n\tc d"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
 }
