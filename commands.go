@@ -374,7 +374,7 @@ func statsCmd(fs *pflag.FlagSet) body {
 		if db != nil {
 			defer db.Close()
 		}
-		return exitCode(s, cmd, cli.Stats(ctx, db, scope, s.stdout, start, c.LineLabel, *asJSON))
+		return exitCode(s, cmd, cli.Stats(ctx, db, scope, s.stdout, start, model.NewNumbers(c.Numbers), c.LineLabel, *asJSON))
 	}
 }
 

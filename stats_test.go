@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -124,7 +126,7 @@ func TestStatsAfterAScriptedDay(t *testing.T) {
 	if len(got.ByHour) != 24 || sum != 5 {
 		t.Errorf("by_hour = %v", got.ByHour)
 	}
-	if len(got.Lines) != 1 || got.Lines[0].Line != testDID || got.Lines[0].Calls != 5 {
+	if len(got.Lines) != 1 || got.Lines[0].Line != model.FormatNumber(testDID) || got.Lines[0].Calls != 5 {
 		t.Errorf("lines = %+v", got.Lines)
 	}
 
@@ -137,5 +139,75 @@ func TestStatsAfterAScriptedDay(t *testing.T) {
 	}
 	if r := runWith(t, ctx, env, "stats"); r.code != exitOK || !strings.Contains(r.stdout, "all lines") {
 		t.Errorf("text: %+v", r)
+	}
+}
+
+// TestStatsNamesLinesAsToday: `frontdesk stats` counts the calls of the
+// shared office under the lines the console's Today shows (see
+// tui.TestTodayNamesLinesByTheirLabels): the [[line]] of the number
+// dialled (its CLID, else its DID), else the account's label, else the
+// number formatted.
+func TestStatsNamesLinesAsToday(t *testing.T) {
+	_, url := officeSim(t)
+	history := filepath.Join(t.TempDir(), "history.db")
+	env := map[string]string{config.EnvConfig: officeConfig(t, url, leePIN), config.EnvHistory: history}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	db, err := sqlite.Open(history)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now()
+	calls := []model.CallRecord{
+		{Account: acmeDID, CallID: "1", DID: acmeDID, Outcome: model.OutcomeAnswered},
+		{Account: acmeDID, CallID: "2", DID: orthoNumber, Outcome: model.OutcomeMissed},
+		{Account: acmeDID, CallID: "3", CLID: "(212) 555-0000", HasCLID: true, DID: acmeDID, Outcome: model.OutcomeAnswered},
+		{Account: leeDID, CallID: "4", DID: leeDID, Outcome: model.OutcomeAnswered},
+		{Account: leeDID, CallID: "5", DID: "(212) 555-0200", Outcome: model.OutcomeAnswered},
+		{Account: leeDID, CallID: "6", DID: "9175550000", Outcome: model.OutcomeIgnored},
+	}
+	for i := range calls {
+		calls[i].Start, calls[i].End = at, at
+	}
+	err = db.Write(ctx, store.Batch{Calls: calls})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	want := map[string]int{"Acme Dental": 1, "Acme Ortho": 2, "Lee & Co": 2, "(917) 555-0000": 1}
+	r := runWith(t, ctx, env, "stats", "--json")
+	if r.code != exitOK {
+		t.Fatalf("stats: %+v", r)
+	}
+	var got struct {
+		Lines []struct {
+			Line  string `json:"line"`
+			Calls int    `json:"calls"`
+		} `json:"lines"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("stats --json is not one JSON object: %v\n%s", err, r.stdout)
+	}
+	byLine := map[string]int{}
+	for _, l := range got.Lines {
+		byLine[l.Line] = l.Calls
+	}
+	if !maps.Equal(byLine, want) {
+		t.Errorf("lines = %v, want %v\n%s", byLine, want, r.stdout)
+	}
+
+	r = runWith(t, ctx, env, "stats")
+	if r.code != exitOK {
+		t.Fatalf("stats: %+v", r)
+	}
+	for line, n := range want {
+		if !regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(line) + `\s+` + strconv.Itoa(n) + ` `).MatchString(r.stdout) {
+			t.Errorf("no row %q with %d calls:\n%s", line, n, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "(212) 555") || strings.Contains(r.stdout, "212555") {
+		t.Errorf("a line named by its DID:\n%s", r.stdout)
 	}
 }

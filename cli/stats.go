@@ -25,10 +25,12 @@ func ParseDay(v string, now time.Time, loc *time.Location) (time.Time, error) {
 }
 
 // Stats writes the figures of the day that starts at day, read from the
-// history: the calls of the accounts in scope. lineName names a line (its
-// account's label); nil writes the DID. A nil st is a history that does
-// not exist yet.
-func Stats(ctx context.Context, st store.Store, scope store.Scope, w io.Writer, day time.Time, lineName func(string) string, asJSON bool) error {
+// history: the calls of the accounts in scope, per line named as the
+// console's Today names them (model.Numbers.LineLabel): numbers are the
+// [[line]] entries, and lineLabel is the label of the phone (account)
+// with a DID, "" if unknown. A nil st is a history that does not exist
+// yet.
+func Stats(ctx context.Context, st store.Store, scope store.Scope, w io.Writer, day time.Time, numbers *model.Numbers, lineLabel func(did string) string, asJSON bool) error {
 	var calls []model.CallRecord
 	if st != nil {
 		var err error
@@ -36,11 +38,13 @@ func Stats(ctx context.Context, st store.Store, scope store.Scope, w io.Writer, 
 			return err
 		}
 	}
-	d := stats.Compute(day, calls, nil)
+	d := stats.Compute(day, calls, func(e model.CallRecord) string {
+		return numbers.LineLabel(e, model.Naming{Label: lineLabel(e.DID)})
+	})
 	if asJSON {
 		enc := json.NewEncoder(terminalSafe(w))
 		enc.SetIndent("", "  ")
 		return enc.Encode(d.Report())
 	}
-	return d.WriteText(w, lineName)
+	return d.WriteText(w)
 }

@@ -296,21 +296,27 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-// LineLabel is the label of the line whose DID is did, for reports: the
-// label of a chosen line or [[account]] with that DID, else did.
+// LineLabel is the label of the phone whose DID is did (matched on
+// model.NumberKey), for reports, as the console names it: the chosen
+// line's, else the [[account]]'s, else the top-level account's; "" when
+// none has that DID.
 func (c *Config) LineLabel(did string) string {
+	key := model.NumberKey(did)
+	if key == "" {
+		return ""
+	}
 	for _, l := range c.Lines {
-		if l.User == did {
+		if model.NumberKey(l.User) == key {
 			return l.Label
 		}
 	}
 	for _, a := range c.Accounts {
-		if a.User == did {
+		if model.NumberKey(a.User) == key {
 			return labelOf(a.Label, a.Name, a.User)
 		}
 	}
-	if did == c.User && c.Label != "" {
-		return c.Label
+	if model.NumberKey(c.TopUser) == key {
+		return labelOf(c.Label, "", c.TopUser)
 	}
-	return did
+	return ""
 }

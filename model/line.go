@@ -77,3 +77,14 @@ func (n *Numbers) For(dialled string, phone Naming) Naming {
 	}
 	return phone
 }
+
+// LineLabel is the line an ended call is counted under, in the console's
+// Today and in `frontdesk stats`: its label as History names it (the
+// number dialled's, else that of its phone, own), else the number it came
+// in on.
+func (n *Numbers) LineLabel(e CallRecord, own Naming) string {
+	if l := Clean(n.For(Dialled(e.CLID, e.HasCLID, e.DID), own).Label, 0); l != "" {
+		return l
+	}
+	return FormatNumber(e.DID)
+}

@@ -97,3 +97,27 @@ func TestLinesShareTheTable(t *testing.T) {
 		t.Fatal("a late event for front's ended call brought it back")
 	}
 }
+
+func TestLineLabelIsNumberThenPhoneThenDID(t *testing.T) {
+	n := NewNumbers([]DialledNumber{{Number: "(212) 555-0000", Naming: Naming{Label: "Acme Ortho"}}})
+	phone := Naming{Label: "Acme Dental"}
+	for _, tc := range []struct {
+		e     CallRecord
+		phone Naming
+		want  string
+	}{
+		{CallRecord{DID: "2125550100"}, phone, "Acme Dental"},
+		{CallRecord{DID: "2125550000"}, phone, "Acme Ortho"},
+		{CallRecord{CLID: "2125550000", HasCLID: true, DID: "2125550100"}, phone, "Acme Ortho"},
+		{CallRecord{DID: "9175550000"}, Naming{}, "(917) 555-0000"},
+		{CallRecord{DID: "9175550000"}, Naming{Label: "Acme\x1b[2J"}, "Acme"},
+	} {
+		if got := n.LineLabel(tc.e, tc.phone); got != tc.want {
+			t.Errorf("LineLabel(%+v, %q) = %q, want %q", tc.e, tc.phone.Label, got, tc.want)
+		}
+	}
+	var none *Numbers
+	if got := none.LineLabel(CallRecord{DID: "2125550000"}, Naming{}); got != "(212) 555-0000" {
+		t.Errorf("no numbers: LineLabel = %q", got)
+	}
+}

@@ -134,7 +134,7 @@ func TestWriteText(t *testing.T) {
 		inbound("a2", "2125550000", at(14, 5), model.OutcomeAnswered, 8*time.Second),
 	}
 	var b strings.Builder
-	if err := Compute(at(12, 0), calls, nil).WriteText(&b, func(did string) string { return "line " + did }); err != nil {
+	if err := Compute(at(12, 0), calls, func(e model.CallRecord) string { return "line " + e.DID }).WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -149,7 +149,7 @@ func TestWriteText(t *testing.T) {
 		}
 	}
 	b.Reset()
-	if err := Compute(at(12, 0), nil, nil).WriteText(&b, nil); err != nil || !strings.Contains(b.String(), "No calls.") {
+	if err := Compute(at(12, 0), nil, nil).WriteText(&b); err != nil || !strings.Contains(b.String(), "No calls.") {
 		t.Errorf("empty day: %v\n%s", err, b.String())
 	}
 }

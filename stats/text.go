@@ -12,9 +12,9 @@ import (
 )
 
 // WriteText writes the day as a plain table, one row per line and one for
-// all lines, then the calls per hour. lineName names a line for the table
-// (an account's label); nil writes the line as stored.
-func (d Day) WriteText(w io.Writer, lineName func(string) string) error {
+// all lines, then the calls per hour. Lines are named as Compute named
+// them.
+func (d Day) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "%s\t\t\t\t\t\t\t\t\t\n", d.Start.Format("Monday 2 January 2006"))
 	fmt.Fprint(tw, "line\tcalls\tanswered\tmissed\tignored\toutbound\tended on hold\taverage answer\tlongest wait\t\n")
@@ -24,9 +24,6 @@ func (d Day) WriteText(w io.Writer, lineName func(string) string) error {
 	}
 	for _, l := range d.Lines {
 		name := l.Name
-		if lineName != nil {
-			name = lineName(l.Name)
-		}
 		if name == "" {
 			name = "(no line)"
 		}

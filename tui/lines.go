@@ -85,25 +85,28 @@ func (s *lineSet) callNaming(c *model.Call) model.Naming {
 	return s.numbers.For(model.Dialled(c.CLID, c.HasCLID, c.DID), own)
 }
 
-// entryNaming is the label and greeting of an ended call: by its line when
-// it ended in this console, else by the DID it was stored with.
+// entryNaming is the label and greeting of an ended call: the number
+// dialled's over its line's.
 func (s *lineSet) entryNaming(e *model.CallRecord) model.Naming {
-	var own model.Naming
-	if l, ok := s.of(e.Line); ok && e.Line != "" {
-		own = l.Naming
-	} else if i, ok := s.byDID[model.NumberKey(e.DID)]; ok {
-		own = s.all[i].Naming
-	}
-	return s.numbers.For(model.Dialled(e.CLID, e.HasCLID, e.DID), own)
+	return s.numbers.For(model.Dialled(e.CLID, e.HasCLID, e.DID), s.entryLineNaming(e))
 }
 
-// entryLabel is the line Today counts an ended call under: its label as
-// History's line column shows it, else the number it came in on.
-func (s *lineSet) entryLabel(e model.CallRecord) string {
-	if l := model.Clean(s.entryNaming(&e).Label, 0); l != "" {
-		return l
+// entryLineNaming is the naming of an ended call's line: by its line when
+// it ended in this console, else by the DID it was stored with.
+func (s *lineSet) entryLineNaming(e *model.CallRecord) model.Naming {
+	if l, ok := s.of(e.Line); ok && e.Line != "" {
+		return l.Naming
 	}
-	return model.FormatNumber(e.DID)
+	if i, ok := s.byDID[model.NumberKey(e.DID)]; ok {
+		return s.all[i].Naming
+	}
+	return model.Naming{}
+}
+
+// entryLabel is the line Today counts an ended call under (see
+// model.Numbers.LineLabel, which `frontdesk stats` names lines with too).
+func (s *lineSet) entryLabel(e model.CallRecord) string {
+	return s.numbers.LineLabel(e, s.entryLineNaming(&e))
 }
 
 // names is a copy of the lines for a command to name calls with, which
