@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -32,22 +29,9 @@ func TestServeMailsAMessageToItsPerson(t *testing.T) {
 
 	srv, env := startSim(t)
 	dir := t.TempDir()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey())))
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	signers, pubs := sshKeys(t, "alice")
+	signer, pub := signers["alice"], pubs["alice"]
+	write := fileWriter(t, dir)
 	mailAddr := smtptest.FreeAddr(t) // down until started below
 	write("front.pin", testPIN+"\n")
 	write("contacts.csv", "Name,Number,Email\nGrace Hopper,6465550104,grace@example.com\n")

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +11,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/frontdesk/frontdesk/config"
 	"github.com/frontdesk/frontdesk/internal/consoletest"
@@ -281,15 +278,8 @@ func TestServeKeyOnTwoAccounts(t *testing.T) {
 	srv, url := officeSim(t)
 	cfg := officeConfig(t, url, leePIN)
 	dir := filepath.Dir(cfg)
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey())))
+	signers, pubs := sshKeys(t, "alice")
+	signer, pub := signers["alice"], pubs["alice"]
 	// The same key in both [[account]] entries; no lines at the top level.
 	text, err := os.ReadFile(cfg)
 	if err != nil {

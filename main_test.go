@@ -412,22 +412,9 @@ func TestBinary(t *testing.T) {
 func TestServe(t *testing.T) {
 	srv, env := startSim(t)
 	dir := t.TempDir()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey())))
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	signers, pubs := sshKeys(t, "alice")
+	signer, pub := signers["alice"], pubs["alice"]
+	write := fileWriter(t, dir)
 	write("front.pin", testPIN+"\n")
 	cfg := write("config.toml", "server = \""+env[config.EnvServer]+"\"\n\n[[account]]\nname = \"front\"\nuser = \""+testDID+"\"\npin_file = \"front.pin\"\nkeys = [\""+pub+" alice@desk\"]\n")
 	ak := write("authorized_keys", pub+" alice@desk\n")

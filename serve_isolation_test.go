@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -29,23 +26,8 @@ func serveTwoDesks(t *testing.T, did2 string) (sim *skysim.Server, served *serve
 	}
 	t.Cleanup(func() { sim.Close() })
 	dir := t.TempDir()
-	signers = map[string]gossh.Signer{}
-	pubs := map[string]string{}
-	for _, name := range []string{"alice", "bob"} {
-		_, priv, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		signers[name], _ = gossh.NewSignerFromKey(priv)
-		pubs[name] = strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signers[name].PublicKey())))
-	}
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	signers, pubs := sshKeys(t, "alice", "bob")
+	write := fileWriter(t, dir)
 	write("desk.pin", testPIN+"\n")
 	cfg = write("config.toml", "server = \""+url+"\"\nhistory = \""+filepath.Join(dir, "history.db")+"\"\n\n"+
 		"[[account]]\nname = \"front\"\nuser = \""+testDID+"\"\npin_file = \"desk.pin\"\nkeys = [\""+pubs["alice"]+"\"]\n\n"+

@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -41,23 +38,8 @@ func TestServePINTypedAgain(t *testing.T) {
 	t.Cleanup(func() { sim.Close() })
 
 	dir := t.TempDir()
-	signers := map[string]gossh.Signer{}
-	pubs := map[string]string{}
-	for _, name := range []string{"alice", "dana", "bob", "erin"} {
-		_, priv, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		signers[name], _ = gossh.NewSignerFromKey(priv)
-		pubs[name] = strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signers[name].PublicKey())))
-	}
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	signers, pubs := sshKeys(t, "alice", "dana", "bob", "erin")
+	write := fileWriter(t, dir)
 	// The front and side desks' pin files hold the PIN before it changed.
 	frontFile := write("front.pin", testPIN+"\n")
 	write("back.pin", testPIN+"\n")

@@ -68,23 +68,8 @@ func TestServeRereadsAccounts(t *testing.T) {
 	t.Cleanup(func() { sim.Close() })
 
 	dir := t.TempDir()
-	signers := map[string]gossh.Signer{}
-	pubs := map[string]string{}
-	for _, name := range []string{"alice", "bob"} {
-		_, priv, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		signers[name], _ = gossh.NewSignerFromKey(priv)
-		pubs[name] = strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signers[name].PublicKey())))
-	}
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	signers, pubs := sshKeys(t, "alice", "bob")
+	write := fileWriter(t, dir)
 	settings := func(frontDID, frontKeys, backDID, backKeys string) string {
 		return "server = \"" + url + "\"\n\n" +
 			"[[account]]\nname = \"front\"\nuser = \"" + frontDID + "\"\npin_file = \"desk.pin\"\nkeys = [" + frontKeys + "]\n\n" +
@@ -188,5 +173,36 @@ func (d *servedDesk) stop(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop")
+	}
+}
+
+// sshKeys makes a new ed25519 key for each name: the signers the SSH
+// clients use and the authorized_keys lines (without comment) by name.
+func sshKeys(t *testing.T, names ...string) (signers map[string]gossh.Signer, pubs map[string]string) {
+	t.Helper()
+	signers, pubs = map[string]gossh.Signer{}, map[string]string{}
+	for _, name := range names {
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if signers[name], err = gossh.NewSignerFromKey(priv); err != nil {
+			t.Fatal(err)
+		}
+		pubs[name] = strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signers[name].PublicKey())))
+	}
+	return signers, pubs
+}
+
+// fileWriter returns a function that writes a file of dir, mode 0600, and
+// returns its path.
+func fileWriter(t *testing.T, dir string) func(name, text string) string {
+	return func(name, text string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
 	}
 }
