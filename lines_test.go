@@ -101,18 +101,7 @@ func runOffice(t *testing.T, env map[string]string, body func(ctx context.Contex
 	runConsole = func(ctx context.Context, opts tui.Options) error {
 		d := consoletest.New(tui.New(opts), 120, 30, consoletest.Options{})
 		defer d.Close()
-		screen := func(subs ...string) {
-			t.Helper()
-			waitFor(t, ctx, func() bool {
-				v := d.View().Content
-				for _, s := range subs {
-					if !strings.Contains(v, s) {
-						return false
-					}
-				}
-				return true
-			}, func() string { return d.View().Content })
-		}
+		screen := screenShows(t, ctx, d)
 		body(ctx, d, screen)
 		return nil
 	}

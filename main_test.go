@@ -351,6 +351,23 @@ func waitFor(t *testing.T, ctx context.Context, cond func() bool, show func() st
 // busy machine slowing the first steps does not eat into the last ones.
 const stepTimeout = 30 * time.Second
 
+// screenShows returns a function that waits until d's screen shows every
+// one of its arguments.
+func screenShows(t *testing.T, ctx context.Context, d *consoletest.Driver) func(subs ...string) {
+	return func(subs ...string) {
+		t.Helper()
+		waitFor(t, ctx, func() bool {
+			v := d.View().Content
+			for _, s := range subs {
+				if !strings.Contains(v, s) {
+					return false
+				}
+			}
+			return true
+		}, func() string { return d.View().Content })
+	}
+}
+
 // waitStep is waitFor bounded by stepTimeout.
 func waitStep(t *testing.T, cond func() bool, show func() string) {
 	t.Helper()

@@ -45,18 +45,7 @@ func TestStatsAfterAScriptedDay(t *testing.T) {
 	runConsole = func(ctx context.Context, opts tui.Options) error {
 		d := consoletest.New(tui.New(opts), 100, 30, consoletest.Options{})
 		defer d.Close()
-		screen := func(subs ...string) {
-			t.Helper()
-			waitFor(t, ctx, func() bool {
-				v := d.View().Content
-				for _, s := range subs {
-					if !strings.Contains(v, s) {
-						return false
-					}
-				}
-				return true
-			}, func() string { return d.View().Content })
-		}
+		screen := screenShows(t, ctx, d)
 		screen("● live")
 		end := func(id string, calls int) {
 			t.Helper()
